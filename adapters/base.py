@@ -1,0 +1,79 @@
+"""The Adapter interface, and the small host interface the core hands each adapter.
+
+An adapter knows its platform and nothing of skills or the database: it emits
+neutral events to the host, sends the replies the host gives it, and keeps its
+small state (sync tokens, nick state) in the key-value store the host provides.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Awaitable
+from typing import ClassVar, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.events import Event, Reply
+
+
+class AdapterConfig(BaseModel):
+    """Base of every adapter's table in the configuration; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class KeyValue(Protocol):
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class Host(Protocol):
+    """What the core offers an adapter."""
+
+    @property
+    def bot_name(self) -> str: ...
+
+    @property
+    def kv(self) -> KeyValue: ...
+
+    def emit(self, event: Event) -> Awaitable[None]:
+        """Hand over an event; awaiting the result waits until every skill handled it."""
+        ...
+
+    def input_finished(self) -> None:
+        """The adapter's input has ended for good (console at end of file): stop the bot."""
+        ...
+
+
+C = TypeVar("C", bound=AdapterConfig)
+
+
+class Status:
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+
+
+class Adapter(abc.ABC, Generic[C]):
+    platform: ClassVar[str]
+    config_model: ClassVar[type[AdapterConfig]] = AdapterConfig
+
+    def __init__(self, config: C, host: Host) -> None:
+        self.config = config
+        self.host = host
+        self.status = Status.DISCONNECTED
+
+    @abc.abstractmethod
+    async def start(self) -> None:
+        """Connect and begin emitting events; return once running (reconnects are internal)."""
+
+    @abc.abstractmethod
+    async def send(self, reply: Reply) -> None:
+        """Deliver (or queue for delivery) one reply; it must not be lost once accepted."""
+
+    @abc.abstractmethod
+    async def stop(self) -> None:
+        """Stop reading, deliver every queued reply, then disconnect."""

@@ -1,0 +1,140 @@
+"""The console adapter: the embedded default for trying Hatbot, and the scripted test driver.
+
+Input lines (from a terminal, a pipe or a file):
+
+    text                 message from the default user in the current channel
+    <nick> text          message from console:nick
+    /channel #name       switch the current channel
+    /join nick           console:nick joins the current channel (/part: leaves)
+    /dm nick text        direct message from console:nick to the bot
+
+Each event is handled completely before the next line is read, so a piped
+session is deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import sys
+import threading
+from typing import TextIO
+
+from pydantic import Field
+
+from adapters.base import Adapter, AdapterConfig, Host, Status
+from bot.events import Address, Event, Join, Message, Part, Person, Reply
+from bot.markup import render_plain
+
+PLATFORM = "console"
+_SPEAKER = re.compile(r"^<([^<>\s]+)>\s?(.*)$")
+
+
+class ConsoleConfig(AdapterConfig):
+    channel: str = Field(default="#general", pattern=r"^#\S+$")
+    user: str = Field(default="you", pattern=r"^[^\s<>]+$")
+
+
+class ConsoleAdapter(Adapter[ConsoleConfig]):
+    platform = PLATFORM
+    config_model = ConsoleConfig
+
+    def __init__(
+        self,
+        config: ConsoleConfig,
+        host: Host,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
+        super().__init__(config, host)
+        self._stdin = stdin or sys.stdin
+        self._stdout = stdout or sys.stdout
+        self._channel = config.channel
+        self._interactive = self._stdin.isatty()
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def read_lines() -> None:
+            # A daemon thread: a blocked read must never keep the process alive at exit.
+            while True:
+                line = self._stdin.readline()
+                loop.call_soon_threadsafe(self._lines.put_nowait, line or None)
+                if not line:
+                    return
+
+        threading.Thread(target=read_lines, name="console stdin", daemon=True).start()
+        self._reader = asyncio.create_task(self._read(), name="console input")
+        self.status = Status.CONNECTED
+
+    async def _read(self) -> None:
+        while True:
+            self._prompt()
+            line = await self._lines.get()
+            if line is None:
+                self.host.input_finished()
+                return
+            event = self.parse(line.rstrip("\r\n"))
+            if event is not None:
+                await self.host.emit(event)
+
+    def _prompt(self) -> None:
+        if self._interactive:
+            self._stdout.write(f"[{self._channel}] {self.config.user}> ")
+            self._stdout.flush()
+
+    def parse(self, line: str) -> Event | None:
+        """One input line → one event (or a channel switch, or nothing)."""
+        if not line.strip():
+            return None
+        channel = Address(PLATFORM, self._channel)
+        if line.startswith("/"):
+            verb, _, rest = line[1:].partition(" ")
+            rest = rest.strip()
+            if verb == "channel" and rest:
+                self._channel = rest if rest.startswith("#") else f"#{rest}"
+                return None
+            if verb in ("join", "part") and rest:
+                kind = Join if verb == "join" else Part
+                return kind(channel=channel, person=self._person(rest.split()[0]))
+            if verb == "dm" and " " in rest:
+                nick, text = rest.split(None, 1)
+                person = self._person(nick)
+                return Message(channel=person.address, sender=person, text=text, is_direct=True,
+                               mentions_bot=True)
+            self._error(f"console: cannot read {line!r}; try /channel #name, /join nick, "
+                        "/part nick or /dm nick text")
+            return None
+        nick, text = self.config.user, line
+        speaker = _SPEAKER.match(line)
+        if speaker:
+            nick, text = speaker.group(1), speaker.group(2)
+        mentions = self.host.bot_name.lower() in text.lower()
+        return Message(channel=channel, sender=self._person(nick), text=text,
+                       mentions_bot=mentions)
+
+    @staticmethod
+    def _person(nick: str) -> Person:
+        # The console is local: whoever types is trusted to be who they say.
+        address = Address(PLATFORM, nick)
+        return Person(address=address, display_name=nick, account=address)
+
+    async def send(self, reply: Reply) -> None:
+        where = f"dm:{reply.target.id}" if reply.direct else reply.target.id
+        head = f"[{where}] <{self.host.bot_name}> "
+        text = render_plain(reply.markup_text)
+        self._stdout.write("".join(f"{head}{line}\n" for line in text.split("\n")))
+        self._stdout.flush()
+
+    def _error(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    async def stop(self) -> None:
+        if self._reader is not None and not self._reader.done():
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        self.status = Status.DISCONNECTED

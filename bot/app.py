@@ -1,0 +1,237 @@
+"""The one place that knows every part: it wires config, storage, skills, adapters and web.
+
+Start-up: migrate the database, start the scheduler, load skills (commands,
+listeners, schedules, routes), start the web server, connect the adapters.
+Shutdown (SIGINT, SIGTERM, or the console's end of input): finish every event
+already accepted, stop the scheduler, let adapters deliver what they queued,
+close the web server and the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from adapters.base import Adapter
+from bot.clock import Clock, SystemClock
+from bot.commands import Registry, make_command
+from bot.config import Config, ConfigError
+from bot.context import Context, Runtime
+from bot.dispatch import Dispatcher
+from bot.events import Event, Reply
+from bot.metrics import Metrics
+from bot.plugins import Plugins
+from bot.router import Router
+from bot.scheduler import Scheduler
+from bot.skill import (
+    COMMAND_ATTR,
+    EVENTS_ATTR,
+    ROUTE_ATTR,
+    SCHEDULE_ATTR,
+    CommandMeta,
+    RouteMeta,
+    ScheduleMeta,
+    Skill,
+    marked,
+)
+from bot.web import WebServer
+from storage import db
+from storage.kv import KeyValueStore
+
+log = logging.getLogger(__name__)
+
+# How long shutdown waits for in-flight events before giving up on them.
+DRAIN_TIMEOUT = 30.0
+
+
+class _AdapterHost:
+    """The core as one adapter sees it."""
+
+    def __init__(self, app: App, name: str) -> None:
+        self._app = app
+        self._name = name
+        self.kv = KeyValueStore(app.sessions, f"adapter:{name}")
+
+    @property
+    def bot_name(self) -> str:
+        return self._app.config.bot.name
+
+    def emit(self, event: Event) -> Awaitable[None]:
+        self._app.metrics.messages_in.labels(self._name).inc()
+        return self._app.dispatcher.submit(event)
+
+    def input_finished(self) -> None:
+        self._app.request_stop()
+
+
+class App:
+    def __init__(
+        self,
+        config: Config,
+        plugins: Plugins,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self.config = config
+        self.plugins = plugins
+        self.clock = clock or SystemClock()
+        self.metrics = Metrics()
+        self.commands = Registry()
+        self.skills: dict[str, Skill[Any]] = {}
+        self.adapters: dict[str, Adapter[Any]] = {}
+        self._stopping = asyncio.Event()
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def run(self, *, handle_signals: bool = True) -> None:
+        """Start, serve until asked to stop, then shut down gracefully."""
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, self.request_stop)
+        try:
+            await self.start()
+            await self._stopping.wait()
+        finally:
+            await self.stop()
+
+    def request_stop(self) -> None:
+        self._stopping.set()
+
+    async def start(self) -> None:
+        bot = self.config.bot
+        await asyncio.to_thread(Path(bot.data_dir).mkdir, parents=True, exist_ok=True)
+        enabled_skills = self.config.enabled_skills()
+        locations = self.plugins.migration_dirs(s.name for s in enabled_skills)
+        await asyncio.to_thread(db.upgrade, bot.db_url, locations)
+
+        self.engine = db.async_engine(bot.db_url)
+        self.sessions = db.sessions(self.engine)
+        self.scheduler = Scheduler(bot.db_url, self._run_job, bot.timezone)
+        self.web = WebServer(self.config.web, self.metrics, self.adapter_states)
+        self.runtime = Runtime(
+            bot=bot,
+            public_url=self.config.web.base_url,
+            clock=self.clock,
+            sessions=self.sessions,
+            send=self.send,
+            scheduler=self.scheduler,
+            commands=self.commands,
+        )
+        self.router = Router(self.runtime, self.metrics)
+        self.dispatcher = Dispatcher(self.router.handle, self.metrics.queue_depth.set)
+
+        for settings in enabled_skills:
+            self._load_skill(self.plugins.skills[settings.name](settings.options))
+        self.scheduler.start()
+        for name, skill in self.skills.items():
+            self._schedule_skill(skill)
+            await self.router.run(name, None, skill.setup)
+
+        if self.config.web.enabled:
+            await self.web.start()
+        for settings in self.config.enabled_adapters():
+            await self._start_adapter(settings.name, settings.options)
+        if not self.adapters:
+            log.warning("no adapter is enabled: the bot hears nothing")
+        log.info("hatbot is running with adapters %s and skills %s",
+                 ", ".join(self.adapters) or "none", ", ".join(self.skills))
+
+    async def stop(self) -> None:
+        if hasattr(self, "dispatcher"):
+            try:
+                await asyncio.wait_for(self.dispatcher.drain(), DRAIN_TIMEOUT)
+            except TimeoutError:
+                log.warning("stopping with %d events unhandled", self.dispatcher.depth)
+        if hasattr(self, "scheduler"):
+            self.scheduler.shutdown()
+        for skill in self.skills.values():
+            try:
+                await skill.teardown()
+            except Exception:
+                log.exception("skill %s failed to tear down", skill.name)
+        for name, adapter in self.adapters.items():
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("adapter %s failed to stop cleanly", name)
+        if hasattr(self, "web"):
+            await self.web.stop()
+        if hasattr(self, "engine"):
+            await self.engine.dispose()
+
+    # --- wiring -----------------------------------------------------------------------
+
+    def _load_skill(self, skill: Skill[Any]) -> None:
+        self.skills[skill.name] = skill
+        for handler, meta in marked(skill, COMMAND_ATTR):
+            assert isinstance(meta, CommandMeta)
+            self.commands.add(make_command(skill.name, handler, meta))
+        for handler, event_types in marked(skill, EVENTS_ATTR):
+            self.router.listen(skill.name, tuple(event_types), handler)
+        for handler, meta in marked(skill, ROUTE_ATTR):
+            assert isinstance(meta, RouteMeta)
+            self.web.add_route(meta.method, meta.path, self._route(skill.name, handler))
+
+    def _schedule_skill(self, skill: Skill[Any]) -> None:
+        for handler, meta in marked(skill, SCHEDULE_ATTR):
+            assert isinstance(meta, ScheduleMeta)
+            if meta.cron is not None:
+                schedules: list[dict[str, Any]] = [{"cron": meta.cron}]
+            else:
+                entries = getattr(skill.config, meta.config_key or "", [])
+                schedules = [e.model_dump() if hasattr(e, "model_dump") else dict(e)
+                             for e in entries]
+            self.scheduler.recurring(skill.name, handler.__name__, schedules)
+
+    def _route(self, skill: str, handler: Any) -> Any:
+        async def serve(request: web.Request) -> web.StreamResponse:
+            ctx = Context(self.runtime, skill)
+            try:
+                response: web.StreamResponse = await handler(ctx, request)
+                await ctx.close()
+                return response
+            except web.HTTPException:
+                await ctx.close(failed=True)
+                raise
+            except Exception:
+                log.exception("skill %s failed serving %s %s", skill, request.method, request.path)
+                await ctx.close(failed=True)
+                return web.json_response({"error": "internal error"}, status=500)
+
+        return serve
+
+    async def _start_adapter(self, name: str, options: Any) -> None:
+        adapter = self.plugins.adapters[name](options, _AdapterHost(self, name))
+        self.adapters[name] = adapter
+        try:
+            await adapter.start()
+        except NotImplementedError as exc:
+            raise ConfigError([f"adapters.{name}: {exc}"]) from None
+
+    async def _run_job(self, skill: str, job: str, kwargs: dict[str, Any]) -> None:
+        instance = self.skills.get(skill)
+        method = getattr(instance, job, None) if instance else None
+        if method is None:
+            log.warning("scheduled job %s.%s has no skill method to run; dropped", skill, job)
+            return
+        await self.router.run(skill, None, lambda ctx: method(ctx, **kwargs))
+
+    # --- outbound ---------------------------------------------------------------------
+
+    async def send(self, reply: Reply) -> None:
+        adapter = self.adapters.get(reply.target.platform)
+        if adapter is None:
+            log.warning("no running adapter for %s; message dropped", reply.target)
+            return
+        self.metrics.messages_out.labels(reply.target.platform).inc()
+        await adapter.send(reply)
+
+    def adapter_states(self) -> dict[str, str]:
+        return {name: adapter.status for name, adapter in self.adapters.items()}

@@ -1,0 +1,96 @@
+"""The ``hatbot`` command: run, check-config, db upgrade.
+
+Exit codes: 0 success, 2 bad configuration or usage, 1 anything else. Errors are
+one line on stderr; a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Config, ConfigError, load
+from bot.plugins import Plugins, discover
+
+log = logging.getLogger("hatbot")
+
+# Libraries that narrate routine work at INFO; the bot's own log says what matters.
+_QUIET = ("apscheduler", "alembic", "aiohttp.access", "sqlalchemy")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, metavar="FILE",
+                        help="configuration file (default: ./hatbot.toml, else the embedded "
+                             "default: console + SQLite)")
+    common.add_argument("--debug", action="store_true", help="verbose log, tracebacks on errors")
+
+    parser = argparse.ArgumentParser(
+        prog="hatbot", parents=[common],
+        description="Chat-ops bot for open source communities.",
+    )
+    parser.add_argument("--version", action="version", version=f"hatbot {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", parents=[common], help="run the bot until SIGINT/SIGTERM")
+    commands.add_parser("check-config", parents=[common], help="validate the configuration")
+    database = commands.add_parser("db", help="database maintenance")
+    db_commands = database.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    db_commands.add_parser("upgrade", parents=[common], help="apply schema migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.debug:
+        for name in _QUIET:
+            logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        plugins = discover()
+        config = load(args.config, plugins.adapter_models(), plugins.skill_models())
+        if args.command == "check-config":
+            print(f"{config.source or 'embedded default'}: OK")
+        elif args.command == "db":
+            _db_upgrade(config, plugins)
+        else:
+            _run(config, plugins)
+        return 0
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    except Exception as exc:
+        if args.debug:
+            log.exception("fatal error")
+        else:
+            print(f"hatbot: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _db_upgrade(config: Config, plugins: Plugins) -> None:
+    from storage.db import upgrade
+
+    enabled = [s.name for s in config.enabled_skills()]
+    upgrade(config.bot.db_url, plugins.migration_dirs(enabled))
+    print(f"database at {config.bot.db_url} is up to date")
+
+
+def _run(config: Config, plugins: Plugins) -> None:
+    from bot.app import App
+
+    asyncio.run(App(config, plugins).run())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,312 @@
+"""Chat commands: finding them in a message, parsing typed arguments, the registry.
+
+A command's arguments come from its handler's signature, after ``ctx``:
+
+- ``int``, ``float``, ``timedelta`` (``10m``, ``2h30m``, ``14d``), ``Address``, ``str``:
+  one word each; the last positional ``str`` takes the rest of the line;
+- ``list[str]``: every remaining word (at least one unless it has a default);
+- keyword-only parameters: ``name=value`` words anywhere on the line;
+- parameters with defaults are optional.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import types
+import typing
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.events import Address, Person
+from bot.skill import CommandMeta
+
+
+class UsageError(Exception):
+    """The words after a command do not fit it; the message says why and how."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    convert: Callable[[str], Any]
+    kind: str  # "word", "rest", "list" or "option"
+    required: bool
+    default: Any
+    label: str = ""  # how usage text names it; the parameter name by default
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name.upper()
+
+    @property
+    def usage(self) -> str:
+        shown = self.shown
+        if self.kind == "option":
+            return f"[{self.name}=…]"
+        if self.kind == "list":
+            shown += "…"
+        return shown if self.required else f"[{shown}]"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    skill: str
+    handler: Callable[..., Awaitable[Any]]
+    params: tuple[Param, ...]
+    help: str
+    args: str
+    examples: tuple[str, ...]
+    admin: bool
+
+    def usage(self, prefix: str) -> str:
+        line = f"{prefix}{self.name} {self.args}".rstrip()
+        if self.examples:
+            line += f" (e.g. {prefix}{self.examples[0]})"
+        return line
+
+
+_DURATION = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90s``, ``10m``, ``2h30m``, ``14d``, ``1w`` → a positive timedelta."""
+    cleaned = text.strip().lower()
+    if not cleaned or _DURATION.sub("", cleaned).strip():
+        raise ValueError(f'expected a duration like 10m, 2h or 14d, got "{text}"')
+    total = timedelta()
+    for amount, unit in _DURATION.findall(cleaned):
+        total += timedelta(**{_UNITS[unit.lower()]: int(amount)})
+    if total <= timedelta():
+        raise ValueError(f'expected a duration like 10m, 2h or 14d, got "{text}"')
+    return total
+
+
+def format_duration(delta: timedelta) -> str:
+    """The inverse of ``parse_duration``, to the minute: ``2h 13m``, ``3d 4h``."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return f"{int(delta.total_seconds())}s"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return " ".join(parts)
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f'expected a whole number, got "{text}"') from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f'expected a number, got "{text}"') from None
+
+
+_CONVERTERS: dict[Any, Callable[[str], Any]] = {
+    str: str,
+    int: _whole_number,
+    float: _number,
+    timedelta: parse_duration,
+    Address: Address.parse,
+}
+
+
+def _converter(annotation: Any, where: str) -> Callable[[str], Any]:
+    # Optional[X] parameters convert as X; the default covers absence.
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    if annotation not in _CONVERTERS:
+        raise TypeError(f"{where}: unsupported argument type {annotation!r}")
+    return _CONVERTERS[annotation]
+
+
+def params_of(handler: Callable[..., Any]) -> tuple[Param, ...]:
+    """Read a handler's signature (after ``ctx``) into argument descriptions."""
+    hints = typing.get_type_hints(handler)
+    signature = inspect.signature(handler)
+    found: list[Param] = []
+    positional = [
+        p for p in list(signature.parameters.values())[1:]
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    for param in list(signature.parameters.values())[1:]:
+        where = f"{handler.__qualname__}({param.name})"
+        annotation = hints.get(param.name, str)
+        required = param.default is inspect.Parameter.empty
+        default = None if required else param.default
+        if param.kind == param.KEYWORD_ONLY:
+            found.append(Param(param.name, _converter(annotation, where), "option", False,
+                               default))
+        elif typing.get_origin(annotation) is list:
+            (inner,) = typing.get_args(annotation)
+            found.append(Param(param.name, _converter(inner, where), "list", required, default))
+        elif param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            convert = _converter(annotation, where)
+            is_last = param is positional[-1]
+            kind = "rest" if is_last and convert is str else "word"
+            found.append(Param(param.name, convert, kind, required, default))
+        else:
+            raise TypeError(f"{where}: *args and **kwargs are not command arguments")
+    return tuple(found)
+
+
+def make_command(skill: str, handler: Callable[..., Awaitable[Any]], meta: CommandMeta) -> Command:
+    params = params_of(handler)
+    if meta.args is not None:
+        params = _label(params, meta.args)
+    args = meta.args if meta.args is not None else " ".join(p.usage for p in params)
+    if any(p.required for p in params) and not meta.examples:
+        raise TypeError(f"command {meta.name!r} takes arguments and needs examples=")
+    return Command(meta.name, skill, handler, params, meta.help, args, tuple(meta.examples),
+                   meta.admin)
+
+
+def _label(params: tuple[Param, ...], args: str) -> tuple[Param, ...]:
+    """Name positional parameters as the declared usage text does (``ID`` for ``task_id``)."""
+    words = [w.strip("[]….") for w in args.split() if "=" not in w]
+    labelled = []
+    for param in params:
+        if param.kind != "option" and words:
+            param = dataclasses.replace(param, label=words.pop(0))
+        labelled.append(param)
+    return tuple(labelled)
+
+
+def parse_arguments(command: Command, text: str) -> tuple[list[Any], dict[str, Any]]:
+    """Turn the words after a command into call arguments, or raise UsageError."""
+    options = {p.name: p for p in command.params if p.kind == "option"}
+    kwargs: dict[str, Any] = {}
+    kept: list[str] = []
+    last = 0
+    for match in re.finditer(r"(\w+)=(\S*)", text):
+        name = match.group(1).lower()
+        at_word_start = match.start() == 0 or text[match.start() - 1].isspace()
+        if name in options and at_word_start:
+            kwargs[name] = _convert(options[name], match.group(2))
+            kept.append(text[last:match.start()])
+            last = match.end()
+    kept.append(text[last:])
+    rest = " ".join("".join(kept).split())
+
+    args: list[Any] = []
+    for param in command.params:
+        if param.kind == "option":
+            continue
+        if param.kind == "rest":
+            if rest:
+                args.append(rest)
+            elif param.required:
+                raise UsageError(f"missing {param.shown}")
+            else:
+                args.append(param.default)
+            rest = ""
+        elif param.kind == "list":
+            words = rest.split()
+            if not words and param.required:
+                raise UsageError(f"missing {param.shown}")
+            args.append([_convert(param, w) for w in words] if words else param.default)
+            rest = ""
+        else:
+            word, _, rest = rest.partition(" ")
+            if word:
+                args.append(_convert(param, word))
+            elif param.required:
+                raise UsageError(f"missing {param.shown}")
+            else:
+                args.append(param.default)
+    if rest:
+        raise UsageError(f'unexpected "{rest}"')
+    return args, kwargs
+
+
+def _convert(param: Param, word: str) -> Any:
+    try:
+        return param.convert(word)
+    except ValueError as exc:
+        raise UsageError(f"{param.shown}: {exc}") from None
+
+
+class Registry:
+    """Every command by name; names may be several words (``hat claim``)."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+
+    def add(self, command: Command) -> None:
+        if command.name in self._commands:
+            other = self._commands[command.name].skill
+            raise ValueError(f"command {command.name!r} of {command.skill} clashes with {other}")
+        self._commands[command.name] = command
+
+    def __iter__(self) -> typing.Iterator[Command]:
+        return iter(sorted(self._commands.values(), key=lambda c: c.name))
+
+    def get(self, name: str) -> Command | None:
+        return self._commands.get(" ".join(name.lower().split()))
+
+    def find(self, text: str) -> tuple[Command, str] | None:
+        """The longest command name that starts ``text``, and the words after it."""
+        words = text.split()
+        for size in range(min(len(words), 3), 0, -1):
+            name = " ".join(words[:size]).lower()
+            if name in self._commands:
+                parts = text.strip().split(None, size)
+                return self._commands[name], parts[size] if len(parts) > size else ""
+        return None
+
+    def group(self, word: str) -> list[Command]:
+        """Commands whose name starts with ``word`` and more (``hat`` → ``hat claim``…)."""
+        head = word.lower() + " "
+        return [c for c in self if c.name.startswith(head)]
+
+
+def extract(text: str, *, prefix: str, bot_name: str, is_direct: bool) -> str | None:
+    """The command part of a message, or None when the message is not a command.
+
+    ``!cmd``, ``hatbot: cmd``, ``hatbot, cmd`` and ``@hatbot cmd`` are commands; in a
+    direct message the bare ``cmd`` is too.
+    """
+    stripped = text.strip()
+    if stripped.startswith(prefix):
+        body = stripped[len(prefix):]
+        return body if body and not body[0].isspace() else None
+    addressed = re.match(rf"@?{re.escape(bot_name)}\s*[:,]?\s+(\S.*)$", stripped, re.IGNORECASE)
+    if addressed:
+        return addressed.group(1)
+    return stripped if is_direct and stripped else None
+
+
+def is_admin(person: Person, admins: frozenset[Address]) -> bool:
+    """Admin rights follow the verified account, never the display name or nick."""
+    return person.account is not None and person.account in admins
+
+
+
+
+def describe(commands: Sequence[Command], prefix: str) -> str:
+    """A one-line list of commands, for ``!help`` and unknown-group hints."""
+    return ", ".join(f"{prefix}{c.name}" for c in commands)
+
+
+__all__ = [
+    "Command",
+    "Registry",
+    "UsageError",
+    "describe",
+    "extract",
+    "format_duration",
+    "is_admin",
+    "make_command",
+    "parse_arguments",
+    "parse_duration",
+]

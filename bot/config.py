@@ -1,0 +1,309 @@
+"""Configuration: TOML, ``${VAR}`` substitution, and validation that names the key.
+
+Core tables (``[bot]``, ``[web]``) are described here. Each adapter and skill
+describes its own table with a pydantic model (``config_model``); this module is
+handed those models, so it knows no plugin by name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.events import Address
+
+DEFAULT_FILE = Path("hatbot.toml")
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; ``problems`` has one line per bad key."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class BotConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="hatbot", min_length=1)
+    prefix: str = Field(default="!", min_length=1)
+    admins: list[str] = []
+    timezone: str = "UTC"
+    data_dir: str = "./hatbot-data"
+    database_url: str | None = None
+
+    @field_validator("admins")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for item in value:
+            Address.parse(item)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'unknown timezone "{value}"') from None
+        return value
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir.rstrip('/')}/hatbot.db"
+
+    @property
+    def admin_addresses(self) -> frozenset[Address]:
+        return frozenset(Address.parse(item) for item in self.admins)
+
+
+class WebConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    public_url: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    """One adapter's or skill's table: whether it runs, and its validated options."""
+
+    name: str
+    enabled: bool
+    options: BaseModel
+
+
+@dataclass(frozen=True)
+class Config:
+    bot: BotConfig
+    web: WebConfig
+    adapters: dict[str, PluginSettings]
+    skills: dict[str, PluginSettings]
+    source: Path | None = None
+
+    def enabled_adapters(self) -> list[PluginSettings]:
+        return [p for p in self.adapters.values() if p.enabled]
+
+    def enabled_skills(self) -> list[PluginSettings]:
+        return [p for p in self.skills.values() if p.enabled]
+
+
+# The embedded default: console in the terminal, every installed skill on its defaults.
+EMBEDDED_DEFAULT: dict[str, Any] = {"adapters": {"console": {}}}
+
+
+def load(
+    path: Path | None,
+    adapter_models: Mapping[str, type[BaseModel]],
+    skill_models: Mapping[str, type[BaseModel]],
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Read ``path`` (or ``./hatbot.toml``, or the embedded default) and validate it."""
+    if path is None and DEFAULT_FILE.exists():
+        path = DEFAULT_FILE
+    if path is None:
+        raw: dict[str, Any] = EMBEDDED_DEFAULT
+    else:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError([f"{path}: no such file"]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
+    return build(raw, adapter_models, skill_models, os.environ if environ is None else environ,
+                 source=path)
+
+
+def build(
+    raw: Mapping[str, Any],
+    adapter_models: Mapping[str, type[BaseModel]],
+    skill_models: Mapping[str, type[BaseModel]],
+    environ: Mapping[str, str],
+    source: Path | None = None,
+) -> Config:
+    problems: list[str] = []
+    substituted, missing = _substitute(raw, environ, ())
+
+    for key in substituted:
+        if key not in ("bot", "web", "adapters", "skills"):
+            problems.append(f"{key}: unknown key")
+
+    bot = _validate(BotConfig, substituted.get("bot", {}), "bot", problems)
+    web = _validate(WebConfig, substituted.get("web", {}), "web", problems)
+    adapters = _plugins("adapter", substituted.get("adapters", {}), adapter_models,
+                        present_only=True, problems=problems)
+    skills = _plugins("skill", substituted.get("skills", {}), skill_models,
+                      present_only=False, problems=problems)
+
+    in_use: set[tuple[str, ...]] = {("bot",), ("web",)}
+    in_use |= {("adapters", n) for n in _switched_on(substituted.get("adapters"), ())}
+    in_use |= {("skills", n) for n in _switched_on(substituted.get("skills"), skill_models)}
+    for where, var in missing:
+        if where[:1] in in_use or where[:2] in in_use:
+            problems.append(f"{_dotted(where)}: environment variable {var} is not set")
+
+    if problems or bot is None or web is None:
+        raise ConfigError(problems)
+    return Config(bot=bot, web=web, adapters=adapters, skills=skills, source=source)
+
+
+def _switched_on(tables: Any, always: Iterable[str]) -> set[str]:
+    """Tables in use: present (or, for skills, installed) and not ``enabled = false``."""
+    tables = tables if isinstance(tables, dict) else {}
+    names = set(tables) | set(always)
+    return {
+        n for n in names
+        if not (isinstance(tables.get(n), dict) and tables[n].get("enabled", True) is False)
+    }
+
+
+def _plugins(
+    kind: str,
+    tables: Any,
+    models: Mapping[str, type[BaseModel]],
+    *,
+    present_only: bool,
+    problems: list[str],
+) -> dict[str, PluginSettings]:
+    section = f"{kind}s"
+    if not isinstance(tables, dict):
+        problems.append(f"{section}: expected a table, got {_describe(tables)}")
+        return {}
+    result: dict[str, PluginSettings] = {}
+    for name in tables:
+        if name not in models:
+            known = ", ".join(sorted(models)) or "none"
+            problems.append(f"{section}.{name}: unknown {kind} (installed: {known})")
+    names = list(tables) if present_only else list(models)
+    for name in names:
+        if name not in models:
+            continue
+        table = tables.get(name, {})
+        where = f"{section}.{name}"
+        if not isinstance(table, dict):
+            problems.append(f"{where}: expected a table, got {_describe(table)}")
+            continue
+        options = dict(table)
+        enabled = options.pop("enabled", True)
+        if not isinstance(enabled, bool):
+            problems.append(f"{where}.enabled: expected true or false, got {_describe(enabled)}")
+            continue
+        model = _validate(models[name], options, where, problems)
+        if model is not None:
+            result[name] = PluginSettings(name=name, enabled=enabled, options=model)
+    return result
+
+
+def _validate(
+    model: type[M], data: Any, where: str, problems: list[str]
+) -> M | None:
+    if not isinstance(data, dict):
+        problems.append(f"{where}: expected a table, got {_describe(data)}")
+        return None
+    try:
+        # Strict: TOML has real types, so "8080" for a port is a mistake worth naming.
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        for err in exc.errors():
+            path = _dotted((where, *err["loc"]))
+            problems.append(f"{path}: {_explain(err)}")
+        return None
+
+
+_TYPE_WORDS = {
+    "int": "an integer",
+    "float": "a number",
+    "string": "a string",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a table",
+    "model": "a table",
+    "model_attributes": "a table",
+}
+
+
+def _explain(err: Any) -> str:
+    kind: str = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
+    base = kind.removesuffix("_type").removesuffix("_parsing").removesuffix("_from_float")
+    if base in _TYPE_WORDS:
+        return f"expected {_TYPE_WORDS[base]}, got {_describe(err['input'])}"
+    return f"{err['msg'][:1].lower()}{err['msg'][1:]}, got {_describe(err['input'])}"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _substitute(
+    value: Any, environ: Mapping[str, str], where: tuple[Any, ...]
+) -> tuple[Any, list[tuple[tuple[Any, ...], str]]]:
+    """Replace ``${VAR}`` in every string (``$$`` is a literal ``$``); list what is unset."""
+    missing: list[tuple[tuple[Any, ...], str]] = []
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out[key], more = _substitute(item, environ, (*where, key))
+            missing += more
+        return out, missing
+    if isinstance(value, list):
+        items = []
+        for index, item in enumerate(value):
+            new, more = _substitute(item, environ, (*where, index))
+            items.append(new)
+            missing += more
+        return items, missing
+    if isinstance(value, str):
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name is None:
+                return "$"
+            if name not in environ:
+                missing.append((where, name))
+                return match.group(0)
+            return environ[name]
+
+        return _VAR.sub(replace, value), missing
+    return value, missing

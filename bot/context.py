@@ -1,0 +1,149 @@
+"""What a skill handler is given: the event, a database session, and ways to speak.
+
+A ``Context`` lives for one event (or one scheduled run, or one HTTP request).
+Its session opens on first use and closes when the handler returns; ``reply``,
+``dm`` and ``say`` commit it first, so nothing is announced that is not saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import BotConfig
+from bot.events import Address, Event, Join, Message, Part, Person, Reply
+
+if TYPE_CHECKING:
+    from bot.commands import Registry
+
+
+class JobScheduler(Protocol):
+    async def once(self, skill: str, job: str, run_at: datetime, kwargs: dict[str, Any]) -> str:
+        ...
+
+    async def cancel(self, job_id: str) -> None:
+        ...
+
+
+@dataclass
+class Runtime:
+    """The services every context shares; built once by the app."""
+
+    bot: BotConfig
+    public_url: str
+    clock: Clock
+    sessions: async_sessionmaker[AsyncSession]
+    send: Callable[[Reply], Awaitable[None]]
+    scheduler: JobScheduler
+    commands: Registry
+
+
+class Context:
+    def __init__(self, runtime: Runtime, skill: str, event: Event | None = None) -> None:
+        self.runtime = runtime
+        self.skill = skill
+        self.event = event
+        self._session: AsyncSession | None = None
+
+    # --- who, where, when -------------------------------------------------------------
+
+    @property
+    def sender(self) -> Person:
+        """Who caused this event: the speaker, or the person who joined or left."""
+        if isinstance(self.event, Message):
+            return self.event.sender
+        if isinstance(self.event, Join | Part):
+            return self.event.person
+        raise RuntimeError("this context has no event, so no sender")
+
+    @property
+    def channel(self) -> Address | None:
+        return None if self.event is None else self.event.channel
+
+    @property
+    def prefix(self) -> str:
+        return self.runtime.bot.prefix
+
+    @property
+    def bot_name(self) -> str:
+        return self.runtime.bot.name
+
+    @property
+    def public_url(self) -> str:
+        return self.runtime.public_url
+
+    @property
+    def commands(self) -> Registry:
+        return self.runtime.commands
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    def is_admin(self, person: Person | None = None) -> bool:
+        from bot.commands import is_admin
+
+        return is_admin(person or self.sender, self.runtime.bot.admin_addresses)
+
+    # --- storage ----------------------------------------------------------------------
+
+    @property
+    def db(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.runtime.sessions()
+        return self._session
+
+    async def commit(self) -> None:
+        if self._session is not None and self._session.in_transaction():
+            await self._session.commit()
+
+    async def close(self, *, failed: bool = False) -> None:
+        """End the handler's session: commit what it left pending, or roll back on error."""
+        if self._session is None:
+            return
+        try:
+            if failed:
+                await self._session.rollback()
+            else:
+                await self.commit()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    # --- speaking ---------------------------------------------------------------------
+
+    async def reply(self, text: str) -> None:
+        """Answer where the event came from: its channel and thread, or privately for a DM."""
+        event = self.event
+        if event is None:
+            raise RuntimeError("nothing to reply to; use say() or dm()")
+        if isinstance(event, Message) and event.is_direct:
+            await self.dm(event.sender, text)
+            return
+        thread = event.thread if isinstance(event, Message) else None
+        await self.say(event.channel, text, thread=thread)
+
+    async def say(self, channel: Address, text: str, *, thread: str | None = None) -> None:
+        await self.commit()
+        await self.runtime.send(Reply(target=channel, markup_text=text, thread=thread))
+
+    async def dm(self, person: Person | Address, text: str) -> None:
+        await self.commit()
+        target = person.address if isinstance(person, Person) else person
+        await self.runtime.send(Reply(target=target, markup_text=text, direct=True))
+
+    # --- time -------------------------------------------------------------------------
+
+    async def schedule(self, run_at: datetime, job: str, **kwargs: Any) -> str:
+        """Call this skill's method ``job(ctx, **kwargs)`` at ``run_at``, even after a restart.
+
+        ``kwargs`` are stored in the database, so they must be plain data.
+        """
+        return await self.runtime.scheduler.once(self.skill, job, run_at, kwargs)
+
+    async def cancel(self, job_id: str) -> None:
+        await self.runtime.scheduler.cancel(job_id)

@@ -1,0 +1,99 @@
+"""The neutral event model every adapter speaks and every skill reads.
+
+Plain frozen dataclasses with no I/O and no imports from the rest of Hatbot, so
+that any module may use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True, order=True)
+class Address:
+    """A person or a channel on one platform, printed ``platform:id``."""
+
+    platform: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        """Read ``platform:id``; the id may itself contain colons (Matrix)."""
+        platform, sep, ident = text.partition(":")
+        if not sep or not platform or not ident or not platform.isalnum():
+            raise ValueError(f'expected "platform:id", got "{text}"')
+        return cls(platform.lower(), ident)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who speaks; ``account`` is the identity the platform verified, if any."""
+
+    address: Address
+    display_name: str = ""
+    account: Address | None = None
+
+    @property
+    def name(self) -> str:
+        """What to call them in chat and in minutes."""
+        return self.display_name or self.address.id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A line of text said in a channel, or sent to the bot directly.
+
+    For a direct message ``channel`` is the conversation, which adapters address
+    as the sender's own address.
+    """
+
+    channel: Address
+    sender: Person
+    text: str
+    ts: datetime = field(default_factory=_now)
+    thread: str | None = None
+    is_direct: bool = False
+    mentions_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Join:
+    """Someone joined a channel. ``first_time_hint`` is False for rejoins the
+    adapter can recognise (reconnects, netsplits), so welcome logic skips them."""
+
+    channel: Address
+    person: Person
+    ts: datetime = field(default_factory=_now)
+    first_time_hint: bool = True
+
+
+@dataclass(frozen=True)
+class Part:
+    """Someone left a channel (part, quit or kick)."""
+
+    channel: Address
+    person: Person
+    ts: datetime = field(default_factory=_now)
+    reason: str = ""
+
+
+Event = Message | Join | Part
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Something the bot says: markup text for a channel, or for a person when ``direct``."""
+
+    target: Address
+    markup_text: str
+    thread: str | None = None
+    direct: bool = False
+

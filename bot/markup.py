@@ -1,0 +1,140 @@
+"""One small message markup (a Markdown subset) rendered for each platform.
+
+Skills write Markdown: ``**bold**``, ``*italic*``, ```code```, ``[text](url)``
+and lists. Adapters call one renderer: plain text (IRC, console), Slack mrkdwn,
+or HTML (Matrix ``formatted_body``). Raw HTML in the source is never passed
+through, so user text quoted by a skill cannot inject markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_parser = (
+    MarkdownIt("commonmark", {"html": False, "breaks": True})
+    # Chat lines such as "# 5 open items" or "----" are text, not layout.
+    .disable(["heading", "lheading", "code", "fence", "hr", "html_block", "html_inline"])
+)
+
+
+@dataclass(frozen=True)
+class _Style:
+    escape: Callable[[str], str]
+    strong: str
+    em: str
+    code: str
+    link: Callable[[str, str], str]
+
+
+def _plain_link(text: str, href: str) -> str:
+    return href if text in ("", href) else f"{text} <{href}>"
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack_link(text: str, href: str) -> str:
+    return f"<{href}>" if text in ("", href) else f"<{href}|{text}>"
+
+
+_PLAIN = _Style(escape=lambda s: s, strong="", em="", code="", link=_plain_link)
+_SLACK = _Style(escape=_slack_escape, strong="*", em="_", code="`", link=_slack_link)
+
+
+def _inline(children: list[Token], style: _Style) -> str:
+    out: list[str] = []
+    link_stack: list[tuple[str, int]] = []
+    for tok in children:
+        kind = tok.type
+        if kind == "text":
+            out.append(style.escape(tok.content))
+        elif kind == "code_inline":
+            out.append(f"{style.code}{style.escape(tok.content)}{style.code}")
+        elif kind in ("strong_open", "strong_close"):
+            out.append(style.strong)
+        elif kind in ("em_open", "em_close"):
+            out.append(style.em)
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif kind == "link_open":
+            link_stack.append((str(tok.attrs.get("href", "")), len(out)))
+        elif kind == "link_close" and link_stack:
+            href, start = link_stack.pop()
+            text = "".join(out[start:])
+            del out[start:]
+            out.append(style.link(text, style.escape(href)))
+        elif kind == "image":
+            out.append(style.escape(tok.content))
+    return "".join(out)
+
+
+def _blocks(tokens: list[Token], style: _Style) -> str:
+    lines: list[str] = []
+    lists: list[list[int]] = []  # one counter per open list; [-1] means bullets
+    pending_prefix: str | None = None
+    quote_depth = 0
+    for tok in tokens:
+        kind = tok.type
+        if kind == "bullet_list_open":
+            lists.append([-1])
+        elif kind == "ordered_list_open":
+            lists.append([int(tok.attrs.get("start", 1) or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            counter = lists[-1]
+            indent = "  " * (len(lists) - 1)
+            if counter[0] < 0:
+                pending_prefix = f"{indent}- "
+            else:
+                pending_prefix = f"{indent}{counter[0]}. "
+                counter[0] += 1
+        elif kind == "blockquote_open":
+            quote_depth += 1
+        elif kind == "blockquote_close":
+            quote_depth -= 1
+        elif kind == "inline":
+            text = _inline(tok.children or [], style)
+            quote = "> " * quote_depth
+            for i, line in enumerate(text.split("\n")):
+                if i == 0 and pending_prefix is not None:
+                    line = pending_prefix + line
+                    pending_prefix = None
+                elif lists:
+                    line = "  " * len(lists) + line
+                lines.append(quote + line)
+    return "\n".join(lines)
+
+
+def render_plain(markup: str) -> str:
+    """Plain text for IRC and the console: emphasis dropped, links as ``text <url>``."""
+    return _blocks(_parser.parse(markup), _PLAIN)
+
+
+def render_slack(markup: str) -> str:
+    """Slack mrkdwn: ``*bold*``, ``_italic_``, ``<url|text>``, with ``&<>`` escaped."""
+    return _blocks(_parser.parse(markup), _SLACK)
+
+
+def render_html(markup: str) -> str:
+    """HTML for Matrix ``formatted_body``; all text is escaped, raw HTML is not kept."""
+    return str(_parser.render(markup)).strip()
+
+
+def escape(text: str) -> str:
+    """Quote user text so that it shows literally once rendered by any of the above."""
+    out = []
+    for ch in text:
+        if ch in "\\`*_[]<>&#!-+.()":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+__all__ = ["escape", "render_html", "render_plain", "render_slack"]

@@ -1,0 +1,101 @@
+"""From one event to the skills: passive handlers first, then the command it carries.
+
+Every handler runs in its own Context and behind its own guard: an exception is
+logged with the event and answered with a one-line apology, and the next
+handler and the next event go on as usual.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.commands import Command, UsageError, describe, extract, parse_arguments
+from bot.context import Context, Runtime
+from bot.events import Event, Message
+from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context, Event], Awaitable[Any]]
+
+
+async def _call_with(handler: Handler, event: Event, ctx: Context) -> Any:
+    return await handler(ctx, event)
+
+
+class Router:
+    def __init__(self, runtime: Runtime, metrics: Metrics) -> None:
+        self.runtime = runtime
+        self.metrics = metrics
+        self._passive: list[tuple[str, tuple[type, ...], Handler]] = []
+
+    def listen(self, skill: str, event_types: tuple[type, ...], handler: Handler) -> None:
+        self._passive.append((skill, event_types, handler))
+
+    async def handle(self, event: Event) -> None:
+        for skill, event_types, handler in self._passive:
+            if isinstance(event, event_types):
+                await self.run(skill, event, functools.partial(_call_with, handler, event))
+        if isinstance(event, Message):
+            await self._command(event)
+
+    async def run(
+        self, skill: str, event: Event | None, call: Callable[[Context], Awaitable[Any]]
+    ) -> None:
+        """Run one handler in its own context; failures are logged, apologised for, contained."""
+        ctx = Context(self.runtime, skill, event)
+        started = time.perf_counter()
+        try:
+            await call(ctx)
+            await ctx.close()
+        except Exception:
+            log.exception("skill %s failed while handling %r", skill, event)
+            self.metrics.handler_errors.labels(skill).inc()
+            await self._apologise(ctx, skill)
+        finally:
+            self.metrics.handler_seconds.labels(skill).observe(time.perf_counter() - started)
+
+    async def _apologise(self, ctx: Context, skill: str) -> None:
+        try:
+            await ctx.close(failed=True)
+            if isinstance(ctx.event, Message):
+                await ctx.reply(f"Sorry, something went wrong in the {skill} skill; it is logged.")
+        except Exception:
+            log.exception("could not apologise for skill %s", skill)
+
+    async def _command(self, message: Message) -> None:
+        bot = self.runtime.bot
+        body = extract(message.text, prefix=bot.prefix, bot_name=bot.name,
+                       is_direct=message.is_direct)
+        if body is None:
+            return
+        found = self.runtime.commands.find(body)
+        if found is None:
+            await self.run("help", message, lambda ctx: ctx.reply(self._unknown(body)))
+            return
+        command, rest = found
+        await self.run(command.skill, message, lambda ctx: self._invoke(ctx, command, rest))
+
+    async def _invoke(self, ctx: Context, command: Command, rest: str) -> None:
+        prefix = self.runtime.bot.prefix
+        if command.admin and not ctx.is_admin():
+            await ctx.reply(f"Sorry, {prefix}{command.name} is for admins only.")
+            return
+        try:
+            args, kwargs = parse_arguments(command, rest)
+        except UsageError as exc:
+            await ctx.reply(f"{exc}. Usage: {command.usage(prefix)}")
+            return
+        await command.handler(ctx, *args, **kwargs)
+
+    def _unknown(self, body: str) -> str:
+        prefix = self.runtime.bot.prefix
+        word = body.split()[0]
+        group = self.runtime.commands.group(word)
+        if group:
+            return f"{prefix}{word.lower()} needs one of: {describe(group, prefix)}."
+        return f"Unknown command {prefix}{word}. Try {prefix}help."

@@ -1,0 +1,115 @@
+"""Persistent scheduling: APScheduler 3 on asyncio, jobs stored in the bot's own database.
+
+A job names a skill method and plain-data arguments, never a Python object, so
+it can be stored, survive a restart or crash, and fire late (within the grace
+time) exactly once after the bot comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+
+from storage.db import sync_engine
+
+log = logging.getLogger(__name__)
+
+JobRunner = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+
+# Jobs reach their scheduler through this table: the job store keeps only a text
+# reference to ``_fire`` and plain arguments, among them the key of the scheduler.
+_running: dict[str, Scheduler] = {}
+
+# A run missed while the bot was down still happens if it is at most this late.
+ONE_OFF_GRACE = timedelta(days=7)
+CRON_GRACE = timedelta(hours=6)
+
+
+async def _fire(key: str, skill: str, job: str, kwargs: dict[str, Any]) -> None:
+    scheduler = _running.get(key)
+    if scheduler is None:
+        log.warning("job %s.%s fired with no running scheduler", skill, job)
+        return
+    await scheduler.runner(skill, job, kwargs)
+
+
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A standard five-field crontab line (``0 9 * * MON``) in the given timezone."""
+    return CronTrigger.from_crontab(expression, timezone=timezone)
+
+
+class Scheduler:
+    def __init__(self, database_url: str, runner: JobRunner, timezone: str = "UTC") -> None:
+        self.key = database_url
+        self.runner = runner
+        self.timezone = timezone
+        self._engine = sync_engine(database_url)
+        self._aps = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self._engine)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+            timezone=timezone,
+        )
+
+    def start(self) -> None:
+        _running[self.key] = self
+        self._aps.start()
+
+    def shutdown(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+        _running.pop(self.key, None)
+        self._engine.dispose()
+
+    async def once(self, skill: str, job: str, run_at: datetime, kwargs: dict[str, Any]) -> str:
+        job_id = f"{skill}.{job}.{uuid.uuid4().hex[:12]}"
+        self._aps.add_job(
+            _fire,
+            trigger=DateTrigger(run_date=run_at),
+            args=[self.key, skill, job, kwargs],
+            id=job_id,
+            misfire_grace_time=int(ONE_OFF_GRACE.total_seconds()),
+        )
+        return job_id
+
+    async def cancel(self, job_id: str) -> None:
+        if self._aps.get_job(job_id) is not None:
+            self._aps.remove_job(job_id)
+
+    def recurring(self, skill: str, job: str, schedules: Sequence[Mapping[str, Any]]) -> None:
+        """Keep exactly these cron schedules for ``skill.job``; each mapping has a ``cron`` key.
+
+        Re-adding with the same ids keeps a stored next run time, so a restart
+        neither skips nor repeats a run.
+        """
+        prefix = f"{skill}.{job}.cron."
+        wanted: set[str] = set()
+        for index, entry in enumerate(schedules):
+            job_id = f"{prefix}{index}"
+            wanted.add(job_id)
+            trigger = cron_trigger(str(entry["cron"]), self.timezone)
+            args = [self.key, skill, job, dict(entry)]
+            existing = self._aps.get_job(job_id)
+            if existing is not None and str(existing.trigger) == str(trigger) \
+                    and list(existing.args) == args:
+                continue
+            self._aps.add_job(
+                _fire, trigger=trigger, args=args, id=job_id, replace_existing=True,
+                misfire_grace_time=int(CRON_GRACE.total_seconds()),
+            )
+        for stale in self._aps.get_jobs():
+            if stale.id.startswith(prefix) and stale.id not in wanted:
+                stale.remove()
+
+    def pending(self) -> list[tuple[str, datetime | None]]:
+        """Every stored job's id and next run time, soonest first."""
+        jobs = sorted(self._aps.get_jobs(), key=lambda j: (j.next_run_time is None,
+                                                           j.next_run_time))
+        return [(j.id, j.next_run_time) for j in jobs]

@@ -1,0 +1,153 @@
+"""The skill API: a base class and the decorators that declare what a skill does.
+
+    class Hat(Skill):
+        name = "hat"
+
+        @command("hat claim", help="Take a task", examples=["hat claim 3"])
+        async def claim(self, ctx: Context, task_id: int) -> None: ...
+
+        @on(Join)
+        async def greet(self, ctx: Context, event: Join) -> None: ...
+
+        @every(config_key="reminders")
+        async def remind(self, ctx: Context, channel: str, cron: str) -> None: ...
+
+        @route("POST", "/hooks/github")
+        async def github(self, ctx: Context, request: web.Request) -> web.Response: ...
+
+Decorators only attach metadata; the core collects it when the skill is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.context import Context
+
+
+class SkillConfig(BaseModel):
+    """Base of every skill's table in the configuration; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+C = TypeVar("C", bound=SkillConfig)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Skill(Generic[C]):
+    """A unit of behaviour. Subclasses set ``name`` and, if configurable, ``config_model``."""
+
+    name: ClassVar[str]
+    config_model: ClassVar[type[SkillConfig]] = SkillConfig
+    # A folder of Alembic revisions for this skill's own tables, on a branch of its own.
+    migrations: ClassVar[Path | None] = None
+
+    def __init__(self, config: C) -> None:
+        self.config = config
+
+    async def setup(self, ctx: Context) -> None:
+        """Called once after the database and scheduler are ready, before any event."""
+
+    async def teardown(self) -> None:
+        """Called once at shutdown, after the last event was handled."""
+
+
+@dataclass(frozen=True)
+class CommandMeta:
+    name: str
+    help: str
+    args: str | None
+    examples: Sequence[str]
+    admin: bool
+
+
+@dataclass(frozen=True)
+class ScheduleMeta:
+    cron: str | None
+    config_key: str | None
+
+
+@dataclass(frozen=True)
+class RouteMeta:
+    method: str
+    path: str
+
+
+COMMAND_ATTR = "__hatbot_command__"
+EVENTS_ATTR = "__hatbot_events__"
+SCHEDULE_ATTR = "__hatbot_schedule__"
+ROUTE_ATTR = "__hatbot_route__"
+
+
+def command(
+    name: str,
+    *,
+    help: str,
+    args: str | None = None,
+    examples: Sequence[str] = (),
+    admin: bool = False,
+) -> Callable[[F], F]:
+    """Declare a chat command; its arguments are parsed from the method's signature.
+
+    ``examples`` are written without the prefix (``"hat claim 3"``); they appear in
+    ``!help`` and in usage errors, and the test suite checks that each one parses.
+    """
+
+    def mark(func: F) -> F:
+        setattr(func, COMMAND_ATTR, CommandMeta(name.lower(), help, args, tuple(examples), admin))
+        return func
+
+    return mark
+
+
+def on(*event_types: type) -> Callable[[F], F]:
+    """Call the method with every event of these types (commands included)."""
+
+    def mark(func: F) -> F:
+        setattr(func, EVENTS_ATTR, event_types)
+        return func
+
+    return mark
+
+
+def every(*, cron: str | None = None, config_key: str | None = None) -> Callable[[F], F]:
+    """Run the method on a cron schedule kept in the persistent job store.
+
+    With ``config_key`` the schedules come from the skill's config: a list of tables
+    each with a ``cron`` key; each table's keys are passed to the method.
+    """
+    if (cron is None) == (config_key is None):
+        raise TypeError("every() takes exactly one of cron= or config_key=")
+
+    def mark(func: F) -> F:
+        setattr(func, SCHEDULE_ATTR, ScheduleMeta(cron, config_key))
+        return func
+
+    return mark
+
+
+def route(method: str, path: str) -> Callable[[F], F]:
+    """Serve an HTTP endpoint on the bot's web server; the method gets ``(ctx, request)``."""
+
+    def mark(func: F) -> F:
+        setattr(func, ROUTE_ATTR, RouteMeta(method.upper(), path))
+        return func
+
+    return mark
+
+
+def marked(skill: Skill[Any], attr: str) -> list[tuple[Callable[..., Any], Any]]:
+    """The bound methods of ``skill`` carrying ``attr``, with their metadata."""
+    found = []
+    for attr_name in dir(type(skill)):
+        func = getattr(type(skill), attr_name, None)
+        meta = getattr(func, attr, None)
+        if meta is not None:
+            found.append((getattr(skill, attr_name), meta))
+    return found

@@ -1,0 +1,1 @@
+"""Persistence: the declarative base, engines and sessions, migrations, key-value state."""

@@ -1,0 +1,99 @@
+"""Engines, sessions and migrations for one database URL.
+
+Configuration speaks plain URLs (``sqlite:///path``, ``postgresql+psycopg://…``).
+The bot runs on async drivers; Alembic and APScheduler's job store use the
+matching sync driver on the same database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def sync_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
+    return url
+
+
+def async_url(url: str) -> str:
+    parsed = make_url(url)
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif backend == "postgresql" and driver in ("psycopg2", ""):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers and the writer work side by side and, with synchronous=NORMAL,
+    # keeps every commit across a process crash; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def sync_engine(url: str) -> Engine:
+    url = sync_url(url)
+    _ensure_sqlite_dir(url)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def async_engine(url: str) -> AsyncEngine:
+    url = async_url(url)
+    _ensure_sqlite_dir(url)
+    engine = create_async_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Objects stay readable after commit, so a skill can reply with what it just saved.
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str, extra_locations: Iterable[Path] = ()) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    locations = [str(MIGRATIONS / "versions"), *(str(p) for p in extra_locations)]
+    # A path separator that cannot occur in paths on any platform we run on.
+    cfg.set_main_option("path_separator", "newline")
+    cfg.set_main_option("version_locations", "\n".join(locations))
+    cfg.attributes["url"] = sync_url(url)
+    return cfg
+
+
+def upgrade(url: str, extra_locations: Iterable[Path] = ()) -> None:
+    """Bring the schema to the newest revision of every migration branch."""
+    _ensure_sqlite_dir(sync_url(url))
+    command.upgrade(alembic_config(url, extra_locations), "heads")

@@ -1,0 +1,51 @@
+"""A small key-value store for adapters' state (sync tokens, device ids, nick state).
+
+Adapters never touch the database; the core hands each one a store scoped to its
+own namespace.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base
+
+
+class KeyValue(Base):
+    __tablename__ = "kv"
+
+    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class KeyValueStore:
+    """Strings by key within one namespace; every ``set`` is committed at once."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], namespace: str) -> None:
+        self._sessions = sessions
+        self.namespace = namespace
+
+    async def get(self, key: str) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(KeyValue, (self.namespace, key))
+            return None if row is None else row.value
+
+    async def set(self, key: str, value: str) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.merge(KeyValue(namespace=self.namespace, key=key, value=value))
+
+    async def delete(self, key: str) -> None:
+        async with self._sessions() as session, session.begin():
+            row = await session.get(KeyValue, (self.namespace, key))
+            if row is not None:
+                await session.delete(row)
+
+    async def keys(self) -> list[str]:
+        async with self._sessions() as session:
+            result = await session.scalars(
+                select(KeyValue.key).where(KeyValue.namespace == self.namespace)
+            )
+            return list(result)
