@@ -86,6 +86,7 @@ class App:
         self.skills: dict[str, Skill[Any]] = {}
         self.adapters: dict[str, Adapter[Any]] = {}
         self._stopping = asyncio.Event()
+        self._stopped = False
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -144,6 +145,9 @@ class App:
                  ", ".join(self.adapters) or "none", ", ".join(self.skills))
 
     async def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         if hasattr(self, "dispatcher"):
             try:
                 await asyncio.wait_for(self.dispatcher.drain(), DRAIN_TIMEOUT)

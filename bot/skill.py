@@ -23,11 +23,35 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from bot.context import Context
+from bot.events import Address
+
+
+def _address_text(value: str) -> str:
+    Address.parse(value)
+    return value
+
+
+# A ``platform:id`` string in a skill's configuration, checked when the config loads.
+AddressText = Annotated[str, AfterValidator(_address_text)]
+
+
+def _cron_text(value: str) -> str:
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f'expected a crontab line like "0 9 * * MON", got "{value}": {exc}') \
+            from None
+    return value
+
+
+# A five-field crontab line (minute hour day month weekday).
+CronText = Annotated[str, AfterValidator(_cron_text)]
 
 
 class SkillConfig(BaseModel):

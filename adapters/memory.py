@@ -1,0 +1,51 @@
+"""An in-process adapter: events go in by method call, replies are kept in a list.
+
+For tests, benchmarks and embedding Hatbot in another program. Not a chat
+platform, so it is not registered as an entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+from adapters.base import Adapter, AdapterConfig, Host, Status
+from bot.events import Address, Event, Message, Person, Reply
+
+PLATFORM = "memory"
+
+
+class MemoryAdapter(Adapter[AdapterConfig]):
+    platform = PLATFORM
+
+    def __init__(self, config: AdapterConfig, host: Host) -> None:
+        super().__init__(config, host)
+        self.sent: list[Reply] = []
+
+    async def start(self) -> None:
+        self.status = Status.CONNECTED
+
+    async def send(self, reply: Reply) -> None:
+        self.sent.append(reply)
+
+    async def stop(self) -> None:
+        self.status = Status.DISCONNECTED
+
+    def emit(self, event: Event) -> Awaitable[None]:
+        return self.host.emit(event)
+
+    async def say(
+        self, text: str, *, nick: str = "alice", channel: str = "#test", direct: bool = False
+    ) -> list[Reply]:
+        """Say ``text`` as ``nick``; return the replies sent while it was handled."""
+        before = len(self.sent)
+        sender = person(nick)
+        where = sender.address if direct else Address(PLATFORM, channel)
+        await self.emit(Message(channel=where, sender=sender, text=text, is_direct=direct))
+        return self.sent[before:]
+
+
+def person(nick: str, *, verified: bool = True, display_name: str = "") -> Person:
+    """A memory-platform person; ``verified=False`` has no account, like an unidentified nick."""
+    address = Address(PLATFORM, nick)
+    return Person(address=address, display_name=display_name or nick,
+                  account=address if verified else None)

@@ -1,0 +1,35 @@
+"""CI-breakage pings. The configuration is final; webhooks and commands arrive with
+issue #9, so for now this skill loads and does nothing."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from bot.skill import AddressText, Skill, SkillConfig
+
+
+class Watch(SkillConfig):
+    repo: str = Field(min_length=1)
+    branches: list[str] = ["main", "master"]
+    channels: list[AddressText] = []
+
+
+class ZuulSource(SkillConfig):
+    url: str
+    tenant: str
+    pipelines: list[str] = ["periodic"]
+    poll_seconds: int = Field(default=300, ge=10)
+
+
+class CiConfig(SkillConfig):
+    github_secret: SecretStr = SecretStr("")
+    gitlab_token: SecretStr = SecretStr("")
+    jenkins_token: SecretStr = SecretStr("")
+    watch: list[Watch] = []
+    people: dict[str, AddressText] = {}
+    zuul: list[ZuulSource] = []
+
+
+class Ci(Skill[CiConfig]):
+    name = "ci"
+    config_model = CiConfig

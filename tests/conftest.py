@@ -1,0 +1,103 @@
+"""Shared fixtures: an in-process bot on the memory adapter, and the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.memory import MemoryAdapter
+from bot.app import App
+from bot.clock import Clock
+from bot.config import build
+from bot.plugins import Plugins, discover
+
+HATBOT = Path(sys.executable).with_name("hatbot")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def require_server(available: bool, reason: str) -> None:
+    """Skip when a test server is missing, or fail under HATBOT_REQUIRE_SERVERS=1 (CI)."""
+    if available:
+        return
+    if os.environ.get("HATBOT_REQUIRE_SERVERS") == "1":
+        pytest.fail(f"required test server missing: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+StartBot = Callable[..., Awaitable[App]]
+
+
+@pytest.fixture
+async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
+    """Start an App on the memory adapter with every installed skill plus ``extra`` ones."""
+    running: list[App] = []
+
+    async def start(
+        *extra: type[Any], raw: dict[str, Any] | None = None, clock: Clock | None = None
+    ) -> App:
+        found = discover()
+        plugins = Plugins(
+            adapters={**found.adapters, "memory": MemoryAdapter},
+            skills={**found.skills, **{cls.name: cls for cls in extra}},
+        )
+        base = {
+            "bot": {"data_dir": str(tmp_path), "admins": ["memory:admin"]},
+            "web": {"enabled": False, "port": 0},
+            "adapters": {"memory": {}},
+        }
+        config = build(_merge(base, raw or {}), plugins.adapter_models(),
+                       plugins.skill_models(), environ={})
+        app = App(config, plugins, clock=clock)
+        running.append(app)
+        await app.start()
+        return app
+
+    yield start
+    for app in running:
+        await app.stop()
+
+
+def memory(app: App) -> MemoryAdapter:
+    adapter = app.adapters["memory"]
+    assert isinstance(adapter, MemoryAdapter)
+    return adapter
+
+
+def run_cli(
+    *args: str,
+    stdin: str | None = None,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``hatbot`` command as a user would."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HATBOT_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [str(HATBOT), *args], input=stdin, cwd=cwd, env=full_env, capture_output=True,
+        text=True, timeout=timeout, check=False,
+    )

@@ -1,0 +1,39 @@
+from bot.markup import escape, render_html, render_plain, render_slack
+
+SAMPLE = "Hello **alice**, see [the guide](https://docs.example.org) and `!help`"
+
+
+def test_plain_drops_emphasis_and_shows_link_targets() -> None:
+    assert render_plain(SAMPLE) == "Hello alice, see the guide <https://docs.example.org> and !help"
+
+
+def test_slack_mrkdwn() -> None:
+    assert render_slack(SAMPLE) == (
+        "Hello *alice*, see <https://docs.example.org|the guide> and `!help`"
+    )
+
+
+def test_slack_escapes_control_characters() -> None:
+    assert render_slack("a <b> & c") == "a &lt;b&gt; &amp; c"
+
+
+def test_html_escapes_user_text() -> None:
+    rendered = render_html("<script>alert(1)</script> & **ok**")
+    assert "<script>" not in rendered
+    assert "&lt;script&gt;" in rendered
+    assert "<strong>ok</strong>" in rendered
+
+
+def test_lists_and_lines() -> None:
+    text = "Open tasks:\n- docs\n- CI\n\n1. first\n2. second"
+    assert render_plain(text) == "Open tasks:\n- docs\n- CI\n1. first\n2. second"
+
+
+def test_chat_lines_that_look_like_markdown_layout_stay_text() -> None:
+    assert render_plain("# 5 open items\n----") == "# 5 open items\n----"
+
+
+def test_escape_shows_user_text_literally() -> None:
+    user_text = "**not bold** [x](http://evil) <b>"
+    assert render_plain(escape(user_text)) == user_text
+    assert "<strong>" not in render_html(escape(user_text))
