@@ -141,6 +141,8 @@ class App:
             await self._start_adapter(settings.name, settings.options)
         if not self.adapters:
             log.warning("no adapter is enabled: the bot hears nothing")
+        # Jobs missed while the bot was down fire now, when their replies can be delivered.
+        self.scheduler.resume()
         log.info("hatbot is running with adapters %s and skills %s",
                  ", ".join(self.adapters) or "none", ", ".join(self.skills))
 

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
 from bot.config import Config, ConfigError, load
@@ -23,15 +24,22 @@ log = logging.getLogger("hatbot")
 _QUIET = ("apscheduler", "alembic", "aiohttp.access", "sqlalchemy")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _options(*, top: bool) -> argparse.ArgumentParser:
+    # Accepted before and after the subcommand; below it they must not reset what came above.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, metavar="FILE",
+    defaults: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
+    common.add_argument("--config", type=Path, metavar="FILE", **defaults,
                         help="configuration file (default: ./hatbot.toml, else the embedded "
                              "default: console + SQLite)")
-    common.add_argument("--debug", action="store_true", help="verbose log, tracebacks on errors")
+    common.add_argument("--debug", action="store_true", **defaults,
+                        help="verbose log, tracebacks on errors")
+    return common
 
+
+def _parser() -> argparse.ArgumentParser:
+    common = _options(top=False)
     parser = argparse.ArgumentParser(
-        prog="hatbot", parents=[common],
+        prog="hatbot", parents=[_options(top=True)],
         description="Chat-ops bot for open source communities.",
     )
     parser.add_argument("--version", action="version", version=f"hatbot {__version__}")

@@ -59,8 +59,12 @@ class Scheduler:
         )
 
     def start(self) -> None:
+        """Open the job store; nothing fires until ``resume`` (adapters must be up first)."""
         _running[self.key] = self
-        self._aps.start()
+        self._aps.start(paused=True)
+
+    def resume(self) -> None:
+        self._aps.resume()
 
     def shutdown(self) -> None:
         if self._aps.running:

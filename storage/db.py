@@ -25,21 +25,22 @@ from sqlalchemy.ext.asyncio import (
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def sync_url(url: str) -> str:
+def _with_driver(url: str, sqlite_driver: str) -> str:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
-    return url
+        parsed = parsed.set(drivername=sqlite_driver)
+    elif parsed.drivername in ("postgresql", "postgresql+psycopg2"):
+        # psycopg 3 serves both the async bot and the sync migrations and job store.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def sync_url(url: str) -> str:
+    return _with_driver(url, "sqlite")
 
 
 def async_url(url: str) -> str:
-    parsed = make_url(url)
-    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
-    if backend == "sqlite":
-        parsed = parsed.set(drivername="sqlite+aiosqlite")
-    elif backend == "postgresql" and driver in ("psycopg2", ""):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
+    return _with_driver(url, "sqlite+aiosqlite")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,137 @@
+"""The ``hatbot`` command as a user runs it, in a fresh directory each time."""
+
+from pathlib import Path
+
+from tests.conftest import REPO, free_port, run_cli
+
+
+def write_config(folder: Path, extra: str = "") -> Path:
+    path = folder / "hatbot.toml"
+    path.write_text(
+        f'[bot]\ndata_dir = "{folder}/data"\n'
+        f"[web]\nport = {free_port()}\n"
+        "[adapters.console]\n" + extra
+    )
+    return path
+
+
+def test_piped_session_on_the_embedded_default(tmp_path: Path) -> None:
+    result = run_cli("run", stdin="!ping\n<alice> !help\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "[#general] <hatbot> pong"
+    assert all(line.startswith("[#general] <hatbot> ") for line in lines)
+    assert any("!ping" in line and "!version" in line for line in lines[1:])
+    assert lines[-1] == "[#general] <hatbot> Say !help COMMAND for details, e.g. !help ping"
+    assert (tmp_path / "hatbot-data" / "hatbot.db").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_console_grammar_end_to_end(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    script = "\n".join([
+        "!ping",
+        "/channel #nova",
+        "<carol> hatbot: ping",
+        "/dm dave !ping",
+        "/join erin",
+        "hello, no command here",
+        "!nosuch",
+        "",
+    ])
+    result = run_cli("run", "--config", str(config), stdin=script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "[#general] <hatbot> pong",
+        "[#nova] <hatbot> pong",
+        "[dm:dave] <hatbot> pong",
+        "[#nova] <hatbot> Unknown command !nosuch. Try !help.",
+    ]
+
+
+def test_same_input_same_output(tmp_path: Path) -> None:
+    script = "!ping\n/dm a !ping\n/channel #b\n!version\n!help ping\n" * 5
+    outputs = set()
+    for run in range(2):
+        folder = tmp_path / str(run)
+        folder.mkdir()
+        config = write_config(folder)
+        result = run_cli("run", "--config", str(config), stdin=script, cwd=folder)
+        assert result.returncode == 0, result.stderr
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    assert next(iter(outputs)).count("\n") == 25
+
+
+def test_check_config_names_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        "[bot]\nnmae = \"typo\"\n"
+        "[adapters.irc]\nenabled = true\nport = \"abc\"\n"
+        "sasl_password = \"${HATBOT_TEST_UNSET_PASSWORD}\"\n"
+    )
+    result = run_cli("check-config", "--config", str(bad), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "bot.nmae: unknown key",
+        'adapters.irc.port: expected an integer, got "abc"',
+        "adapters.irc.sasl_password: environment variable HATBOT_TEST_UNSET_PASSWORD is not set",
+    ]
+
+
+def test_check_config_accepts_the_example(tmp_path: Path) -> None:
+    result = run_cli("check-config", "--config", str(REPO / "config.example.toml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_run_with_bad_config_exits_2_before_starting(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[web]\nport = 99999\n")
+    result = run_cli("run", "--config", str(bad), stdin="!ping\n", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "web.port: input should be less than or equal to 65535, got 99999"
+    ]
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    result = run_cli("run", "--config", "nope.toml", cwd=tmp_path)
+    assert (result.returncode, result.stderr.strip()) == (2, "nope.toml: no such file")
+
+
+def test_enabling_an_adapter_that_is_not_built_is_a_clear_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[adapters.slack]\nbot_token = "xoxb-1"\n')
+    result = run_cli("run", "--config", str(config), stdin="", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "adapters.slack: the slack adapter is not available in this version" in result.stderr
+
+
+def test_runtime_error_is_one_line_without_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "hatbot.toml"
+    config.write_text('[bot]\ndatabase_url = "sqlite:////proc/forbidden/x.db"\n'
+                      "[web]\nenabled = false\n[adapters.console]\n")
+    result = run_cli("run", "--config", str(config), stdin="", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("hatbot: error:")
+    debug = run_cli("--debug", "run", "--config", str(config), stdin="", cwd=tmp_path)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    result = run_cli("db", "upgrade", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "hatbot.db").exists()
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    version = run_cli("--version", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("hatbot 0.")
+    usage = run_cli("--help", cwd=tmp_path)
+    assert usage.returncode == 0
+    for word in ("run", "check-config", "db"):
+        assert word in usage.stdout
+    bad = run_cli("frobnicate", cwd=tmp_path)
+    assert bad.returncode == 2
