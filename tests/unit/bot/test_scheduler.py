@@ -1,0 +1,85 @@
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.context import Context
+from bot.scheduler import Scheduler
+from bot.skill import Skill, SkillConfig, every
+from storage.db import upgrade
+from tests.conftest import StartBot
+
+
+async def test_one_off_job_fires_with_its_arguments(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/h.db"
+    upgrade(url)
+    fired: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue()
+
+    async def runner(skill: str, job: str, kwargs: dict[str, Any]) -> None:
+        await fired.put((skill, job, kwargs))
+
+    scheduler = Scheduler(url, runner)
+    scheduler.start()
+    scheduler.resume()
+    try:
+        soon = datetime.now(UTC) + timedelta(milliseconds=200)
+        job_id = await scheduler.once("remind", "deliver", soon, {"text": "hi"})
+        assert [j for j, _ in scheduler.pending()] == [job_id]
+        assert await asyncio.wait_for(fired.get(), 10) == ("remind", "deliver", {"text": "hi"})
+    finally:
+        scheduler.shutdown()
+
+
+async def test_cancelled_job_does_not_fire(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/h.db"
+    upgrade(url)
+
+    async def runner(skill: str, job: str, kwargs: dict[str, Any]) -> None:
+        raise AssertionError("cancelled job fired")
+
+    scheduler = Scheduler(url, runner)
+    scheduler.start()
+    try:
+        job_id = await scheduler.once("s", "j", datetime.now(UTC) + timedelta(hours=1), {})
+        await scheduler.cancel(job_id)
+        assert scheduler.pending() == []
+    finally:
+        scheduler.shutdown()
+
+
+async def test_recurring_schedules_persist_and_keep_their_next_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/h.db"
+    upgrade(url)
+
+    async def runner(skill: str, job: str, kwargs: dict[str, Any]) -> None: ...
+
+    entries = [{"channel": "irc:#a", "cron": "0 9 * * MON"},
+               {"channel": "irc:#b", "cron": "30 17 * * FRI"}]
+    first = Scheduler(url, runner)
+    first.start()
+    first.recurring("hat", "remind", entries)
+    before = first.pending()
+    first.shutdown()
+
+    second = Scheduler(url, runner)
+    second.start()
+    try:
+        assert second.pending() == before  # stored, not recomputed
+        second.recurring("hat", "remind", entries[:1])
+        (only,) = second.pending()
+        assert only[0] == "hat.remind.cron.0"
+        assert only[1] is not None and only[1].weekday() == 0 and only[1].hour == 9
+    finally:
+        second.shutdown()
+
+
+class Weekly(Skill[SkillConfig]):
+    name = "weekly"
+
+    @every(cron="0 9 * * MON")
+    async def digest(self, ctx: Context, cron: str) -> None: ...
+
+
+async def test_every_decorator_registers_a_stored_schedule(start_bot: StartBot) -> None:
+    app = await start_bot(Weekly)
+    assert "weekly.digest.cron.0" in [job for job, _ in app.scheduler.pending()]
