@@ -20,7 +20,7 @@ from aiohttp import web
 
 from adapters.base import Adapter
 from bot.clock import Clock, SystemClock
-from bot.commands import Registry, make_command
+from bot.commands import CommandMeta, Registry, make_command
 from bot.config import Config, ConfigError
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
@@ -34,7 +34,6 @@ from bot.skill import (
     EVENTS_ATTR,
     ROUTE_ATTR,
     SCHEDULE_ATTR,
-    CommandMeta,
     RouteMeta,
     ScheduleMeta,
     Skill,

@@ -22,7 +22,17 @@ from datetime import timedelta
 from typing import Any
 
 from bot.events import Address, Person
-from bot.skill import CommandMeta
+
+
+@dataclass(frozen=True)
+class CommandMeta:
+    """What ``@command`` declares; the handler's signature supplies the rest."""
+
+    name: str
+    help: str
+    args: str | None
+    examples: Sequence[str]
+    admin: bool
 
 
 class UsageError(Exception):
@@ -300,6 +310,7 @@ def describe(commands: Sequence[Command], prefix: str) -> str:
 
 __all__ = [
     "Command",
+    "CommandMeta",
     "Registry",
     "UsageError",
     "describe",

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.commands import Registry, is_admin
 from bot.config import BotConfig
 from bot.events import Address, Event, Join, Message, Part, Person, Reply
-
-if TYPE_CHECKING:
-    from bot.commands import Registry
 
 
 class JobScheduler(Protocol):
@@ -85,8 +83,6 @@ class Context:
         return self.runtime.clock.now()
 
     def is_admin(self, person: Person | None = None) -> bool:
-        from bot.commands import is_admin
-
         return is_admin(person or self.sender, self.runtime.bot.admin_addresses)
 
     # --- storage ----------------------------------------------------------------------

@@ -28,6 +28,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from bot.commands import CommandMeta, format_duration, parse_duration
 from bot.context import Context
 from bot.events import Address
 
@@ -80,15 +81,6 @@ class Skill(Generic[C]):
 
     async def teardown(self) -> None:
         """Called once at shutdown, after the last event was handled."""
-
-
-@dataclass(frozen=True)
-class CommandMeta:
-    name: str
-    help: str
-    args: str | None
-    examples: Sequence[str]
-    admin: bool
 
 
 @dataclass(frozen=True)
@@ -175,3 +167,17 @@ def marked(skill: Skill[Any], attr: str) -> list[tuple[Callable[..., Any], Any]]
         if meta is not None:
             found.append((getattr(skill, attr_name), meta))
     return found
+
+
+__all__ = [
+    "AddressText",
+    "CronText",
+    "Skill",
+    "SkillConfig",
+    "command",
+    "every",
+    "format_duration",
+    "on",
+    "parse_duration",
+    "route",
+]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import platform
 from collections import defaultdict
+from importlib.metadata import version
 
-from bot import __version__
 from bot.context import Context
 from bot.skill import Skill, SkillConfig, command
 
@@ -19,7 +19,7 @@ class Core(Skill[SkillConfig]):
 
     @command("version", help="Show the bot's version")
     async def version(self, ctx: Context) -> None:
-        await ctx.reply(f"{ctx.bot_name} runs Hatbot {__version__} "
+        await ctx.reply(f"{ctx.bot_name} runs Hatbot {version('hatbot')} "
                         f"on Python {platform.python_version()}")
 
     @command("help", args="[COMMAND]", help="List commands, or explain one",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.commands import format_duration
 from bot.context import Context
 from bot.events import Address
-from bot.skill import Skill, SkillConfig, command
+from bot.skill import Skill, SkillConfig, command, format_duration
 
 LONGEST = timedelta(days=365)
 

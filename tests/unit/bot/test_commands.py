@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 
 from bot.commands import (
+    CommandMeta,
     Registry,
     UsageError,
     extract,
@@ -16,7 +17,7 @@ from bot.commands import (
 from bot.context import Context
 from bot.events import Address, Person
 from bot.plugins import discover
-from bot.skill import COMMAND_ATTR, CommandMeta, command, marked
+from bot.skill import COMMAND_ATTR, command, marked
 
 
 class Sample:
