@@ -54,6 +54,7 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         self._interactive = self._stdin.isatty()
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self._reader: asyncio.Task[None] | None = None
+        self._prompt_shown = False
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -74,6 +75,7 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         while True:
             self._prompt()
             line = await self._lines.get()
+            self._prompt_shown = False
             if line is None:
                 self.host.input_finished()
                 return
@@ -85,6 +87,7 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         if self._interactive:
             self._stdout.write(f"[{self._channel}] {self.config.user}> ")
             self._stdout.flush()
+            self._prompt_shown = True
 
     def parse(self, line: str) -> Event | None:
         """One input line → one event (or a channel switch, or nothing)."""
@@ -126,8 +129,15 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         where = f"dm:{reply.target.id}" if reply.direct else reply.target.id
         head = f"[{where}] <{self.host.bot_name}> "
         text = render_plain(reply.markup_text)
+        # A message that arrives while the prompt waits (a reminder) replaces the prompt
+        # line and shows the prompt again below it, instead of running into it.
+        interrupting = self._prompt_shown
+        if interrupting:
+            self._stdout.write("\r\x1b[K")
         self._stdout.write("".join(f"{head}{line}\n" for line in text.split("\n")))
         self._stdout.flush()
+        if interrupting:
+            self._prompt()
 
     def _error(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)

@@ -64,6 +64,11 @@ class Context:
         return None if self.event is None else self.event.channel
 
     @property
+    def is_direct(self) -> bool:
+        """Whether the event is a direct message to the bot."""
+        return isinstance(self.event, Message) and self.event.is_direct
+
+    @property
     def prefix(self) -> str:
         return self.runtime.bot.prefix
 
@@ -117,8 +122,8 @@ class Context:
         event = self.event
         if event is None:
             raise RuntimeError("nothing to reply to; use say() or dm()")
-        if isinstance(event, Message) and event.is_direct:
-            await self.dm(event.sender, text)
+        if self.is_direct:
+            await self.dm(self.sender, text)
             return
         thread = event.thread if isinstance(event, Message) else None
         await self.say(event.channel, text, thread=thread)

@@ -22,8 +22,7 @@ class Remind(Skill[SkillConfig]):
             return
         channel = ctx.channel
         assert channel is not None
-        direct = ctx.event is not None and getattr(ctx.event, "is_direct", False)
-        await ctx.schedule(ctx.now() + delay, "deliver", target=str(channel), direct=direct,
+        await ctx.schedule(ctx.now() + delay, "deliver", target=str(channel), direct=ctx.is_direct,
                            author=ctx.sender.name, text=text)
         await ctx.reply(f"OK, in {format_duration(delay)} I will say: {text}")
 
