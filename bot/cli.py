@@ -87,11 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _db_upgrade(config: Config, plugins: Plugins) -> None:
+    from sqlalchemy.engine import make_url
+
     from storage.db import upgrade
 
     enabled = [s.name for s in config.enabled_skills()]
     upgrade(config.bot.db_url, plugins.migration_dirs(enabled))
-    print(f"database at {config.bot.db_url} is up to date")
+    # The URL may carry a password: show it masked.
+    shown = make_url(config.bot.db_url).render_as_string(hide_password=True)
+    print(f"database at {shown} is up to date")
 
 
 def _run(config: Config, plugins: Plugins) -> None:

@@ -60,10 +60,18 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _driver_missing(exc: ModuleNotFoundError) -> RuntimeError:
+    hint = " (pip install 'hatbot[postgres]')" if "psycopg" in str(exc) else ""
+    return RuntimeError(f"database driver not installed: {exc.name}{hint}")
+
+
 def sync_engine(url: str) -> Engine:
     url = sync_url(url)
     _ensure_sqlite_dir(url)
-    engine = create_engine(url)
+    try:
+        engine = create_engine(url)
+    except ModuleNotFoundError as exc:
+        raise _driver_missing(exc) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -72,7 +80,10 @@ def sync_engine(url: str) -> Engine:
 def async_engine(url: str) -> AsyncEngine:
     url = async_url(url)
     _ensure_sqlite_dir(url)
-    engine = create_async_engine(url)
+    try:
+        engine = create_async_engine(url)
+    except ModuleNotFoundError as exc:
+        raise _driver_missing(exc) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -126,6 +126,16 @@ def test_db_upgrade(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "hatbot.db").exists()
 
 
+def test_database_password_is_never_printed(tmp_path: Path) -> None:
+    config = tmp_path / "hatbot.toml"
+    config.write_text('[bot]\ndatabase_url = "postgresql://hatbot:${DB_PW}@127.0.0.1:1/hatbot"\n'
+                      "[web]\nenabled = false\n")
+    result = run_cli("db", "upgrade", "--config", str(config), cwd=tmp_path,
+                     env={"DB_PW": "s3cret-pw"})
+    assert result.returncode == 1
+    assert "s3cret-pw" not in result.stdout + result.stderr
+
+
 def test_version_and_help(tmp_path: Path) -> None:
     version = run_cli("--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("hatbot 0.")
