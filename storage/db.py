@@ -7,9 +7,9 @@ matching sync driver on the same database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+E = TypeVar("E")
 
 
 def _with_driver(url: str, sqlite_driver: str) -> str:
@@ -65,27 +66,28 @@ def _driver_missing(exc: ModuleNotFoundError) -> RuntimeError:
     return RuntimeError(f"database driver not installed: {exc.name}{hint}")
 
 
-def sync_engine(url: str) -> Engine:
-    url = sync_url(url)
+def _create(url: str, create: Callable[[str], E]) -> E:
     _ensure_sqlite_dir(url)
     try:
-        engine = create_engine(url)
+        return create(url)
     except ModuleNotFoundError as exc:
         raise _driver_missing(exc) from None
+
+
+def _tune(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def sync_engine(url: str) -> Engine:
+    engine = _create(sync_url(url), create_engine)
+    _tune(engine)
     return engine
 
 
 def async_engine(url: str) -> AsyncEngine:
-    url = async_url(url)
-    _ensure_sqlite_dir(url)
-    try:
-        engine = create_async_engine(url)
-    except ModuleNotFoundError as exc:
-        raise _driver_missing(exc) from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    engine = _create(async_url(url), create_async_engine)
+    _tune(engine.sync_engine)
     return engine
 
 

@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -66,49 +66,57 @@ class Bot:
             self.proc.wait(timeout=10)
 
 
+def console_config(folder: Path) -> Path:
+    config = folder / "hatbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{folder}/data"\n[web]\nport = {free_port()}\n'
+                      "[adapters.console]\n")
+    return config
+
+
 @pytest.fixture
-def bots() -> Iterator[list[Bot]]:
+def launch(tmp_path: Path) -> Iterator[Callable[[], Bot]]:
+    """Start ``hatbot run`` on one config and data folder; every process is killed at the end."""
+    config = console_config(tmp_path)
     started: list[Bot] = []
-    yield started
+
+    def start() -> Bot:
+        started.append(Bot(config, tmp_path))
+        return started[-1]
+
+    yield start
     for bot in started:
         bot.kill()
 
 
-def test_sigkill_then_restart_keeps_the_scheduled_job(tmp_path: Path, bots: list[Bot]) -> None:
-    config = tmp_path / "hatbot.toml"
-    config.write_text(f'[bot]\ndata_dir = "{tmp_path}/data"\n[web]\nport = {free_port()}\n'
-                      "[adapters.console]\n")
+def stored_jobs(folder: Path) -> int:
+    with sqlite3.connect(folder / "data" / "hatbot.db") as db:
+        (count,) = db.execute("select count(*) from apscheduler_jobs").fetchone()
+    return int(count)
 
-    first = Bot(config, tmp_path)
-    bots.append(first)
+
+def test_sigkill_then_restart_keeps_the_scheduled_job(
+    tmp_path: Path, launch: Callable[[], Bot]
+) -> None:
+    first = launch()
     first.say("<alice> !remind 2s the release notes are due")
     first.expect("OK, in 2s I will say: the release notes are due")
     first.kill()
     assert first.proc.returncode == -signal.SIGKILL
 
-    with sqlite3.connect(tmp_path / "data" / "hatbot.db") as db:
-        (stored,) = db.execute("select count(*) from apscheduler_jobs").fetchone()
-    assert stored == 1
+    assert stored_jobs(tmp_path) == 1
 
-    second = Bot(config, tmp_path)
-    bots.append(second)
+    second = launch()
     line = second.expect("Reminder from alice", timeout=30)
     assert line == "[#general] <hatbot> Reminder from alice: the release notes are due"
     second.say("!ping")
     second.expect("pong")
     assert "Reminder" not in second.finish()
 
-    with sqlite3.connect(tmp_path / "data" / "hatbot.db") as db:
-        (stored,) = db.execute("select count(*) from apscheduler_jobs").fetchone()
-    assert stored == 0  # fired once, and gone
+    assert stored_jobs(tmp_path) == 0  # fired once, and gone
 
 
-def test_sigterm_is_a_graceful_stop(tmp_path: Path, bots: list[Bot]) -> None:
-    config = tmp_path / "hatbot.toml"
-    config.write_text(f'[bot]\ndata_dir = "{tmp_path}/data"\n[web]\nport = {free_port()}\n'
-                      "[adapters.console]\n")
-    bot = Bot(config, tmp_path)
-    bots.append(bot)
+def test_sigterm_is_a_graceful_stop(launch: Callable[[], Bot]) -> None:
+    bot = launch()
     bot.say("!ping")
     bot.expect("pong")
     bot.proc.send_signal(signal.SIGTERM)
