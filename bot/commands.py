@@ -290,7 +290,9 @@ def extract(text: str, *, prefix: str, bot_name: str, is_direct: bool) -> str | 
     if stripped.startswith(prefix):
         body = stripped[len(prefix):]
         return body if body and not body[0].isspace() else None
-    addressed = re.match(rf"@?{re.escape(bot_name)}\s*[:,]?\s+(\S.*)$", stripped, re.IGNORECASE)
+    # "@hatbot ping", "hatbot: ping", "hatbot, ping"; not "hatbot rocks", which is chat.
+    name = re.escape(bot_name)
+    addressed = re.match(rf"(?:@{name}[:,]?|{name}\s*[:,])\s*(\S.*)$", stripped, re.IGNORECASE)
     if addressed:
         return addressed.group(1)
     return stripped if is_direct and stripped else None

@@ -75,7 +75,7 @@ class Router:
             return
         found = self.runtime.commands.find(body)
         if found is None:
-            await self.run("help", message, lambda ctx: ctx.reply(self._unknown(body)))
+            await self.run("router", message, lambda ctx: ctx.reply(self._unknown(body)))
             return
         command, rest = found
         await self.run(command.skill, message, lambda ctx: self._invoke(ctx, command, rest))

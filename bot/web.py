@@ -47,8 +47,7 @@ class WebServer:
             await self._runner.cleanup()
             raise OSError(f"web: cannot listen on {self.config.host}:{self.config.port}: "
                           f"{exc.strerror or exc}") from None
-        sockets = getattr(site._server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else self.config.port
+        self.port = int(self._runner.addresses[0][1])  # the real one when port = 0
         log.info("web server on http://%s:%s", self.config.host, self.port)
 
     async def stop(self) -> None:

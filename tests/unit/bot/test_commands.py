@@ -61,6 +61,8 @@ def build(name: str) -> Any:
         ("!", None),
         ("hello there", None),
         ("hatbotty: ping", None),
+        ("hatbot rocks", None),
+        ("hatbot:", None),
     ],
 )
 def test_extract(text: str, expected: str | None) -> None:
