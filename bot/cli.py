@@ -17,6 +17,7 @@ from typing import Any
 from bot import __version__
 from bot.config import Config, ConfigError, load
 from bot.plugins import Plugins, discover
+from bot.skill import CliContext
 
 log = logging.getLogger("hatbot")
 
@@ -36,7 +37,7 @@ def _options(*, top: bool) -> argparse.ArgumentParser:
     return common
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(plugins: Plugins) -> argparse.ArgumentParser:
     common = _options(top=False)
     parser = argparse.ArgumentParser(
         prog="hatbot", parents=[_options(top=True)],
@@ -49,11 +50,29 @@ def _parser() -> argparse.ArgumentParser:
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     db_commands.add_parser("upgrade", parents=[common], help="apply schema migrations")
+    for name, skill in plugins.skills.items():
+        skill.add_cli(_SkillCommands(commands, common, name))
     return parser
 
 
+class _SkillCommands:
+    """The subparsers object as a skill sees it: its commands know their skill and options."""
+
+    def __init__(self, commands: Any, common: argparse.ArgumentParser, skill: str) -> None:
+        self._commands = commands
+        self.common = common  # --config and --debug, for nested subcommands' parents=[…]
+        self._skill = skill
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = self._commands.add_parser(
+            name, parents=[self.common], **kwargs)
+        parser.set_defaults(skill=self._skill)
+        return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    plugins = discover()
+    args = _parser(plugins).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -63,8 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in _QUIET:
             logging.getLogger(name).setLevel(logging.WARNING)
     try:
-        plugins = discover()
         config = load(args.config, plugins.adapter_models(), plugins.skill_models())
+        if getattr(args, "skill", None):
+            options = config.skills[args.skill].options
+            return int(args.handler(CliContext(config.bot, config.web.base_url, options), args))
         if args.command == "check-config":
             print(f"{config.source or 'embedded default'}: OK")
         elif args.command == "db":

@@ -29,8 +29,10 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from bot.commands import CommandMeta, format_duration, parse_duration
+from bot.config import BotConfig
 from bot.context import Context
 from bot.events import Address
+from bot.markup import escape as escape_markup
 
 
 def _address_text(value: str) -> str:
@@ -61,6 +63,15 @@ class SkillConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+@dataclass(frozen=True)
+class CliContext:
+    """What a skill's own ``hatbot`` subcommand is given: the configuration, nothing running."""
+
+    bot: BotConfig
+    public_url: str
+    options: Any  # the skill's own validated table
+
+
 C = TypeVar("C", bound=SkillConfig)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,6 +92,13 @@ class Skill(Generic[C]):
 
     async def teardown(self) -> None:
         """Called once at shutdown, after the last event was handled."""
+
+    @classmethod
+    def add_cli(cls, commands: Any) -> None:
+        """Add subcommands to ``hatbot`` (``commands`` is argparse's subparsers object).
+
+        Each subcommand sets ``handler=fn`` with ``fn(ctx: CliContext, args) -> int``.
+        """
 
 
 @dataclass(frozen=True)
@@ -171,10 +189,12 @@ def marked(skill: Skill[Any], attr: str) -> list[tuple[Callable[..., Any], Any]]
 
 __all__ = [
     "AddressText",
+    "CliContext",
     "CronText",
     "Skill",
     "SkillConfig",
     "command",
+    "escape_markup",
     "every",
     "format_duration",
     "on",

@@ -1,13 +1,31 @@
-"""Meetings with MeetBot-compatible minutes. The configuration is final; the commands
-arrive with issue #3, so for now this skill loads and does nothing."""
+"""Meetings: MeetBot's commands on every platform, minutes in six formats, and a meeting
+that survives a restart because every line is committed before it is acted on.
+
+The rules live in ``engine.py`` (no platform, no storage); this module connects them
+to chat, the database, the scheduler and the web server.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
 
-from bot.skill import Skill, SkillConfig
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.events import Address, Message, Person
+from bot.skill import Skill, SkillConfig, command, escape_markup, on, route
+from skills.meetings.engine import Line, Meeting, Outcome, parse_hash, replay
+from skills.meetings.files import announcement, index_page, write_minutes
+from skills.meetings.minutes import Minutes
+from skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
+from skills.meetings.replay_cli import add_replay_command
 
 MinutesFormat = Literal["html", "txt", "md", "log.html", "log.txt", "log.json"]
+OPEN_ACTIONS_SHOWN = 10
 
 
 class MeetingsConfig(SkillConfig):
@@ -15,6 +33,257 @@ class MeetingsConfig(SkillConfig):
     formats: list[MinutesFormat] = ["html", "txt", "md", "log.html", "log.txt", "log.json"]
 
 
+@dataclass
+class Live:
+    """A running meeting and the database row its lines belong to."""
+
+    record_id: int
+    meeting: Meeting
+
+
+def identity(person: Person) -> str:
+    """Chair rights follow the verified account where the platform has one."""
+    return str(person.account or person.address)
+
+
 class Meetings(Skill[MeetingsConfig]):
     name = "meetings"
     config_model = MeetingsConfig
+    migrations = Path(__file__).with_name("migrations")
+
+    def __init__(self, config: MeetingsConfig) -> None:
+        super().__init__(config)
+        self._live: dict[str, Live] = {}
+
+    @property
+    def minutes_dir(self) -> Path:
+        return Path(self.config.minutes_dir)
+
+    @classmethod
+    def add_cli(cls, commands: Any) -> None:
+        add_replay_command(commands)
+
+    async def setup(self, ctx: Context) -> None:
+        """Pick up meetings that were running when the bot stopped, from their lines."""
+        running = await ctx.db.scalars(
+            select(MeetingRecord).where(MeetingRecord.ended_at.is_(None)))
+        for record in running:
+            rows = await ctx.db.scalars(select(MeetingLine).where(
+                MeetingLine.meeting_id == record.id).order_by(MeetingLine.id))
+            lines = [Line(r.ts, r.key, r.nick, r.text, r.is_bot) for r in rows]
+            meeting = replay(lines, record.channel, ctx.prefix, ctx.bot_name)
+            if meeting is not None:
+                self._live[record.channel] = Live(record.id, meeting)
+
+    # --- listening ------------------------------------------------------------------
+
+    @on(Message)
+    async def listen(self, ctx: Context, event: Message) -> None:
+        """Log every line said in a channel with a meeting; carry out ``#`` commands."""
+        if event.is_direct:
+            return
+        channel = str(event.channel)
+        for text in event.text.split("\n"):
+            if not text.strip():
+                continue
+            line = self._line(event, text)
+            command = parse_hash(text)
+            live = self._live.get(channel)
+            if live is None:
+                if command is not None and command[0] == "startmeeting":
+                    await self._start(ctx, channel, line, command[1])
+                continue
+            outcome = live.meeting.hear(line, command)
+            await self._store(ctx, live, line)
+            await self._act(ctx, live, outcome)
+
+    @staticmethod
+    def _line(event: Message, text: str) -> Line:
+        return Line(event.ts, identity(event.sender), event.sender.name, text.rstrip())
+
+    async def _store(self, ctx: Context, live: Live, line: Line) -> None:
+        ctx.db.add(MeetingLine(meeting_id=live.record_id, ts=line.ts, key=line.key,
+                               nick=line.nick, text=line.text, is_bot=line.is_bot))
+        await ctx.commit()
+
+    async def _say(self, ctx: Context, live: Live, text: str) -> None:
+        """Say something in the meeting's channel; while the meeting runs, log it too.
+
+        The log ends with the ``#endmeeting`` line: what the bot says after it is not
+        part of the meeting, so a replay of the log gives the same minutes.
+        """
+        if live.meeting.ended_at is None:
+            line = Line(ctx.now(), "bot", ctx.bot_name, text, is_bot=True)
+            live.meeting.log(line)
+            await self._store(ctx, live, line)
+        # Replies quote what people said: it must show as said, not as formatting.
+        await ctx.say(Address.parse(live.meeting.channel), escape_markup(text))
+
+    async def _start(self, ctx: Context, channel: str, line: Line, name: str) -> None:
+        meeting, outcome = Meeting.start(channel, line, name)
+        record = MeetingRecord(channel=channel, name=meeting.name, started_at=meeting.started_at)
+        ctx.db.add(record)
+        await ctx.db.flush()
+        live = Live(record.id, meeting)
+        self._live[channel] = live
+        await self._store(ctx, live, line)
+        await self._act(ctx, live, outcome)
+        earlier = list(await ctx.db.scalars(
+            select(ActionItem).where(ActionItem.meeting_name == meeting.name,
+                                     ActionItem.done_at.is_(None)).order_by(ActionItem.id)))
+        if earlier:
+            await self._say(ctx, live, f"Open action items from earlier '{meeting.name}' "
+                                       f"meetings:")
+            for item in earlier[:OPEN_ACTIONS_SHOWN]:
+                await self._say(ctx, live, _describe(item))
+            if len(earlier) > OPEN_ACTIONS_SHOWN:
+                await self._say(ctx, live, f"…and {len(earlier) - OPEN_ACTIONS_SHOWN} more: "
+                                           f"{ctx.prefix}actions")
+
+    async def _act(self, ctx: Context, live: Live, outcome: Outcome) -> None:
+        for reply in outcome.replies:
+            await self._say(ctx, live, reply)
+        if outcome.timebox is not None:
+            topic, length = outcome.timebox
+            await ctx.schedule(topic.ts + length, "timebox_over", channel=live.meeting.channel,
+                               record_id=live.record_id, topic_line=topic.line,
+                               minutes=int(length.total_seconds() // 60))
+        if outcome.ended:
+            await self._finish(ctx, live)
+        if outcome.write_minutes:
+            await self._write(ctx, live)
+
+    async def _write(self, ctx: Context, live: Live) -> None:
+        meeting = live.meeting
+        await asyncio.to_thread(write_minutes, meeting, self.minutes_dir, self.config.formats,
+                                ctx.bot_name, ctx.public_url)
+        links = announcement(meeting, ctx.public_url, self.config.formats)
+        if meeting.ended_at is None:
+            await self._say(ctx, live, "Minutes so far: " + (links[0].split(" ", 1)[-1]
+                                                             if links else "saved"))
+        else:
+            for link in links:
+                await ctx.say(Address.parse(meeting.channel), escape_markup(link))
+
+    async def _finish(self, ctx: Context, live: Live) -> None:
+        """Close the record and keep the action items, before the files are written."""
+        meeting = live.meeting
+        record = await ctx.db.get(MeetingRecord, live.record_id)
+        assert record is not None
+        record.ended_at = meeting.ended_at
+        record.name = meeting.name
+        minutes = Minutes(meeting, ctx.bot_name, log_url="")
+        for item, assignees in minutes.actions:
+            ctx.db.add(ActionItem(meeting_id=live.record_id, meeting_name=meeting.name,
+                                  said_at=item.ts, text=item.text,
+                                  assignees=" ".join(assignees)))
+        await ctx.commit()
+        self._live.pop(meeting.channel, None)
+
+    async def timebox_over(self, ctx: Context, channel: str, record_id: int, topic_line: int,
+                           minutes: int) -> None:
+        live = self._live.get(channel)
+        topic = live.meeting.topic if live is not None else None
+        if live is None or live.record_id != record_id or topic is None \
+                or topic.line != topic_line:
+            return  # the meeting or the topic has moved on
+        await self._say(ctx, live, f"Time is up for the topic '{topic.text}' ({minutes}m).")
+
+    # --- commands ---------------------------------------------------------------------
+
+    @command("meeting start", args="[NAME]", help="Start a meeting here (like #startmeeting)",
+             examples=["meeting start nova", "meeting start"])
+    async def meeting_start(self, ctx: Context, name: str = "") -> None:
+        live = self._live.get(str(ctx.channel))
+        line = self._command_line(ctx)
+        if live is None:
+            await self._start(ctx, str(ctx.channel), line, name)
+        else:
+            await self._act(ctx, live, live.meeting.apply(line, "startmeeting", name))
+
+    @command("meeting end", help="End the meeting and publish the minutes (like #endmeeting)")
+    async def meeting_end(self, ctx: Context) -> None:
+        await self._alias(ctx, "endmeeting", "")
+
+    @command("meeting topic", args="TOPIC", help="Set the meeting's topic (like #topic)",
+             examples=["meeting topic Bugs (10m)"])
+    async def meeting_topic(self, ctx: Context, topic: str) -> None:
+        await self._alias(ctx, "topic", topic)
+
+    async def _alias(self, ctx: Context, command_name: str, arg: str) -> None:
+        live = self._live.get(str(ctx.channel))
+        if live is None:
+            await ctx.reply(f"No meeting is running here. Start one with "
+                            f"{ctx.prefix}meeting start NAME or #startmeeting NAME.")
+            return
+        # The line itself was logged by the listener, which sees every message first.
+        await self._act(ctx, live, live.meeting.apply(self._command_line(ctx), command_name,
+                                                      arg))
+
+    @staticmethod
+    def _command_line(ctx: Context) -> Line:
+        assert isinstance(ctx.event, Message)
+        return Meetings._line(ctx.event, ctx.event.text.split("\n", 1)[0])
+
+    @command("actions", args="[NICK]", help="List open action items from all meetings",
+             examples=["actions", "actions alice"])
+    async def actions(self, ctx: Context, nick: str = "") -> None:
+        query = select(ActionItem).where(ActionItem.done_at.is_(None)).order_by(ActionItem.id)
+        items = [item for item in await ctx.db.scalars(query)
+                 if not nick or nick.lower() in item.assignees.lower().split()]
+        if not items:
+            whose = f" for {nick}" if nick else ""
+            await ctx.reply(f"No open action items{whose}.")
+            return
+        shown = items[:OPEN_ACTIONS_SHOWN * 2]
+        lines = [escape_markup(_describe(item)) for item in shown]
+        if len(items) > len(shown):
+            lines.append(f"…and {len(items) - len(shown)} more.")
+        await ctx.reply("\n".join(lines))
+
+    @command("action done", args="ID", help="Mark an action item done",
+             examples=["action done 3"])
+    async def action_done(self, ctx: Context, item_id: int) -> None:
+        item = await ctx.db.get(ActionItem, item_id)
+        if item is None:
+            await ctx.reply(f"There is no action item #{item_id}. {ctx.prefix}actions lists them.")
+            return
+        if item.done_at is not None:
+            await ctx.reply(f"Action item #{item_id} was already done.")
+            return
+        item.done_at = ctx.now()
+        item.done_by = identity(ctx.sender)
+        await ctx.reply(escape_markup(f"Done: #{item.id} {item.text} (thanks, {ctx.sender.name})"))
+
+    # --- web --------------------------------------------------------------------------
+
+    @route("GET", "/meetings/")
+    async def index(self, ctx: Context, request: web.Request) -> web.Response:
+        page = await asyncio.to_thread(index_page, self.minutes_dir)
+        return web.Response(text=page, content_type="text/html")
+
+    @route("GET", r"/meetings/{name:[a-z0-9_-]+}/{year:\d{4}}/{file:[a-z0-9_.-]+}")
+    async def minutes_file(self, ctx: Context, request: web.Request) -> web.StreamResponse:
+        info = request.match_info
+        if not info["file"].startswith(info["name"] + "."):
+            raise web.HTTPNotFound()
+        path = self.minutes_dir / info["name"] / info["year"] / info["file"]
+        if not path.is_file():
+            raise web.HTTPNotFound()
+        return web.FileResponse(path, headers={"Content-Type": _content_type(path.name)})
+
+
+def _describe(item: ActionItem) -> str:
+    who = f" ({item.assignees.replace(' ', ', ')})" if item.assignees else " (unassigned)"
+    return f"#{item.id} {item.text}{who}, {item.meeting_name} {item.said_at:%Y-%m-%d}"
+
+
+def _content_type(filename: str) -> str:
+    if filename.endswith(".html"):
+        return "text/html; charset=utf-8"
+    if filename.endswith(".json"):
+        return "application/json"
+    if filename.endswith(".md"):
+        return "text/markdown; charset=utf-8"
+    return "text/plain; charset=utf-8"
+

@@ -1,0 +1,313 @@
+"""The meeting engine: MeetBot's rules applied to lines, knowing no platform and no storage.
+
+A meeting is its log. ``Meeting.log`` records a line; ``Meeting.apply`` carries
+out a command said on that line. Replaying the same lines gives the same
+meeting, which is how a meeting survives a restart and how ``hatbot minutes
+replay`` rebuilds minutes from a log file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+COMMANDS = (
+    "startmeeting", "endmeeting", "topic", "info", "idea", "link", "help", "action",
+    "agreed", "accepted", "rejected", "chair", "unchair", "undo", "meetingname",
+    "startvote", "vote", "showvote", "endvote", "save", "commands",
+)
+ITEM_KINDS = {
+    "info": "INFO", "idea": "IDEA", "link": "LINK", "help": "HELP", "action": "ACTION",
+    "agreed": "AGREED", "accepted": "ACCEPTED", "rejected": "REJECTED",
+}
+CHAIR_ONLY = {
+    "topic", "agreed", "accepted", "rejected", "chair", "unchair", "undo", "meetingname",
+    "startvote", "endvote", "save",
+}
+ALIASES = {"start": "startmeeting", "end": "endmeeting", "topic": "topic"}
+LATE_END = timedelta(minutes=60)
+BOT_KEY = "bot"
+
+_HASH_COMMAND = re.compile(r"^#([A-Za-z]+)(?:\s+(.*))?$", re.DOTALL)
+_URL_LINE = re.compile(r"^(?:https?|ftp)://\S+", re.IGNORECASE)
+_TIMEBOX = re.compile(r"\((\d+)\s*(m|min|mins|minutes|h|hours?)\)\s*$", re.IGNORECASE)
+_UNSAFE_NAME = re.compile(r"[^a-z0-9_-]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line said in the channel: by whom (``key`` is their verified identity) and when."""
+
+    ts: datetime
+    key: str
+    nick: str
+    text: str
+    is_bot: bool = False
+
+
+@dataclass
+class Item:
+    kind: str  # TOPIC, INFO, IDEA, LINK, HELP, ACTION, AGREED, ACCEPTED, REJECTED, VOTE
+    text: str
+    nick: str
+    ts: datetime
+    line: int  # 1-based number of the log line it was said on
+
+
+@dataclass
+class Vote:
+    question: str
+    options: list[str]
+    ballots: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (nick, option)
+
+    def tally(self) -> list[tuple[str, list[str]]]:
+        return [(option, [nick for nick, chosen in self.ballots.values() if chosen == option])
+                for option in self.options]
+
+    def describe(self) -> str:
+        return "; ".join(f"{option} ({len(voters)})" + (f": {', '.join(voters)}" if voters else "")
+                         for option, voters in self.tally())
+
+
+@dataclass
+class Outcome:
+    """What the skill must do after a line: say things, write minutes, watch a time box."""
+
+    replies: list[str] = field(default_factory=list)
+    write_minutes: bool = False
+    ended: bool = False
+    timebox: tuple[Item, timedelta] | None = None
+
+
+def meeting_name(text: str) -> str:
+    """MeetBot's rule: lower-case, anything but ``a-z0-9_-`` becomes ``_``."""
+    return _UNSAFE_NAME.sub("_", text.strip().lower())
+
+
+def parse_hash(text: str) -> tuple[str, str] | None:
+    """``#topic Bugs`` → ``("topic", "Bugs")``; ``#12345``, ``#openstack-dev`` are not commands."""
+    match = _HASH_COMMAND.match(text.strip())
+    if match is None or match.group(1).lower() not in COMMANDS:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+def parse_alias(text: str, prefix: str, bot_name: str) -> tuple[str, str] | None:
+    """``!meeting start NAME``, ``hatbot: meeting end`` → the MeetBot command they stand for."""
+    addressed = rf"{re.escape(prefix)}|@?{re.escape(bot_name)}\s*[:,]\s*"
+    pattern = rf"^(?:{addressed})meeting\s+(\w+)(?:\s+(.*))?$"
+    match = re.match(pattern, text.strip(), re.IGNORECASE | re.DOTALL)
+    if match is None or match.group(1).lower() not in ALIASES:
+        return None
+    return ALIASES[match.group(1).lower()], (match.group(2) or "").strip()
+
+
+def hms(ts: datetime) -> str:
+    return ts.strftime("%H:%M:%S")
+
+
+@dataclass
+class Meeting:
+    channel: str  # "platform:id" of the channel
+    name: str
+    started_at: datetime
+    starter_key: str
+    starter_nick: str
+    chairs: dict[str, str] = field(default_factory=dict)  # key → nick
+    lines: list[Line] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    vote: Vote | None = None
+    ended_at: datetime | None = None
+
+    @classmethod
+    def start(cls, channel: str, line: Line, name: str) -> tuple[Meeting, Outcome]:
+        default = channel.split(":", 1)[-1].lstrip("#!&")
+        meeting = cls(
+            channel=channel,
+            name=meeting_name(name or default) or "meeting",
+            started_at=line.ts,
+            starter_key=line.key,
+            starter_nick=line.nick,
+            chairs={line.key: line.nick},
+        )
+        meeting.log(line)
+        return meeting, Outcome(replies=[
+            f"Meeting started at {hms(line.ts)} UTC. The chair is {line.nick}. "
+            f"The meeting name is '{meeting.name}'. Say #commands for the list of commands."
+        ])
+
+    @property
+    def channel_id(self) -> str:
+        return self.channel.split(":", 1)[-1]
+
+    @property
+    def topic(self) -> Item | None:
+        return next((item for item in reversed(self.items) if item.kind == "TOPIC"), None)
+
+    def log(self, line: Line) -> int:
+        """Record a line; returns its number (1-based)."""
+        self.lines.append(line)
+        return len(self.lines)
+
+    def is_chair(self, key: str) -> bool:
+        return key in self.chairs
+
+    def apply(self, line: Line, command: str, arg: str) -> Outcome:
+        """Carry out ``command`` said on ``line``, which must already be logged."""
+        if line.is_bot or self.ended_at is not None:
+            return Outcome()
+        number = len(self.lines)
+        if command == "startmeeting":
+            return Outcome(replies=[f"A meeting is already running here: '{self.name}', "
+                                    f"started by {self.starter_nick} at "
+                                    f"{hms(self.started_at)} UTC."])
+        if command == "endmeeting":
+            return self._end(line)
+        if command in CHAIR_ONLY and not self.is_chair(line.key):
+            return Outcome(replies=[f"{line.nick}: only a chair can use #{command} "
+                                    f"(chairs: {', '.join(sorted(self.chairs.values()))})."])
+        if command in ITEM_KINDS:
+            if arg:
+                self.items.append(Item(ITEM_KINDS[command], arg, line.nick, line.ts, number))
+            return Outcome()
+        handler = getattr(self, f"_{command}")
+        result: Outcome = handler(line, arg, number)
+        return result
+
+    def hear(self, line: Line, command: tuple[str, str] | None) -> Outcome:
+        """Log a line and, if it carries a command (or starts with a URL), carry it out."""
+        number = self.log(line)
+        if command is not None:
+            return self.apply(line, *command)
+        if not line.is_bot and self.ended_at is None and _URL_LINE.match(line.text.strip()):
+            self.items.append(Item("LINK", line.text.strip(), line.nick, line.ts, number))
+        return Outcome()
+
+    # --- the commands ---------------------------------------------------------------
+
+    def _end(self, line: Line) -> Outcome:
+        late = line.ts - self.started_at >= LATE_END
+        if not (self.is_chair(line.key) or late):
+            return Outcome(replies=[f"{line.nick}: only a chair can end the meeting before it "
+                                    f"has run {int(LATE_END.total_seconds() // 60)} minutes."])
+        self.ended_at = line.ts
+        return Outcome(replies=[f"Meeting ended at {hms(line.ts)} UTC."],
+                       write_minutes=True, ended=True)
+
+    def _topic(self, line: Line, arg: str, number: int) -> Outcome:
+        if not arg:
+            return Outcome()
+        item = Item("TOPIC", arg, line.nick, line.ts, number)
+        self.items.append(item)
+        box = _TIMEBOX.search(arg)
+        if box is None:
+            return Outcome()
+        unit = box.group(2).lower()
+        length = timedelta(hours=int(box.group(1))) if unit.startswith("h") \
+            else timedelta(minutes=int(box.group(1)))
+        return Outcome(replies=[f"Topic '{arg}' is time-boxed: I will say when "
+                                f"{box.group(1)}{unit[0]} are up."], timebox=(item, length))
+
+    def _chair(self, line: Line, arg: str, number: int) -> Outcome:
+        for nick in arg.replace(",", " ").split():
+            key = self._resolve(nick)
+            self.chairs[key] = self._nick_of(key, nick)
+        return Outcome(replies=[f"Current chairs: {', '.join(sorted(self.chairs.values()))}"])
+
+    def _unchair(self, line: Line, arg: str, number: int) -> Outcome:
+        for nick in arg.replace(",", " ").split():
+            key = self._resolve(nick)
+            if key != self.starter_key:
+                self.chairs.pop(key, None)
+        return Outcome(replies=[f"Current chairs: {', '.join(sorted(self.chairs.values()))}"])
+
+    def _undo(self, line: Line, arg: str, number: int) -> Outcome:
+        if not self.items:
+            return Outcome(replies=["Nothing to undo."])
+        item = self.items.pop()
+        return Outcome(replies=[f"Removing item from minutes: {item.kind}: {item.text}"])
+
+    def _meetingname(self, line: Line, arg: str, number: int) -> Outcome:
+        if not meeting_name(arg):
+            return Outcome(replies=["Usage: #meetingname NAME (e.g. #meetingname nova)"])
+        self.name = meeting_name(arg)
+        return Outcome(replies=[f"The meeting name has been set to '{self.name}'"])
+
+    def _startvote(self, line: Line, arg: str, number: int) -> Outcome:
+        if self.vote is not None:
+            return Outcome(replies=[f"A vote is already running: {self.vote.question} "
+                                    "Say #endvote first."])
+        question, mark, rest = arg.partition("?")
+        if not mark or not question.strip():
+            return Outcome(replies=["Usage: #startvote QUESTION? [OPTION, OPTION…] "
+                                    "(e.g. #startvote Release on Friday? Yes, No, Abstain)"])
+        rest = re.sub(r"^\s*options\s*:", "", rest, flags=re.IGNORECASE)
+        options = [o.strip() for o in rest.split(",") if o.strip()] or ["Yes", "No"]
+        self.vote = Vote(question.strip() + "?", options)
+        return Outcome(replies=[f"Begin voting on: {self.vote.question} Valid vote options are "
+                                f"{', '.join(options)}. Vote with #vote OPTION; "
+                                "only your last vote counts."])
+
+    def _vote(self, line: Line, arg: str, number: int) -> Outcome:
+        if self.vote is None:
+            return Outcome(replies=["There is no vote running."])
+        choice = next((o for o in self.vote.options if o.lower() == arg.strip().lower()), None)
+        if choice is None:
+            return Outcome(replies=[f"{line.nick}: '{arg}' is not a valid option; choose from "
+                                    f"{', '.join(self.vote.options)}."])
+        self.vote.ballots[line.key] = (line.nick, choice)
+        return Outcome()
+
+    def _showvote(self, line: Line, arg: str, number: int) -> Outcome:
+        if self.vote is None:
+            return Outcome(replies=["There is no vote running."])
+        return Outcome(replies=[f"{self.vote.question} {self.vote.describe()}"])
+
+    def _endvote(self, line: Line, arg: str, number: int) -> Outcome:
+        vote, self.vote = self.vote, None
+        if vote is None:
+            return Outcome(replies=["There is no vote running."])
+        counts = ", ".join(f"{option}: {len(voters)}" for option, voters in vote.tally())
+        self.items.append(Item("VOTE", f"{vote.question} ({counts})", line.nick, line.ts, number))
+        return Outcome(replies=[f"Voted on \"{vote.question}\" Results are: {vote.describe()}"])
+
+    def _save(self, line: Line, arg: str, number: int) -> Outcome:
+        return Outcome(write_minutes=True)
+
+    def _commands(self, line: Line, arg: str, number: int) -> Outcome:
+        return Outcome(replies=["Meeting commands: " + ", ".join(f"#{c}" for c in COMMANDS)])
+
+    # --- people -----------------------------------------------------------------------
+
+    def _resolve(self, nick: str) -> str:
+        """The identity behind a nick: someone who spoke in this meeting, else the nick
+        as an address on this channel's platform (an IRC nick, a console user)."""
+        wanted = nick.lower()
+        for line in reversed(self.lines):
+            if not line.is_bot and (line.nick.lower() == wanted
+                                    or line.key.split(":", 1)[-1].lower() == wanted):
+                return line.key
+        return f"{self.channel.split(':', 1)[0]}:{nick}"
+
+    def _nick_of(self, key: str, fallback: str) -> str:
+        return next((line.nick for line in reversed(self.lines) if line.key == key), fallback)
+
+
+def replay(
+    lines: Iterable[Line], channel: str, prefix: str = "!", bot_name: str = "hatbot"
+) -> Meeting | None:
+    """Rebuild a meeting from its lines, as a live meeting would have seen them."""
+    meeting: Meeting | None = None
+    for line in lines:
+        command = None if line.is_bot else (
+            parse_hash(line.text) or parse_alias(line.text, prefix, bot_name))
+        if meeting is None:
+            if command is not None and command[0] == "startmeeting":
+                meeting, _ = Meeting.start(channel, line, command[1])
+            continue
+        meeting.hear(line, command)
+        if meeting.ended_at is not None:
+            break
+    return meeting

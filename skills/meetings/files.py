@@ -1,0 +1,97 @@
+"""Minutes on disk: OpenStack's meetbot layout under ``minutes_dir``, and its index.
+
+    minutes_dir/NAME/YYYY/NAME.YYYY-MM-DD-HH.MM.{html,txt,md,log.html,log.txt,log.json}
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from skills.meetings.engine import Meeting
+from skills.meetings.minutes import (
+    Minutes,
+    base_name,
+    relative_base,
+    render_log_json,
+    render_log_text,
+    render_markdown,
+    render_text,
+)
+from skills.meetings.pages import (
+    LABELS,
+    IndexEntry,
+    render_index,
+    render_log_html,
+    render_minutes_html,
+)
+
+FORMATS = ("html", "txt", "md", "log.html", "log.txt", "log.json")
+# What the bot posts at the end of a meeting, MeetBot's way.
+ANNOUNCED = (("Minutes:", "html"), ("Minutes (text):", "txt"), ("Log:", "log.html"))
+_FILE = re.compile(r"^(?P<name>[a-z0-9_-]+)\.(?P<when>\d{4}-\d{2}-\d{2}-\d{2}\.\d{2})\."
+                   r"(?P<fmt>html|txt|md|log\.html|log\.txt|log\.json)$")
+
+
+def url_of(meeting: Meeting, public_url: str, fmt: str) -> str:
+    return f"{public_url.rstrip('/')}/meetings/{relative_base(meeting)}.{fmt}"
+
+
+def write_minutes(
+    meeting: Meeting, minutes_dir: Path, formats: Sequence[str], bot_name: str, public_url: str
+) -> dict[str, Path]:
+    """Write every requested format; each file is replaced whole, never left half-written."""
+    minutes = Minutes(meeting, bot_name, url_of(meeting, public_url, "log.html"))
+    renderers: dict[str, Callable[[], str]] = {
+        "html": lambda: render_minutes_html(minutes),
+        "txt": lambda: render_text(minutes),
+        "md": lambda: render_markdown(minutes),
+        "log.html": lambda: render_log_html(meeting),
+        "log.txt": lambda: render_log_text(meeting),
+        "log.json": lambda: render_log_json(meeting, bot_name),
+    }
+    target = minutes_dir / relative_base(meeting)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for fmt in formats:
+        path = target.with_name(f"{base_name(meeting)}.{fmt}")
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(renderers[fmt](), encoding="utf-8")
+        os.replace(partial, path)
+        written[fmt] = path
+    return written
+
+
+def announcement(meeting: Meeting, public_url: str, formats: Sequence[str]) -> list[str]:
+    """``Minutes: URL`` lines for the formats that were written."""
+    return [f"{label} {url_of(meeting, public_url, fmt)}"
+            for label, fmt in ANNOUNCED if fmt in formats]
+
+
+def index_page(minutes_dir: Path) -> str:
+    """Every meeting under ``minutes_dir`` by name and year, newest first."""
+    grouped: dict[str, dict[str, dict[str, list[tuple[str, str]]]]] = {}
+    if minutes_dir.is_dir():
+        for path in minutes_dir.glob("*/*/*"):
+            found = _FILE.match(path.name)
+            if found is None or path.parent.parent.name != found["name"]:
+                continue
+            name, year = found["name"], path.parent.name
+            href = f"{name}/{year}/{path.name}"
+            grouped.setdefault(name, {}).setdefault(year, {}).setdefault(
+                found["when"], []).append((found["fmt"], href))
+    meetings = []
+    for name in sorted(grouped):
+        years = []
+        for year in sorted(grouped[name], reverse=True):
+            entries = []
+            for when in sorted(grouped[name][year], reverse=True):
+                files = dict(grouped[name][year][when])
+                links = [(LABELS[fmt], files[fmt]) for fmt in FORMATS if fmt in files]
+                day, hour = when[:10], when[11:].replace(".", ":")
+                entries.append(IndexEntry(f"{day} {hour}", links))
+            years.append((year, entries))
+        meetings.append((name, years))
+    return render_index(meetings)

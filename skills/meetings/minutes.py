@@ -1,0 +1,195 @@
+"""Minutes as data, and the plain-text formats: MeetBot's ``.txt``, Markdown, ``.log.txt``
+and Hatbot's own ``.log.json`` (which ``hatbot minutes replay`` reads back)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from skills.meetings.engine import Item, Line, Meeting, hms
+
+UNASSIGNED = "UNASSIGNED"
+LOG_FORMAT = "hatbot-meeting-log"
+
+# Characters that may stand in an IRC nick (and Matrix bridges' "[m]" suffixes): a nick
+# only counts as named when it is not part of a longer such word.
+_NICK_CHARS = r"\w\[\]\\`^{}|-"
+
+
+def base_name(meeting: Meeting) -> str:
+    """``nova.2026-01-05-16.00``: MeetBot's file name, from the name and the UTC start time."""
+    return f"{meeting.name}.{meeting.started_at:%Y-%m-%d-%H.%M}"
+
+
+def relative_base(meeting: Meeting) -> str:
+    """``nova/2026/nova.2026-01-05-16.00``: where the files live under ``minutes_dir``."""
+    return f"{meeting.name}/{meeting.started_at:%Y}/{base_name(meeting)}"
+
+
+def names(nick: str, text: str) -> bool:
+    return re.search(rf"(?<![{_NICK_CHARS}]){re.escape(nick)}(?![{_NICK_CHARS}])", text,
+                     re.IGNORECASE) is not None
+
+
+@dataclass
+class Minutes:
+    meeting: Meeting
+    bot_name: str
+    log_url: str  # where readers find the full log (absolute, or relative to the minutes)
+
+    @property
+    def base(self) -> str:
+        return base_name(self.meeting)
+
+    @property
+    def title(self) -> str:
+        return f"{self.meeting.channel_id}: {self.meeting.name}"
+
+    @cached_property
+    def sections(self) -> list[tuple[Item | None, list[Item]]]:
+        """Items grouped under their topic; items said before any topic come first."""
+        groups: list[tuple[Item | None, list[Item]]] = [(None, [])]
+        for item in self.meeting.items:
+            if item.kind == "TOPIC":
+                groups.append((item, []))
+            else:
+                groups[-1][1].append(item)
+        return [g for g in groups if g[0] is not None or g[1]]
+
+    @cached_property
+    def people(self) -> list[tuple[str, int]]:
+        """Everyone who said something, most lines first."""
+        counts: dict[str, int] = {}
+        for line in self.meeting.lines:
+            counts[line.nick] = counts.get(line.nick, 0) + 1
+        return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].lower()))
+
+    @cached_property
+    def actions(self) -> list[tuple[Item, list[str]]]:
+        """Each action item with the participants its text names."""
+        humans = [nick for nick, _ in self.people if nick != self.bot_name]
+        return [(item, [nick for nick in humans if names(nick, item.text)])
+                for item in self.meeting.items if item.kind == "ACTION"]
+
+    @cached_property
+    def by_person(self) -> list[tuple[str, list[Item]]]:
+        """Action items under each person named, then ``UNASSIGNED`` (always listed)."""
+        people: dict[str, list[Item]] = {}
+        unassigned: list[Item] = []
+        for item, assignees in self.actions:
+            for nick in assignees:
+                people.setdefault(nick, []).append(item)
+            if not assignees:
+                unassigned.append(item)
+        ordered = sorted(people.items(), key=lambda pair: pair[0].lower())
+        return [*ordered, (UNASSIGNED, unassigned)]
+
+    @property
+    def closing(self) -> str:
+        if self.meeting.ended_at is not None:
+            return f"Meeting ended at {hms(self.meeting.ended_at)} UTC."
+        last = self.meeting.lines[-1].ts
+        return f"Meeting still running; these minutes were saved at {hms(last)} UTC."
+
+
+def item_label(item: Item) -> str:
+    """How an item reads in the minutes: INFO plain, the others with their kind."""
+    return item.text if item.kind == "INFO" else f"{item.kind}: {item.text}"
+
+
+def _underlined(title: str, mark: str = "-") -> list[str]:
+    return [title, mark * len(title)]
+
+
+def render_text(minutes: Minutes) -> str:
+    """MeetBot's ``.txt`` minutes, section for section."""
+    m = minutes.meeting
+    bar = "=" * len(minutes.title)
+    out = [bar, minutes.title, bar, "", "",
+           f"Meeting started by {m.starter_nick} at {hms(m.started_at)} UTC.  "
+           f"The full logs are available at", f"{minutes.log_url} .", "", "", "",
+           *_underlined("Meeting summary")]
+    for topic, items in minutes.sections:
+        indent = ""
+        if topic is not None:
+            out.append(f"* {topic.text}  ({topic.nick}, {hms(topic.ts)})")
+            indent = "  "
+        out += [f"{indent}* {item_label(i)}  ({i.nick}, {hms(i.ts)})" for i in items]
+    out += ["", minutes.closing, "", "", "", *_underlined("Action items")]
+    out += [f"* {item.text}" for item, _ in minutes.actions] or ["* (none)"]
+    out += ["", "", "", *_underlined("Action items, by person")]
+    for nick, items in minutes.by_person:
+        out.append(f"* {nick}")
+        out += [f"  * {item.text}" for item in items] or ["  * (none)"]
+    out += ["", "", "", *_underlined("People present (lines said)")]
+    out += [f"* {nick} ({count})" for nick, count in minutes.people]
+    out += ["", "", "", "Generated by Hatbot", ""]
+    return "\n".join(out)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
+
+
+def _md(text: str) -> str:
+    """User text shown literally in Markdown: markup characters and HTML neutralised."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def render_markdown(minutes: Minutes) -> str:
+    m = minutes.meeting
+    out = [f"# {_md(minutes.title)}", "",
+           f"Meeting started by {_md(m.starter_nick)} at {hms(m.started_at)} UTC. "
+           f"[Full log]({minutes.log_url})", "", "## Meeting summary", ""]
+    for topic, items in minutes.sections:
+        indent = ""
+        if topic is not None:
+            out.append(f"- **{_md(topic.text)}** ({_md(topic.nick)}, {hms(topic.ts)})")
+            indent = "  "
+        out += [f"{indent}- {_md(item_label(i))} ({_md(i.nick)}, {hms(i.ts)})" for i in items]
+    out += ["", minutes.closing, "", "## Action items", ""]
+    out += [f"- {_md(item.text)}" for item, _ in minutes.actions] or ["- (none)"]
+    out += ["", "## Action items, by person", ""]
+    for nick, items in minutes.by_person:
+        out.append(f"- {_md(nick)}")
+        out += [f"  - {_md(item.text)}" for item in items] or ["  - (none)"]
+    out += ["", "## People present (lines said)", ""]
+    out += [f"- {_md(nick)} ({count})" for nick, count in minutes.people]
+    return "\n".join(out) + "\n"
+
+
+def render_log_text(meeting: Meeting) -> str:
+    """MeetBot's ``HH:MM:SS <nick> text`` log, which MeetBot's replay reads too."""
+    return "".join(f"{hms(line.ts)} <{line.nick}> {line.text}\n" for line in meeting.lines)
+
+
+def render_log_json(meeting: Meeting, bot_name: str) -> str:
+    document = {
+        "format": LOG_FORMAT,
+        "version": 1,
+        "channel": meeting.channel,
+        "name": meeting.name,
+        "started_at": meeting.started_at.isoformat(),
+        "ended_at": meeting.ended_at.isoformat() if meeting.ended_at else None,
+        "bot": bot_name,
+        "lines": [
+            {"ts": line.ts.isoformat(), "key": line.key, "nick": line.nick, "text": line.text,
+             "bot": line.is_bot}
+            for line in meeting.lines
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def lines_from_json(text: str) -> tuple[str, str, list[Line]]:
+    """Read a ``.log.json`` back: (channel, bot name, lines)."""
+    document = json.loads(text)
+    if not isinstance(document, dict) or document.get("format") != LOG_FORMAT:
+        raise ValueError(f"not a Hatbot meeting log (no \"format\": \"{LOG_FORMAT}\")")
+    lines = [Line(ts=datetime.fromisoformat(raw["ts"]), key=raw["key"], nick=raw["nick"],
+                  text=raw["text"], is_bot=bool(raw.get("bot")))
+             for raw in document["lines"]]
+    return document["channel"], document.get("bot", "hatbot"), lines

@@ -1,0 +1,52 @@
+"""What the meetings skill stores: each meeting, every line said in it, its action items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base
+from storage.types import UtcDateTime
+
+
+class MeetingRecord(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(255), index=True)
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class MeetingLine(Base):
+    """One line of a meeting's log, committed as it arrives: the meeting is rebuilt from these."""
+
+    __tablename__ = "meeting_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    ts: Mapped[datetime] = mapped_column(UtcDateTime)
+    key: Mapped[str] = mapped_column(String(255))
+    nick: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ActionItem(Base):
+    """An ``#action`` of an ended meeting, tracked until someone marks it done."""
+
+    __tablename__ = "meeting_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    meeting_name: Mapped[str] = mapped_column(String(255), index=True)
+    said_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    text: Mapped[str] = mapped_column(Text)
+    assignees: Mapped[str] = mapped_column(Text, default="")  # space-separated nicks
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    done_by: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -1,0 +1,71 @@
+"""HTML pages from Jinja2 templates: the minutes, the log, and the index of all meetings.
+
+Autoescaping is on for every template; the one filter that emits markup,
+``linkify``, escapes the text itself and only wraps http(s)/ftp URLs in links.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
+
+from skills.meetings.engine import Meeting
+from skills.meetings.minutes import Minutes, base_name
+
+_URL = re.compile(r"(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}"
+
+
+def linkify(text: str) -> Markup:
+    parts: list[Markup] = []
+    last = 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(_TRAILING)
+        parts.append(escape(text[last:match.start()]))
+        parts.append(Markup('<a href="{0}" rel="nofollow">{0}</a>').format(url))
+        last = match.start() + len(url)
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_templates.filters["linkify"] = linkify
+
+
+def render_minutes_html(minutes: Minutes) -> str:
+    return _templates.get_template("minutes.html.j2").render(
+        title=minutes.title, minutes=minutes, meeting=minutes.meeting,
+        log_href=f"{minutes.base}.log.html",
+    )
+
+
+def render_log_html(meeting: Meeting) -> str:
+    base = base_name(meeting)
+    return _templates.get_template("log.html.j2").render(
+        title=f"{meeting.channel_id}: {meeting.name} (log)", meeting=meeting,
+        minutes_href=f"{base}.html",
+    )
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    when: str  # "2026-01-05 16:00"
+    links: list[tuple[str, str]]  # (label, href)
+
+
+LABELS = {"html": "minutes", "txt": "text", "md": "markdown", "log.html": "log",
+          "log.txt": "log (text)", "log.json": "log (json)"}
+
+
+def render_index(meetings: list[tuple[str, list[tuple[str, list[IndexEntry]]]]]) -> str:
+    return _templates.get_template("index.html.j2").render(title="Meetings", meetings=meetings)

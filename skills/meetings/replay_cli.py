@@ -1,0 +1,80 @@
+"""``hatbot minutes replay LOG``: minutes rebuilt from a MeetBot ``.log.txt`` or a Hatbot
+``.log.json``, written exactly as a live meeting writes them."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.skill import CliContext
+from skills.meetings.engine import Line, replay
+from skills.meetings.files import write_minutes
+from skills.meetings.minutes import lines_from_json
+
+_LOG_LINE = re.compile(r"^(\d{2}):(\d{2}):(\d{2}) (?:<([^>]+)> ?(.*)|\* (\S+) (.*))$")
+_DATED_NAME = re.compile(r"\.(\d{4})-(\d{2})-(\d{2})-\d{2}\.\d{2}\.log\.txt$")
+LOG_PLATFORM = "log"  # identities in a text log are only nicks
+
+
+def add_replay_command(commands: Any) -> None:
+    minutes = commands.add_parser("minutes", help="meeting minutes")
+    actions = minutes.add_subparsers(dest="minutes_command", required=True, metavar="COMMAND")
+    replay_cmd = actions.add_parser(
+        "replay", parents=[commands.common],
+        help="rebuild minutes from a MeetBot .log.txt or a Hatbot .log.json")
+    replay_cmd.add_argument("log", type=Path, metavar="LOG")
+    replay_cmd.add_argument("--channel", help="channel for the title of a .log.txt "
+                                              "(default: #NAME from the file name)")
+    replay_cmd.add_argument("--date", type=date.fromisoformat,
+                            help="day of a .log.txt whose file name has none (YYYY-MM-DD)")
+    replay_cmd.set_defaults(handler=run_replay)
+
+
+def read_text_log(text: str, day: date, bot_name: str) -> list[Line]:
+    """MeetBot's ``HH:MM:SS <nick> text`` (and ``HH:MM:SS * nick action``) lines."""
+    lines: list[Line] = []
+    current = datetime.combine(day, time(), tzinfo=UTC)
+    for raw in text.splitlines():
+        match = _LOG_LINE.match(raw)
+        if match is None:
+            continue  # joins, parts and other server notices
+        hour, minute, second = (int(g) for g in match.group(1, 2, 3))
+        ts = current.replace(hour=hour, minute=minute, second=second)
+        if lines and ts < lines[-1].ts:
+            ts += timedelta(days=1)  # the meeting ran past midnight
+        current = ts
+        nick = match.group(4) or match.group(6)
+        said = match.group(5) if match.group(4) else f"{nick} {match.group(7)}"
+        lines.append(Line(ts, f"{LOG_PLATFORM}:{nick}", nick, said or "",
+                          is_bot=nick == bot_name))
+    return lines
+
+
+def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
+    path: Path = args.log
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    if path.name.endswith(".json"):
+        channel, bot_name, lines = lines_from_json(text)
+    else:
+        dated = _DATED_NAME.search(path.name)
+        day = args.date or (date(*(int(g) for g in dated.groups())) if dated else None)
+        if day is None:
+            raise ValueError(f"{path}: no date in the file name; give --date YYYY-MM-DD")
+        name = path.name.split(".", 1)[0]
+        bot_name = ctx.bot.name
+        channel = f"{LOG_PLATFORM}:{args.channel or '#' + name}"
+        lines = read_text_log(text, day, bot_name)
+    meeting = replay(lines, channel, ctx.bot.prefix, bot_name)
+    if meeting is None:
+        raise ValueError(f"{path}: no #startmeeting in this log")
+    written = write_minutes(meeting, Path(ctx.options.minutes_dir), ctx.options.formats,
+                            bot_name, ctx.public_url)
+    for fmt in ctx.options.formats:
+        print(written[fmt])
+    return 0
