@@ -66,6 +66,20 @@ class Scheduler:
     def resume(self) -> None:
         self._aps.resume()
 
+    def pause(self) -> None:
+        """Hold every job where it is (stored, not fired) until ``resume``."""
+        self._aps.pause()
+
+    async def run_now(self, job_id: str) -> None:
+        """Run a stored job at once, as if its time had come (a one-off job is then gone)."""
+        job = self._aps.get_job(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        _key, skill, name, kwargs = job.args
+        if isinstance(job.trigger, DateTrigger):
+            job.remove()
+        await self.runner(skill, name, kwargs)
+
     def shutdown(self) -> None:
         if self._aps.running:
             self._aps.shutdown(wait=False)

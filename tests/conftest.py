@@ -81,6 +81,12 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
         await app.stop()
 
 
+def paused(app: App) -> App:
+    """Hold the app's stored jobs: tests on a FakeClock fire them with run_now()."""
+    app.scheduler.pause()
+    return app
+
+
 def memory(app: App) -> MemoryAdapter:
     adapter = app.adapters["memory"]
     assert isinstance(adapter, MemoryAdapter)
