@@ -38,7 +38,7 @@ def at(clock_text: str) -> datetime:
     return datetime.combine(DAY, time.fromisoformat(clock_text), tzinfo=UTC)
 
 
-async def play(start_bot: StartBot, transcript: Path, minutes_dir: Path) -> list[str]:
+async def play(start_bot: StartBot, transcript: str, minutes_dir: Path) -> list[str]:
     """Feed the transcript to the bot; return what it said, one line per message line."""
     clock = FakeClock()
     raw: dict[str, Any] = {"skills": {"meetings": {"minutes_dir": str(minutes_dir)}},
@@ -52,7 +52,7 @@ async def play(start_bot: StartBot, transcript: Path, minutes_dir: Path) -> list
             said.extend(f"[{reply.target.id}] {line}" for line in text.split("\n"))
         memory(app).sent.clear()
 
-    for raw_line in transcript.read_text(encoding="utf-8").splitlines():
+    for raw_line in transcript.splitlines():
         if not raw_line or raw_line.startswith(";"):
             continue
         if raw_line == "--- restart":
@@ -86,7 +86,8 @@ CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 async def test_meeting_matches_golden_files(case: str, start_bot: StartBot,
                                             tmp_path: Path) -> None:
     minutes_dir = tmp_path / "minutes"
-    said = await play(start_bot, FIXTURES / case / "transcript.txt", minutes_dir)
+    transcript = (FIXTURES / case / "transcript.txt").read_text(encoding="utf-8")
+    said = await play(start_bot, transcript, minutes_dir)
     files = produced_files(minutes_dir)
     files["chat.txt"] = ("\n".join(said) + "\n").encode()
     expected_dir = FIXTURES / case / "expected"
