@@ -77,6 +77,11 @@ class Context:
         return self.runtime.bot.name
 
     @property
+    def data_dir(self) -> str:
+        """Where the bot keeps its files (``[bot] data_dir``)."""
+        return self.runtime.bot.data_dir
+
+    @property
     def public_url(self) -> str:
         return self.runtime.public_url
 

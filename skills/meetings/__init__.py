@@ -10,27 +10,22 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
 
 from bot.context import Context
 from bot.events import Address, Message, Person
-from bot.skill import Skill, SkillConfig, command, escape_markup, on, route
+from bot.skill import Skill, command, escape_markup, on, route
 from skills.meetings.engine import Line, Meeting, Outcome, parse_hash, replay
 from skills.meetings.files import announcement, index_page, write_minutes
 from skills.meetings.minutes import Minutes
 from skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
 from skills.meetings.replay_cli import add_replay_command
+from skills.meetings.settings import MeetingsConfig, minutes_dir
 
-MinutesFormat = Literal["html", "txt", "md", "log.html", "log.txt", "log.json"]
-OPEN_ACTIONS_SHOWN = 10
-
-
-class MeetingsConfig(SkillConfig):
-    minutes_dir: str = "./hatbot-data/meetings"
-    formats: list[MinutesFormat] = ["html", "txt", "md", "log.html", "log.txt", "log.json"]
+OPEN_ACTIONS_SHOWN = 10  # longer lists would flood the channel
 
 
 @dataclass
@@ -54,10 +49,7 @@ class Meetings(Skill[MeetingsConfig]):
     def __init__(self, config: MeetingsConfig) -> None:
         super().__init__(config)
         self._live: dict[str, Live] = {}
-
-    @property
-    def minutes_dir(self) -> Path:
-        return Path(self.config.minutes_dir)
+        self.minutes_dir = Path(config.minutes_dir or "hatbot-data/meetings")
 
     @classmethod
     def add_cli(cls, commands: Any) -> None:
@@ -65,6 +57,7 @@ class Meetings(Skill[MeetingsConfig]):
 
     async def setup(self, ctx: Context) -> None:
         """Pick up meetings that were running when the bot stopped, from their lines."""
+        self.minutes_dir = minutes_dir(self.config, ctx.data_dir)
         running = await ctx.db.scalars(
             select(MeetingRecord).where(MeetingRecord.ended_at.is_(None)))
         for record in running:

@@ -13,6 +13,7 @@ from bot.skill import CliContext
 from skills.meetings.engine import Line, replay
 from skills.meetings.files import write_minutes
 from skills.meetings.minutes import lines_from_json
+from skills.meetings.settings import minutes_dir
 
 _LOG_LINE = re.compile(r"^(\d{2}):(\d{2}):(\d{2}) (?:<([^>]+)> ?(.*)|\* (\S+) (.*))$")
 _DATED_NAME = re.compile(r"\.(\d{4})-(\d{2})-(\d{2})-\d{2}\.\d{2}\.log\.txt$")
@@ -73,7 +74,8 @@ def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
     meeting = replay(lines, channel, ctx.bot.prefix, bot_name)
     if meeting is None:
         raise ValueError(f"{path}: no #startmeeting in this log")
-    written = write_minutes(meeting, Path(ctx.options.minutes_dir), ctx.options.formats,
+    folder = minutes_dir(ctx.options, ctx.bot.data_dir)
+    written = write_minutes(meeting, folder, ctx.options.formats,
                             bot_name, ctx.public_url)
     for fmt in ctx.options.formats:
         print(written[fmt])

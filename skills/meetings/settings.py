@@ -1,0 +1,18 @@
+"""The ``[skills.meetings]`` table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from bot.skill import SkillConfig
+
+MinutesFormat = Literal["html", "txt", "md", "log.html", "log.txt", "log.json"]
+
+class MeetingsConfig(SkillConfig):
+    minutes_dir: str = ""  # empty: "meetings" inside [bot] data_dir
+    formats: list[MinutesFormat] = ["html", "txt", "md", "log.html", "log.txt", "log.json"]
+
+
+def minutes_dir(config: MeetingsConfig, data_dir: str) -> Path:
+    return Path(config.minutes_dir or f"{data_dir.rstrip('/')}/meetings")
