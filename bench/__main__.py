@@ -1,7 +1,7 @@
 import argparse
 import asyncio
 
-from bench import dispatch
+from bench import dispatch, minutes
 
 
 def main() -> None:
@@ -14,9 +14,17 @@ def main() -> None:
     d.add_argument("--seconds", type=float, default=5, help="length of the sustained phase")
     d.add_argument("--command-share", type=float, default=0.1,
                    help="fraction of messages that are commands (!ping)")
+    d.add_argument("--in-meetings", action="store_true",
+                   help="run a meeting in every channel, so each message is logged and committed")
+    m = benches.add_parser("minutes", help="render a long meeting's minutes in every format")
+    m.add_argument("--lines", type=int, default=10_000)
+    m.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    asyncio.run(dispatch.run(args.messages, args.channels, args.rate, args.seconds,
-                             args.command_share))
+    if args.bench == "minutes":
+        minutes.run(args.lines, args.repeat)
+    else:
+        asyncio.run(dispatch.run(args.messages, args.channels, args.rate, args.seconds,
+                                 args.command_share, args.in_meetings))
 
 
 main()

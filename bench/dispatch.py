@@ -81,10 +81,15 @@ async def _sustained(
 
 
 async def run(count: int, channels: int, rate: float, seconds: float,
-              command_share: float) -> None:
+              command_share: float, in_meetings: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="hatbot-bench-") as data_dir:
         app, adapter = await _app(data_dir)
         try:
+            if in_meetings:
+                for i in range(channels):
+                    await adapter.emit(Message(channel=Address(PLATFORM, f"#room{i}"),
+                                               sender=person("chair"),
+                                               text=f"#startmeeting room{i}"))
             # Warm-up: first-use costs (imports, session set-up) are not what we measure.
             await _flood(adapter, app, _messages(1000, channels, command_share, seed=0))
 
@@ -98,7 +103,8 @@ async def run(count: int, channels: int, rate: float, seconds: float,
     ms = [x * 1000 for x in latencies]
     print(f"skills loaded      : {', '.join(app.skills)}")
     print(f"flood              : {count} messages, {channels} channels, "
-          f"{command_share:.0%} commands")
+          f"{command_share:.0%} commands" + (", a meeting in every channel" if in_meetings
+                                             else ""))
     print(f"  throughput       : {throughput:,.0f} messages/s")
     print(f"sustained          : {rate:,.0f} messages/s offered for {seconds:g}s")
     print(f"  achieved         : {achieved:,.0f} messages/s")
