@@ -75,7 +75,11 @@ class Router:
             return
         found = self.runtime.commands.find(body)
         if found is None:
-            await self.run("router", message, lambda ctx: ctx.reply(self._unknown(body)))
+            explicit = extract(message.text, prefix=bot.prefix, bot_name=bot.name,
+                               is_direct=False) is not None
+            hint = self._unknown(body) if explicit else (
+                f"I answer commands; say {bot.prefix}help for the list.")
+            await self.run("router", message, lambda ctx: ctx.reply(hint))
             return
         command, rest = found
         await self.run(command.skill, message, lambda ctx: self._invoke(ctx, command, rest))
