@@ -13,6 +13,11 @@ async def said(app: object, text: str, nick: str = "alice") -> list[str]:
     return [line for r in replies for line in render_plain(r.markup_text).split("\n")]
 
 
+def minutes_text(folder: Path, name: str) -> str:
+    (path,) = folder.glob(f"{name}/*/*[0-9].txt")
+    return path.read_text()
+
+
 async def test_aliases_and_addressing(start_bot: StartBot, tmp_path: Path) -> None:
     app = await start_bot(raw={"skills": {"meetings": {"minutes_dir": str(tmp_path)}}})
     assert (await said(app, "!meeting end"))[0].startswith("No meeting is running here.")
@@ -26,8 +31,7 @@ async def test_aliases_and_addressing(start_bot: StartBot, tmp_path: Path) -> No
     replies = await said(app, "!meeting end")
     assert replies[0].startswith("Meeting ended at ")
     assert [r.split(" http")[0] for r in replies[1:]] == ["Minutes:", "Minutes (text):", "Log:"]
-    (text,) = tmp_path.glob("team_sync/*/*[0-9].txt")
-    assert "* Roadmap  (alice, " in text.read_text()
+    assert "* Roadmap  (alice, " in minutes_text(tmp_path, "team_sync")
 
 
 async def test_direct_messages_are_not_meeting_lines(start_bot: StartBot) -> None:
