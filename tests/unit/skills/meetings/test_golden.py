@@ -138,3 +138,14 @@ def test_text_log_reader_handles_actions_notices_and_midnight() -> None:
         ("alice", "#startmeeting late", False), ("bob", "bob waves", False),
         ("hatbot", "Meeting started", True)]
     assert lines[-1].ts.date() == date(2026, 1, 6)
+
+
+def test_user_text_never_becomes_markup_in_html() -> None:
+    expected_dir = FIXTURES / "unicode_and_injection" / "expected"
+    pages = [p for p in expected_dir.iterdir() if p.name.endswith(".html")]
+    assert len(pages) == 2
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for attack in ("<script", "<img", "href=\"javascript:", "<b>"):
+            assert attack not in html, (page.name, attack)
+        assert "&lt;script&gt;" in html
