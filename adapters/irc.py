@@ -1,10 +1,47 @@
-"""IRC. The configuration is final; the connection is issue #4 and not built yet."""
+"""IRC, on the ``irc`` package's asyncio client.
+
+The adapter keeps one connection alive (reconnecting with backoff), negotiates
+IRCv3 capabilities for verified identities, and paces what it sends so that a
+busy bot is never disconnected for flooding.
+
+Identity: where the server offers ``account-tag``, ``extended-join`` or
+``account-notify``, a person's ``account`` is their services account (and
+nobody who is not logged in has one). Where it offers none of them, the nick is
+all there is, and ``account`` is the nick: admin rights then rest on the nick.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import contextlib
+import logging
+import re
+import time
+from importlib.metadata import version
+from typing import Any
+
+from irc.client import Event, ServerConnection, ServerNotConnectedError
+from irc.client_aio import AioConnection, AioReactor
+from irc.connection import AioFactory
 from pydantic import Field, SecretStr
 
-from adapters.base import AdapterConfig, Unavailable
+from adapters.base import Adapter, AdapterConfig, Host, Status
+from adapters.flow import Backoff, FairQueue, TokenBucket, split_utf8
+from bot.events import Address, Join, Message, Part, Person, Reply
+from bot.markup import render_plain
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "irc"
+LINE_LIMIT = 512  # bytes, CR LF included
+ACCOUNT_CAPS = {"account-notify", "extended-join", "account-tag"}
+REGISTRATION_TIMEOUT = 30.0
+RECLAIM_EVERY = 30.0  # seconds between attempts to get the configured nick back
+NETSPLIT_MEMORY = 15 * 60.0  # a rejoin this soon after a netsplit quit is no new arrival
+FLUSH_TIMEOUT = 30.0  # how long shutdown waits for queued messages to go out
+_NETSPLIT = re.compile(r"^[\w.-]+\.[\w.-]+ [\w.-]+\.[\w.-]+$")
+_NICK_PREFIXES = "~&@%+"
 
 
 class IrcConfig(AdapterConfig):
@@ -19,6 +56,325 @@ class IrcConfig(AdapterConfig):
     burst: int = Field(default=4, ge=1)
 
 
-class IrcAdapter(Unavailable[IrcConfig]):
-    platform = "irc"
+class IrcAdapter(Adapter[IrcConfig]):
+    platform = PLATFORM
     config_model = IrcConfig
+
+    def __init__(self, config: IrcConfig, host: Host) -> None:
+        super().__init__(config, host)
+        self.nick = config.nick
+        self._conn: AioConnection | None = None
+        self._queue: FairQueue[str] = FairQueue(limit=5000)
+        self._bucket = TokenBucket(config.messages_per_second, config.burst)
+        self._backoff = Backoff(initial=1.0, cap=300.0)
+        self._ready = asyncio.Event()  # registered and able to send
+        self._lost = asyncio.Event()
+        self._closing = False
+        self._idle = asyncio.Event()  # nothing queued, nothing being sent
+        self._idle.set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._offered: set[str] = set()
+        self._account_caps = False
+        self._accounts: dict[str, str | None] = {}  # lower nick → services account
+        self._members: dict[str, set[str]] = {}  # lower channel → lower nicks
+        self._split: dict[str, float] = {}  # lower nick → when a netsplit took them
+        self._userhost: str | None = None  # our own user@host, as others see it
+        self.connections = 0  # successful registrations, for health and tests
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.status = Status.CONNECTING
+        for name, job in (("connection", self._run()), ("writer", self._write()),
+                          ("nick reclaim", self._reclaim())):
+            self._tasks.append(asyncio.create_task(job, name=f"irc {name}"))
+
+    async def stop(self) -> None:
+        self._closing = True
+        if self._ready.is_set():
+            try:
+                await asyncio.wait_for(self._drained(), FLUSH_TIMEOUT)
+            except TimeoutError:
+                log.warning("irc: %d messages not delivered at shutdown", len(self._queue))
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._conn is not None and self._conn.is_connected():
+            self._conn.disconnect("Hatbot is shutting down")
+        self.status = Status.DISCONNECTED
+
+    async def _drained(self) -> None:
+        await self._idle.wait()
+
+    async def _run(self) -> None:
+        """Stay connected: connect, wait for the connection to drop, back off, again."""
+        while not self._closing:
+            self.status = Status.CONNECTING
+            try:
+                await self._connect()
+                await self._lost.wait()
+            except (OSError, TimeoutError, ServerNotConnectedError) as exc:
+                log.warning("irc: connection to %s:%s failed: %s", self.config.host,
+                            self.config.port, exc or type(exc).__name__)
+            self._ready.clear()
+            self.status = Status.DISCONNECTED
+            if self._conn is not None and self._conn.is_connected():
+                self._conn.disconnect("reconnecting")
+            delay = self._backoff.next()
+            log.info("irc: reconnecting in %.1fs", delay)
+            await asyncio.sleep(delay)
+
+    async def _connect(self) -> None:
+        self._lost.clear()
+        self._offered.clear()
+        self._account_caps = False
+        self._members.clear()
+        loop = asyncio.get_running_loop()
+        reactor = AioReactor(loop=loop, on_connect=self._opening)
+        reactor.add_global_handler("all_events", self._on_event)
+        conn = reactor.server()
+        self._conn = conn
+        factory = AioFactory(ssl=True) if self.config.tls else AioFactory()
+        await conn.connect(self.config.host, self.config.port, self.config.nick,
+                           connect_factory=factory)
+        await asyncio.wait_for(self._registered_or_lost(), REGISTRATION_TIMEOUT)
+
+    async def _registered_or_lost(self) -> None:
+        ready = asyncio.create_task(self._ready.wait())
+        lost = asyncio.create_task(self._lost.wait())
+        await asyncio.wait({ready, lost}, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        lost.cancel()
+
+    def _opening(self, protocol: Any, transport: Any) -> None:
+        # Capability negotiation must begin before NICK/USER, which the library sends next.
+        transport.write(b"CAP LS 302\r\n")
+
+    # --- sending ----------------------------------------------------------------------
+
+    async def send(self, reply: Reply) -> None:
+        target = reply.target.id
+        budget = self._budget(target)
+        for line in render_plain(reply.markup_text).split("\n"):
+            if line.strip():
+                for piece in split_utf8(line, budget):
+                    self._idle.clear()
+                    self._queue.put(target, piece)
+
+    def _budget(self, target: str) -> int:
+        """Bytes of text that fit in one PRIVMSG as the server relays it to others."""
+        # ":nick!user@host PRIVMSG target :text\r\n"; until we know our own user@host,
+        # assume the longest the protocol allows (10-byte user, 63-byte host).
+        userhost = self._userhost or "u" * 10 + "@" + "h" * 63
+        overhead = len(f":{self.nick}!{userhost} PRIVMSG {target} :\r\n".encode())
+        return LINE_LIMIT - overhead
+
+    async def _write(self) -> None:
+        while True:
+            target, text = await self._queue.get()
+            try:
+                await self._ready.wait()
+                await self._bucket.take()
+                if not self._ready.is_set() or self._conn is None:
+                    self._queue.put_front(target, text)
+                    continue
+                try:
+                    self._conn.privmsg(target, text)
+                except ServerNotConnectedError:
+                    self._queue.put_front(target, text)
+            finally:
+                if not len(self._queue):
+                    self._idle.set()
+
+    async def _reclaim(self) -> None:
+        while True:
+            await asyncio.sleep(RECLAIM_EVERY)
+            self._try_reclaim()
+
+    def _try_reclaim(self) -> None:
+        if self._ready.is_set() and self._conn is not None \
+                and self.nick.lower() != self.config.nick.lower():
+            self._conn.nick(self.config.nick)
+
+    # --- receiving --------------------------------------------------------------------
+
+    def _on_event(self, conn: ServerConnection, event: Event) -> None:
+        handler = getattr(self, f"_on_{event.type}", None)
+        if handler is not None:
+            try:
+                handler(conn, event)
+            except Exception:
+                log.exception("irc: failed to handle %s %r", event.type, event.arguments)
+
+    def _on_disconnect(self, conn: ServerConnection, event: Event) -> None:
+        self._ready.clear()
+        self._lost.set()
+
+    def _on_cap(self, conn: ServerConnection, event: Event) -> None:
+        args = list(event.arguments)
+        sub = args[0].upper() if args else ""
+        if sub == "LS":
+            more = len(args) > 2 and args[1] == "*"
+            self._offered |= {c.split("=", 1)[0] for c in args[-1].split()}
+            if more:
+                return
+            wanted = ACCOUNT_CAPS & self._offered
+            if self.config.sasl_username and "sasl" in self._offered:
+                wanted.add("sasl")
+            if wanted:
+                conn.send_raw(f"CAP REQ :{' '.join(sorted(wanted))}")
+            else:
+                conn.send_raw("CAP END")
+        elif sub == "ACK":
+            acked = set(args[-1].split())
+            self._account_caps = bool(ACCOUNT_CAPS & acked)
+            if "sasl" in acked:
+                conn.send_raw("AUTHENTICATE PLAIN")
+            else:
+                conn.send_raw("CAP END")
+        elif sub == "NAK":
+            conn.send_raw("CAP END")
+
+    def _on_authenticate(self, conn: ServerConnection, event: Event) -> None:
+        if event.arguments and event.arguments[0] == "+":
+            user = self.config.sasl_username
+            secret = self.config.sasl_password.get_secret_value()
+            token = base64.b64encode(f"{user}\0{user}\0{secret}".encode()).decode()
+            conn.send_raw(f"AUTHENTICATE {token}")
+
+    def _on_saslsuccess(self, conn: ServerConnection, event: Event) -> None:
+        log.info("irc: logged in with SASL as %s", self.config.sasl_username)
+        conn.send_raw("CAP END")
+
+    def _on_saslfail(self, conn: ServerConnection, event: Event) -> None:
+        log.error("irc: SASL login as %s failed; going on without it", self.config.sasl_username)
+        conn.send_raw("CAP END")
+
+    _on_sasltoolong = _on_saslaborted = _on_saslfail
+
+    def _on_nicknameinuse(self, conn: ServerConnection, event: Event) -> None:
+        if not self._ready.is_set():  # during registration: take a variant for now
+            self.nick = f"{self.nick}_"
+            conn.nick(self.nick)
+
+    def _on_welcome(self, conn: ServerConnection, event: Event) -> None:
+        self.nick = conn.get_nickname()
+        self._backoff.reset()
+        self.connections += 1
+        self.status = Status.CONNECTED
+        self._ready.set()
+        log.info("irc: connected to %s:%s as %s", self.config.host, self.config.port, self.nick)
+        if self.config.channels:
+            conn.join(",".join(self.config.channels))
+
+    def _on_namreply(self, conn: ServerConnection, event: Event) -> None:
+        channel, names = event.arguments[1], event.arguments[2]
+        members = self._members.setdefault(channel.lower(), set())
+        members |= {name.lstrip(_NICK_PREFIXES).lower() for name in names.split()}
+
+    def _on_join(self, conn: ServerConnection, event: Event) -> None:
+        nick, channel = event.source.nick, event.target
+        if self._is_me(nick):
+            self._userhost = event.source.userhost
+            self._members.setdefault(channel.lower(), set())
+            return
+        if self._account_caps and event.arguments:  # extended-join: account, realname
+            account = event.arguments[0]
+            self._accounts[nick.lower()] = None if account == "*" else account
+        self._members.setdefault(channel.lower(), set()).add(nick.lower())
+        split_at = self._split.pop(nick.lower(), None)
+        rejoin = split_at is not None and time.monotonic() - split_at < NETSPLIT_MEMORY
+        self.host.emit(Join(channel=Address(PLATFORM, channel),
+                            person=self._person(nick, event.tags), first_time_hint=not rejoin))
+
+    def _on_part(self, conn: ServerConnection, event: Event) -> None:
+        self._leave(event.source.nick, event.target, event.tags, " ".join(event.arguments))
+
+    def _on_kick(self, conn: ServerConnection, event: Event) -> None:
+        kicked = event.arguments[0]
+        if self._is_me(kicked):
+            log.warning("irc: kicked from %s: %s", event.target, event.arguments[1:])
+            return
+        self._leave(kicked, event.target, None, "kicked")
+
+    def _on_quit(self, conn: ServerConnection, event: Event) -> None:
+        nick = event.source.nick
+        reason = event.arguments[0] if event.arguments else ""
+        if _NETSPLIT.match(reason):
+            self._split[nick.lower()] = time.monotonic()
+        for channel, members in self._members.items():
+            if nick.lower() in members:
+                self._leave(nick, channel, event.tags, reason)
+        if nick.lower() == self.config.nick.lower():
+            self._try_reclaim()
+
+    def _leave(self, nick: str, channel: str, tags: Any, reason: str) -> None:
+        if self._is_me(nick):
+            return
+        self._members.get(channel.lower(), set()).discard(nick.lower())
+        self.host.emit(Part(channel=Address(PLATFORM, channel),
+                            person=self._person(nick, tags), reason=reason))
+
+    def _on_nick(self, conn: ServerConnection, event: Event) -> None:
+        old, new = event.source.nick, event.target
+        if self._is_me(old):
+            self.nick = new
+            return
+        for members in self._members.values():
+            if old.lower() in members:
+                members.discard(old.lower())
+                members.add(new.lower())
+        if old.lower() in self._accounts:
+            self._accounts[new.lower()] = self._accounts.pop(old.lower())
+        if old.lower() == self.config.nick.lower():
+            self._try_reclaim()
+
+    def _on_account(self, conn: ServerConnection, event: Event) -> None:
+        account = event.target or (event.arguments[0] if event.arguments else "*")
+        self._accounts[event.source.nick.lower()] = None if account == "*" else account
+
+    def _on_pubmsg(self, conn: ServerConnection, event: Event) -> None:
+        self._message(event, event.target, event.arguments[0], direct=False)
+
+    def _on_privmsg(self, conn: ServerConnection, event: Event) -> None:
+        self._message(event, event.source.nick, event.arguments[0], direct=True)
+
+    def _on_action(self, conn: ServerConnection, event: Event) -> None:
+        direct = self._is_me(event.target)
+        where = event.source.nick if direct else event.target
+        self._message(event, where, event.arguments[0] if event.arguments else "", direct)
+
+    def _on_ctcp(self, conn: ServerConnection, event: Event) -> None:
+        if event.arguments and event.arguments[0].upper() == "VERSION":
+            conn.ctcp_reply(event.source.nick, f"VERSION Hatbot {version('hatbot')}")
+
+    def _message(self, event: Event, where: str, text: str, direct: bool) -> None:
+        nick = event.source.nick
+        if self._is_me(nick):
+            return
+        mentioned = re.search(rf"(?<![\w-]){re.escape(self.nick)}(?![\w-])", text,
+                              re.IGNORECASE) is not None
+        self.host.emit(Message(channel=Address(PLATFORM, where),
+                               sender=self._person(nick, event.tags), text=text,
+                               is_direct=direct, mentions_bot=direct or mentioned))
+
+    # --- people -----------------------------------------------------------------------
+
+    def _is_me(self, nick: str | None) -> bool:
+        return nick is not None and nick.lower() == self.nick.lower()
+
+    def _person(self, nick: str, tags: Any) -> Person:
+        return Person(address=Address(PLATFORM, nick), display_name=nick,
+                      account=self._account(nick, tags))
+
+    def _account(self, nick: str, tags: Any) -> Address | None:
+        tagged = next((t.get("value") for t in tags or [] if t.get("key") == "account"), None)
+        if tagged:
+            self._accounts[nick.lower()] = tagged
+            return Address(PLATFORM, tagged)
+        if not self._account_caps:
+            return Address(PLATFORM, nick)  # the server tells no accounts: the nick it is
+        known = self._accounts.get(nick.lower())
+        return Address(PLATFORM, known) if known else None

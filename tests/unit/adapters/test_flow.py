@@ -1,0 +1,81 @@
+import asyncio
+import random
+
+import pytest
+
+from adapters.flow import Backoff, FairQueue, TokenBucket, split_utf8
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_token_bucket_allows_a_burst_then_the_rate() -> None:
+    clock = Clock()
+    bucket = TokenBucket(rate=2, burst=3, clock=clock)
+    for _ in range(3):
+        assert bucket.delay() == 0
+        bucket.consume()
+    assert bucket.delay() == pytest.approx(0.5)
+    clock.now += 0.5
+    assert bucket.delay() == 0
+    bucket.consume()
+    clock.now += 100  # a long pause saves up no more than the burst
+    for _ in range(3):
+        bucket.consume()
+    assert bucket.delay() > 0
+
+
+async def test_fair_queue_round_robin() -> None:
+    queue: FairQueue[str] = FairQueue()
+    for i in range(3):
+        queue.put("#busy", f"b{i}")
+    queue.put("#quiet", "q0")
+    order = [await queue.get() for _ in range(4)]
+    assert order == [("#busy", "b0"), ("#quiet", "q0"), ("#busy", "b1"), ("#busy", "b2")]
+
+
+async def test_fair_queue_waits_and_gives_back() -> None:
+    queue: FairQueue[str] = FairQueue()
+    waiter = asyncio.create_task(queue.get())
+    await asyncio.sleep(0)
+    assert not waiter.done()
+    queue.put("#a", "one")
+    assert await asyncio.wait_for(waiter, 1) == ("#a", "one")
+    queue.put("#a", "two")
+    queue.put_front("#a", "one again")
+    assert await queue.get() == ("#a", "one again")
+
+
+def test_fair_queue_is_bounded() -> None:
+    queue: FairQueue[int] = FairQueue(limit=3)
+    for i in range(5):
+        queue.put("#a", i)
+    assert len(queue) == 3
+
+
+@pytest.mark.parametrize("limit", [10, 17, 50, 400])
+def test_split_utf8_never_breaks_characters(limit: int) -> None:
+    text = "Grüße aus Köln — 東京から こんにちは 🎉🎉 " * 20
+    pieces = split_utf8(text, limit)
+    assert all(len(p.encode()) <= limit for p in pieces)
+    assert "".join(pieces).replace(" ", "") == text.rstrip().replace(" ", "")
+
+
+def test_split_prefers_spaces() -> None:
+    assert split_utf8("aaaa bbbb cccc", 9) == ["aaaa bbbb", "cccc"]
+    assert split_utf8("short", 100) == ["short"]
+    assert split_utf8("", 100) == [""]
+
+
+def test_backoff_grows_with_jitter_and_caps() -> None:
+    backoff = Backoff(initial=1, cap=300, rng=random.Random(1))
+    delays = [backoff.next() for _ in range(12)]
+    assert 0.5 <= delays[0] <= 1 and 1 <= delays[1] <= 2 and 2 <= delays[2] <= 4
+    assert all(d <= 300 for d in delays) and delays[-1] >= 150
+    backoff.reset()
+    assert backoff.next() <= 1
