@@ -1,0 +1,81 @@
+"""Real chat servers for the integration tests, started on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tests.conftest import REPO, free_port
+
+TEMPLATES = REPO.parent / "shared" / "testing"
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.02)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
+
+
+class Ngircd:
+    """A real ngircd from Debian's package; ``penalty=True`` keeps its flood control."""
+
+    binary = shutil.which("ngircd") or "/usr/sbin/ngircd"
+
+    def __init__(self, penalty: bool = False) -> None:
+        # ngircd drops to "nobody" when started as root: its folder must be open to it.
+        self.folder = Path(tempfile.mkdtemp(prefix="hatbot-ngircd-"))
+        self.folder.chmod(0o755)
+        for sub in ("run", "conf.d"):
+            (self.folder / sub).mkdir()
+            (self.folder / sub).chmod(0o777)
+        self.port = free_port()
+        template = (TEMPLATES / "ngircd.conf").read_text()
+        config = template.replace("@DIR@", str(self.folder)).replace("@PORT@", str(self.port))
+        if penalty:
+            config = "\n".join(line for line in config.splitlines()
+                               if "MaxPenaltyTime" not in line) + "\n"
+        self.config = self.folder / "ngircd.conf"
+        self.config.write_text(config)
+        self.config.chmod(0o644)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def available(cls) -> bool:
+        return Path(cls.binary).exists()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([self.binary, "-n", "-f", str(self.config)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,250 @@
+"""The IRC adapter against a real ngircd, driven by independent raw-socket clients."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.irc import IrcAdapter
+from bot.app import App
+from bot.context import Context
+from bot.skill import Skill, SkillConfig, command
+from tests.conftest import StartBot, require_server
+from tests.integration.irc_client import IrcClient, Line
+from tests.integration.servers import Ngircd
+
+CHANNEL = "#meeting"
+LONG_TEXT = "Grüße€𝄞東京" * 100  # 2,000 bytes of 1- to 4-byte characters, no spaces
+
+
+class Long(Skill[SkillConfig]):
+    name = "long"
+
+    @command("long", help="A long reply, for the splitting test")
+    async def long(self, ctx: Context) -> None:
+        await ctx.reply(LONG_TEXT)
+
+
+def make_server(penalty: bool = False) -> Iterator[Ngircd]:
+    require_server(Ngircd.available(), "ngircd is not installed (apt-get install ngircd)")
+    server = Ngircd(penalty=penalty)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def ngircd() -> Iterator[Ngircd]:
+    yield from make_server()
+
+
+@pytest.fixture
+def ngircd_with_penalty() -> Iterator[Ngircd]:
+    yield from make_server(penalty=True)
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[Callable[..., Any]]:
+    opened: list[IrcClient] = []
+
+    async def open_client(nick: str, port: int, join: str | None = CHANNEL) -> IrcClient:
+        client = await IrcClient(nick).connect(port)
+        opened.append(client)
+        if join:
+            await client.join(join)
+        return client
+
+    yield open_client
+    for client in opened:
+        await client.close()
+
+
+async def start_irc_bot(start_bot: StartBot, port: int, tmp_path: Path, *extra: type,
+                        **irc: Any) -> App:
+    options = {"host": "127.0.0.1", "port": port, "tls": False, "nick": "hatbot",
+               "channels": [CHANNEL], "messages_per_second": 50.0, "burst": 20, **irc}
+    return await start_bot(*extra, raw={
+        "adapters": {"irc": options},
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
+        "web": {"public_url": "https://meetings.example.org"},
+    })
+
+
+def irc(app: App) -> IrcAdapter:
+    adapter = app.adapters["irc"]
+    assert isinstance(adapter, IrcAdapter)
+    return adapter
+
+
+def from_bot(text: str) -> Callable[[Line], bool]:
+    return lambda line: line.command == "PRIVMSG" and line.nick.startswith("hatbot") \
+        and text in line.text
+
+
+def joined(nick: str = "hatbot") -> Callable[[Line], bool]:
+    return lambda line: line.command == "JOIN" and line.nick == nick
+
+
+async def test_a_full_meeting_over_irc(start_bot: StartBot, ngircd: Ngircd, clients: Any,
+                                       tmp_path: Path) -> None:
+    alice = await clients("alice", ngircd.port)
+    bob = await clients("bob", ngircd.port)
+    await start_irc_bot(start_bot, ngircd.port, tmp_path)
+    await alice.expect(joined())
+
+    alice.say(CHANNEL, "#startmeeting irc test")
+    await bob.expect(from_bot("Meeting started"))
+    bob.say(CHANNEL, "hello from bob")
+    alice.say(CHANNEL, "#topic Reviews")
+    # Two connections are not ordered with each other: each waits to see the other's line.
+    await bob.expect(lambda line: line.text == "#topic Reviews")
+    bob.send(f"PRIVMSG {CHANNEL} :\x01ACTION waves at everyone\x01")
+    bob.say(CHANNEL, "#info 12 changes wait for review")
+    await alice.expect(lambda line: line.text == "#info 12 changes wait for review")
+    alice.say(CHANNEL, "#action bob to review the backlog")
+    alice.say(CHANNEL, "#endmeeting")
+    line = await bob.expect(from_bot("Minutes (text):"))
+    assert re.fullmatch(r"Minutes \(text\): https://meetings\.example\.org/meetings/irc_test/"
+                        r"\d{4}/irc_test\.[\d-]+\.\d\d\.txt", line.text), line.text
+
+    (minutes,) = (tmp_path / "minutes" / "irc_test").glob("*/*[0-9].txt")
+    text = minutes.read_text()
+    assert text.startswith("==================\n#meeting: irc_test\n")
+    assert "* Reviews  (alice, " in text
+    assert "  * 12 changes wait for review  (bob, " in text
+    assert "* bob\n  * bob to review the backlog" in text
+    assert "* alice (4)" in text and "* bob (3)" in text and "* hatbot (1)" in text
+    log = minutes.with_name(minutes.name.replace(".txt", ".log.txt")).read_text()
+    assert "<bob> waves at everyone" in log
+
+
+async def test_server_restart_mid_meeting(start_bot: StartBot, ngircd: Ngircd, clients: Any,
+                                          tmp_path: Path) -> None:
+    alice = await clients("alice", ngircd.port)
+    app = await start_irc_bot(start_bot, ngircd.port, tmp_path)
+    await alice.expect(joined())
+    alice.say(CHANNEL, "#startmeeting restart")
+    await alice.expect(from_bot("Meeting started"))
+    alice.say(CHANNEL, "#info before the restart")
+    alice.say(CHANNEL, "#chair nobody")
+    await alice.expect(from_bot("Current chairs"))
+
+    ngircd.stop()
+    await alice.close()
+    ngircd.start()
+    alice = await clients("alice", ngircd.port)
+    await alice.expect(joined(), timeout=30)  # the bot is back, in the channel again
+    assert irc(app).connections == 2
+    alice.say(CHANNEL, "#info after the restart")
+    alice.say(CHANNEL, "#endmeeting")
+    await alice.expect(from_bot("Minutes (text):"))
+    (minutes,) = (tmp_path / "minutes" / "restart").glob("*/*[0-9].txt")
+    text = minutes.read_text()
+    assert "before the restart  (alice," in text and "after the restart  (alice," in text
+
+
+async def test_burst_under_flood_control(start_bot: StartBot, ngircd_with_penalty: Ngircd,
+                                         clients: Any, tmp_path: Path) -> None:
+    port = ngircd_with_penalty.port
+    watcher = await clients("watcher", port)
+    speakers = [await clients(f"dev{i}", port) for i in range(5)]
+    app = await start_irc_bot(start_bot, port, tmp_path, messages_per_second=1.0, burst=4)
+    await watcher.expect(joined())
+    for _ in range(10):
+        for speaker in speakers:
+            speaker.say(CHANNEL, "!ping")
+    pongs = 0
+    while pongs < 50:
+        await watcher.expect(from_bot("pong"), timeout=120)
+        pongs += 1
+    assert irc(app).connections == 1  # never thrown off
+    assert irc(app).status == "connected"
+
+
+async def test_a_long_reply_is_split_on_the_byte_limit(start_bot: StartBot, ngircd: Ngircd,
+                                                      clients: Any, tmp_path: Path) -> None:
+    alice = await clients("alice", ngircd.port)
+    await start_irc_bot(start_bot, ngircd.port, tmp_path, Long)
+    await alice.expect(joined())
+    alice.say(CHANNEL, "!long")
+    received = ""
+    lines = []
+    while len(received.encode()) < len(LONG_TEXT.encode()):
+        line = await alice.expect(lambda line: line.command == "PRIVMSG" and line.nick == "hatbot")
+        lines.append(line)
+        received += line.text
+    assert received == LONG_TEXT
+    assert len(lines) >= 5
+    assert all(len(line.raw) <= 512 for line in lines)
+
+
+async def test_direct_messages_ctcp_and_people(start_bot: StartBot, ngircd: Ngircd,
+                                               clients: Any, tmp_path: Path) -> None:
+    alice = await clients("alice", ngircd.port)
+    app = await start_irc_bot(start_bot, ngircd.port, tmp_path)
+    await alice.expect(joined())
+    alice.say("hatbot", "ping")
+    line = await alice.expect(from_bot("pong"))
+    assert line.params[0] == "alice"  # answered privately
+    alice.send("PRIVMSG hatbot :\x01VERSION\x01")
+    version = await alice.expect(lambda line: line.command == "NOTICE" and "VERSION" in line.text)
+    assert "Hatbot" in version.text
+    alice.say(CHANNEL, "hatbot: ping")
+    await alice.expect(from_bot("pong"))
+    assert irc(app).status == "connected"
+
+
+async def test_nick_in_use_then_reclaimed(start_bot: StartBot, ngircd: Ngircd, clients: Any,
+                                          tmp_path: Path) -> None:
+    squatter = await clients("hatbot", ngircd.port)
+    app = await start_irc_bot(start_bot, ngircd.port, tmp_path)
+    await squatter.expect(joined("hatbot_"))
+    assert irc(app).nick == "hatbot_"
+    watcher = await clients("watcher", ngircd.port)
+    await squatter.close()
+    await watcher.expect(lambda line: line.command == "NICK" and line.text == "hatbot")
+    assert irc(app).nick == "hatbot"
+    watcher.say(CHANNEL, "!ping")
+    await watcher.expect(from_bot("pong"))
+
+
+async def test_joins_and_parts_reach_skills(start_bot: StartBot, ngircd: Ngircd, clients: Any,
+                                            tmp_path: Path) -> None:
+    from bot.events import Join, Part
+
+    seen: list[object] = []
+
+    class Watch(Skill[SkillConfig]):
+        name = "watch"
+
+        from bot.skill import on
+
+        @on(Join, Part)
+        async def note(self, ctx: Context, event: Join | Part) -> None:
+            seen.append(event)
+
+    alice = await clients("alice", ngircd.port)
+    await start_irc_bot(start_bot, ngircd.port, tmp_path, Watch)
+    await alice.expect(joined())
+    carol = await clients("carol", ngircd.port)
+    carol.send(f"PART {CHANNEL} :later")
+    await alice.expect(lambda line: line.command == "PART" and line.nick == "carol")
+    dave = await clients("dave", ngircd.port)
+    await dave.close()
+    await alice.expect(lambda line: line.command == "QUIT" and line.nick == "dave")
+    for _ in range(100):
+        if len(seen) >= 4:
+            break
+        await asyncio.sleep(0.02)
+    kinds = [(type(e).__name__, e.person.name, e.first_time_hint if isinstance(e, Join)
+              else None) for e in seen]  # type: ignore[attr-defined]
+    assert kinds == [("Join", "carol", True), ("Part", "carol", None), ("Join", "dave", True),
+                     ("Part", "dave", None)]
+    assert all(e.person.account is not None for e in seen)  # type: ignore[attr-defined]
