@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean test-servers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,14 @@ run: $(VENV)/.run-installed
 	$(BIN)/hatbot run
 
 ## test: lint, type-check, then every test (unit and integration)
-test: $(VENV)/.test-installed lint
+test: $(VENV)/.test-installed lint test-servers
 	$(BIN)/python -m pytest
+
+# The integration tests run a real ngircd (Debian's package). As root it is installed
+# here when missing; otherwise install it yourself, or those tests are skipped.
+test-servers:
+	@command -v ngircd >/dev/null || [ -x /usr/sbin/ngircd ] || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ngircd)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -238,7 +238,8 @@ class IrcAdapter(Adapter[IrcConfig]):
             conn.send_raw("CAP END")
 
     def _on_authenticate(self, conn: ServerConnection, event: Event) -> None:
-        if event.arguments and event.arguments[0] == "+":
+        # "AUTHENTICATE +": the library reads the "+" as the event's target.
+        if event.target == "+" or event.arguments[:1] == ["+"]:
             user = self.config.sasl_username
             secret = self.config.sasl_password.get_secret_value()
             token = base64.b64encode(f"{user}\0{user}\0{secret}".encode()).decode()

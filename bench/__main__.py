@@ -1,7 +1,7 @@
 import argparse
 import asyncio
 
-from bench import dispatch, minutes
+from bench import dispatch, irc, minutes
 
 
 def main() -> None:
@@ -19,9 +19,13 @@ def main() -> None:
     m = benches.add_parser("minutes", help="render a long meeting's minutes in every format")
     m.add_argument("--lines", type=int, default=10_000)
     m.add_argument("--repeat", type=int, default=5)
+    i = benches.add_parser("irc", help="command round trip through a real ngircd")
+    i.add_argument("--commands", type=int, default=1000)
     args = parser.parse_args()
     if args.bench == "minutes":
         minutes.run(args.lines, args.repeat)
+    elif args.bench == "irc":
+        asyncio.run(irc.run(args.commands))
     else:
         asyncio.run(dispatch.run(args.messages, args.channels, args.rate, args.seconds,
                                  args.command_share, args.in_meetings))

@@ -79,14 +79,14 @@ class IrcClient:
     def say(self, target: str, text: str) -> None:
         self.send(f"PRIVMSG {target} :{text}")
 
-    async def expect(self, wanted: object, timeout: float = 15.0) -> Line:
+    async def expect(self, wanted: object, within: float = 15.0) -> Line:
         """The next line matching ``wanted``: a predicate, or text a PRIVMSG contains."""
         def matches(line: Line) -> bool:
             if callable(wanted):
                 return bool(wanted(line))
             return line.command == "PRIVMSG" and str(wanted) in line.text
 
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while (left := deadline - time.monotonic()) > 0:
             try:
                 line = await asyncio.wait_for(self.lines.get(), left)
@@ -94,7 +94,7 @@ class IrcClient:
                 break
             if matches(line):
                 return line
-        raise AssertionError(f"{self.nick}: nothing matching {wanted!r} within {timeout}s")
+        raise AssertionError(f"{self.nick}: nothing matching {wanted!r} within {within}s")
 
     async def close(self) -> None:
         if self._writer is not None:

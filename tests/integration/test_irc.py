@@ -140,7 +140,7 @@ async def test_server_restart_mid_meeting(start_bot: StartBot, ngircd: Ngircd, c
     await alice.close()
     ngircd.start()
     alice = await clients("alice", ngircd.port)
-    await alice.expect(joined(), timeout=30)  # the bot is back, in the channel again
+    await alice.expect(joined(), within=30)  # the bot is back, in the channel again
     assert irc(app).connections == 2
     alice.say(CHANNEL, "#info after the restart")
     alice.say(CHANNEL, "#endmeeting")
@@ -162,7 +162,7 @@ async def test_burst_under_flood_control(start_bot: StartBot, ngircd_with_penalt
             speaker.say(CHANNEL, "!ping")
     pongs = 0
     while pongs < 50:
-        await watcher.expect(from_bot("pong"), timeout=120)
+        await watcher.expect(from_bot("pong"), within=120)
         pongs += 1
     assert irc(app).connections == 1  # never thrown off
     assert irc(app).status == "connected"
