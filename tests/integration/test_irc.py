@@ -13,6 +13,7 @@ import pytest
 from adapters.irc import IrcAdapter
 from bot.app import App
 from bot.context import Context
+from bot.events import Address, Reply
 from bot.skill import Skill, SkillConfig, command
 from tests.conftest import StartBot, require_server
 from tests.integration.irc_client import IrcClient, Line
@@ -138,9 +139,17 @@ async def test_server_restart_mid_meeting(start_bot: StartBot, ngircd: Ngircd, c
 
     ngircd.stop()
     await alice.close()
+    for _ in range(500):  # until the bot has noticed
+        if irc(app).status != "connected":
+            break
+        await asyncio.sleep(0.01)
+    # Said while the server is down: kept, and delivered once the bot is back.
+    await app.send(Reply(Address("irc", "alice"), "kept for you", direct=True))
     ngircd.start()
     alice = await clients("alice", ngircd.port)
-    await alice.expect(joined(), within=30)  # the bot is back, in the channel again
+    await alice.expect(from_bot("kept for you"), within=30)
+    if not any(joined()(line) for line in alice.seen):
+        await alice.expect(joined(), within=30)  # the bot is back, in the channel again
     assert irc(app).connections == 2
     alice.say(CHANNEL, "#info after the restart")
     alice.say(CHANNEL, "#endmeeting")
