@@ -17,6 +17,7 @@ import base64
 import contextlib
 import logging
 import re
+import ssl
 import time
 from importlib.metadata import version
 from typing import Any
@@ -48,6 +49,7 @@ class IrcConfig(AdapterConfig):
     host: str = "irc.oftc.net"
     port: int = Field(default=6697, ge=1, le=65535)
     tls: bool = True
+    tls_ca_file: str = ""  # trust this CA (PEM) instead of the system's, for private networks
     nick: str = Field(default="hatbot", min_length=1)
     channels: list[str] = []
     sasl_username: str = ""
@@ -136,10 +138,14 @@ class IrcAdapter(Adapter[IrcConfig]):
         reactor.add_global_handler("all_events", self._on_event)
         conn = reactor.server()
         self._conn = conn
-        factory = AioFactory(ssl=True) if self.config.tls else AioFactory()
+        factory = AioFactory(ssl=self._tls()) if self.config.tls else AioFactory()
         await conn.connect(self.config.host, self.config.port, self.config.nick,
                            connect_factory=factory)
         await asyncio.wait_for(self._registered_or_lost(), REGISTRATION_TIMEOUT)
+
+    def _tls(self) -> ssl.SSLContext:
+        """Certificates are always verified; a private network can name its own CA."""
+        return ssl.create_default_context(cafile=self.config.tls_ca_file or None)
 
     async def _registered_or_lost(self) -> None:
         ready = asyncio.create_task(self._ready.wait())

@@ -31,7 +31,7 @@ class Ngircd:
 
     binary = shutil.which("ngircd") or "/usr/sbin/ngircd"
 
-    def __init__(self, penalty: bool = False) -> None:
+    def __init__(self, penalty: bool = False, tls: bool = False) -> None:
         # ngircd drops to "nobody" when started as root: its folder must be open to it.
         self.folder = Path(tempfile.mkdtemp(prefix="hatbot-ngircd-"))
         self.folder.chmod(0o755)
@@ -44,10 +44,28 @@ class Ngircd:
         if penalty:
             config = "\n".join(line for line in config.splitlines()
                                if "MaxPenaltyTime" not in line) + "\n"
+        self.tls_port: int | None = None
+        if tls:
+            self.tls_port = free_port()
+            config += self._tls_section()
         self.config = self.folder / "ngircd.conf"
         self.config.write_text(config)
         self.config.chmod(0o644)
         self.process: subprocess.Popen[bytes] | None = None
+
+    def _tls_section(self) -> str:
+        """A self-signed certificate for 127.0.0.1; ``self.certificate`` is its CA file."""
+        self.certificate = self.folder / "cert.pem"
+        key = self.folder / "key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+             "-keyout", str(key), "-out", str(self.certificate)],
+            check=True, capture_output=True)
+        for path in (key, self.certificate):
+            path.chmod(0o644)
+        return (f"[SSL]\n\tCertFile = {self.certificate}\n\tKeyFile = {key}\n"
+                f"\tPorts = {self.tls_port}\n")
 
     @classmethod
     def available(cls) -> bool:
@@ -57,6 +75,8 @@ class Ngircd:
         self.process = subprocess.Popen([self.binary, "-n", "-f", str(self.config)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port)
+        if self.tls_port is not None:
+            wait_for_port(self.tls_port)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

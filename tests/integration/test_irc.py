@@ -257,3 +257,32 @@ async def test_joins_and_parts_reach_skills(start_bot: StartBot, ngircd: Ngircd,
     assert kinds == [("Join", "carol", True), ("Part", "carol", None), ("Join", "dave", True),
                      ("Part", "dave", None)]
     assert all(e.person.account is not None for e in seen)  # type: ignore[attr-defined]
+
+
+
+@pytest.fixture
+def ngircd_tls() -> Iterator[Ngircd]:
+    require_server(Ngircd.available(), "ngircd is not installed (apt-get install ngircd)")
+    server = Ngircd(tls=True)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+async def test_tls_with_a_verified_certificate(start_bot: StartBot, ngircd_tls: Ngircd,
+                                               clients: Any, tmp_path: Path) -> None:
+    """TLS to ngircd's TLS port, trusting its self-signed certificate through
+    ``tls_ca_file``; without that, the certificate is refused and nothing connects."""
+    assert ngircd_tls.tls_port is not None
+    alice = await clients("alice", ngircd_tls.port)
+    untrusted = await start_irc_bot(start_bot, ngircd_tls.tls_port, tmp_path, tls=True,
+                                    nick="untrust")
+    app = await start_irc_bot(start_bot, ngircd_tls.tls_port, tmp_path, tls=True,
+                              tls_ca_file=str(ngircd_tls.certificate))
+    await alice.expect(joined())
+    alice.say(CHANNEL, "!ping")
+    await alice.expect(from_bot("pong"))
+    assert irc(app).connections == 1
+    assert irc(untrusted).connections == 0 and irc(untrusted).status != "connected"
