@@ -31,9 +31,9 @@ class Long(Skill[SkillConfig]):
         await ctx.reply(LONG_TEXT)
 
 
-def make_server(penalty: bool = False) -> Iterator[Ngircd]:
+def make_server(penalty: bool = False, tls: bool = False) -> Iterator[Ngircd]:
     require_server(Ngircd.available(), "ngircd is not installed (apt-get install ngircd)")
-    server = Ngircd(penalty=penalty)
+    server = Ngircd(penalty=penalty, tls=tls)
     server.start()
     try:
         yield server
@@ -262,13 +262,7 @@ async def test_joins_and_parts_reach_skills(start_bot: StartBot, ngircd: Ngircd,
 
 @pytest.fixture
 def ngircd_tls() -> Iterator[Ngircd]:
-    require_server(Ngircd.available(), "ngircd is not installed (apt-get install ngircd)")
-    server = Ngircd(tls=True)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
+    yield from make_server(tls=True)
 
 
 async def test_tls_with_a_verified_certificate(start_bot: StartBot, ngircd_tls: Ngircd,
