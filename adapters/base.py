@@ -8,9 +8,10 @@ small state (sync tokens, nick state) in the key-value store the host provides.
 from __future__ import annotations
 
 import abc
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import ClassVar, Generic, Protocol, TypeVar
 
+from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
 from bot.events import Event, Reply
@@ -45,6 +46,14 @@ class Host(Protocol):
 
     def input_finished(self) -> None:
         """The adapter's input has ended for good (console at end of file): stop the bot."""
+        ...
+
+    def add_route(
+        self, method: str, path: str,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> None:
+        """Serve an HTTP endpoint on the bot's web server (call it from ``__init__``:
+        routes are fixed once the server starts)."""
         ...
 
 

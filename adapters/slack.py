@@ -1,10 +1,50 @@
-"""Slack. The configuration is final; the connection is issue #5 and not built yet."""
+"""Slack, on slack_bolt's AsyncApp: Socket Mode when ``app_token`` is set, else the Events
+API on ``POST /slack/events`` of the bot's own web server.
+
+Bolt verifies request signatures and the five-minute timestamp window (401
+otherwise) and acknowledges events before our listeners run; listeners only
+translate and hand over, so the acknowledgement is never late.
+"""
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any
 
-from adapters.base import AdapterConfig, Unavailable
+from aiohttp import ClientError, web
+from pydantic import SecretStr
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.base import Adapter, AdapterConfig, Host, Status
+from adapters.flow import Backoff, FairQueue, split_utf8
+from bot.events import Address, Join, Message, Part, Person, Reply
+from bot.markup import render_slack
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"
+TEXT_LIMIT = 3500  # bytes a message; Slack advises staying under 4,000 characters
+NAME_TTL = 3600.0  # seconds a looked-up display name is trusted
+HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
+SEEN_MESSAGES = 1000  # message ids remembered, so message + app_mention count once
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL_REF = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
+_LINK = re.compile(r"<((?:https?|mailto|ftp):[^|>]+)(?:\|([^>]*))?>")
 
 
 class SlackConfig(AdapterConfig):
@@ -14,6 +54,176 @@ class SlackConfig(AdapterConfig):
     api_url: str = "https://slack.com/api/"
 
 
-class SlackAdapter(Unavailable[SlackConfig]):
-    platform = "slack"
+class SlackAdapter(Adapter[SlackConfig]):
+    platform = PLATFORM
     config_model = SlackConfig
+
+    def __init__(self, config: SlackConfig, host: Host) -> None:
+        super().__init__(config, host)
+        self.client = AsyncWebClient(
+            token=config.bot_token.get_secret_value(), base_url=config.api_url,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=3),
+                            AsyncRateLimitErrorRetryHandler(max_retry_count=10)])
+        self.bolt = AsyncApp(signing_secret=config.signing_secret.get_secret_value() or None,
+                             client=self.client)
+        self.bolt.event("message")(self._on_message)
+        self.bolt.event("app_mention")(self._on_message)
+        self.bolt.event("member_joined_channel")(self._on_joined)
+        self.bolt.event("member_left_channel")(self._on_left)
+        self.socket_mode = bool(config.app_token.get_secret_value())
+        self._socket: AsyncSocketModeHandler | None = None
+        if not self.socket_mode:
+            host.add_route("POST", EVENTS_PATH, self._events_endpoint)
+        self.bot_user = ""
+        self._names: dict[str, tuple[str, float]] = {}  # user id → (display name, when)
+        self._dm_channels: dict[str, str] = {}  # user id → DM channel id
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._queue: FairQueue[tuple[str, str | None, bool]] = FairQueue(limit=5000)
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._writer: asyncio.Task[None] | None = None
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.status = Status.CONNECTING
+        auth = await self.client.auth_test()
+        self.bot_user = str(auth.get("user_id", ""))
+        self._writer = asyncio.create_task(self._write(), name="slack writer")
+        if self.socket_mode:
+            self._socket = AsyncSocketModeHandler(
+                self.bolt, app_token=self.config.app_token.get_secret_value(),
+                web_client=self.client)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        self.status = Status.CONNECTED
+        log.info("slack: connected as %s (%s)", auth.get("user"),
+                 "Socket Mode" if self.socket_mode else f"Events API on {EVENTS_PATH}")
+
+    async def stop(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), 30)
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+        self.status = Status.DISCONNECTED
+
+    async def _events_endpoint(self, request: web.Request) -> web.Response:
+        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    # --- receiving --------------------------------------------------------------------
+
+    async def _on_message(self, event: dict[str, Any]) -> None:
+        if event.get("subtype") not in HUMAN_SUBTYPES or event.get("bot_id") \
+                or not event.get("user") or event.get("user") == self.bot_user:
+            return
+        key = (str(event.get("channel")), str(event.get("ts")))
+        if key in self._seen:  # the same message as "message" and as "app_mention"
+            return
+        self._seen[key] = None
+        while len(self._seen) > SEEN_MESSAGES:
+            self._seen.popitem(last=False)
+        user = str(event["user"])
+        sender = await self._person(user)
+        direct = event.get("channel_type") == "im"
+        if direct:
+            self._dm_channels[user] = str(event["channel"])
+        text, mentioned = await self._readable(str(event.get("text", "")))
+        self.host.emit(Message(
+            channel=sender.address if direct else Address(PLATFORM, str(event["channel"])),
+            sender=sender, text=text, ts=_time(event.get("ts")),
+            thread=event.get("thread_ts"), is_direct=direct,
+            mentions_bot=direct or mentioned or event.get("type") == "app_mention"))
+
+    async def _on_joined(self, event: dict[str, Any]) -> None:
+        if event.get("user") == self.bot_user:
+            return
+        inviter = event.get("inviter")
+        self.host.emit(Join(channel=Address(PLATFORM, str(event["channel"])),
+                            person=await self._person(str(event["user"])),
+                            invited_by=Address(PLATFORM, inviter) if inviter else None))
+
+    async def _on_left(self, event: dict[str, Any]) -> None:
+        if event.get("user") == self.bot_user:
+            return
+        self.host.emit(Part(channel=Address(PLATFORM, str(event["channel"])),
+                            person=await self._person(str(event["user"]))))
+
+    async def _readable(self, text: str) -> tuple[str, bool]:
+        """Slack's wire text as people read it: ``<@U1>`` → ``@Name``, links unwrapped,
+        entities decoded. A leading mention of the bot becomes ``@botname``."""
+        mentioned = f"<@{self.bot_user}" in text
+        names = {uid: (await self._person(uid)).name for uid in set(_MENTION.findall(text))}
+
+        def mention(match: re.Match[str]) -> str:
+            uid = match.group(1)
+            return f"@{self.host.bot_name}" if uid == self.bot_user else f"@{names[uid]}"
+
+        text = _MENTION.sub(mention, text)
+        text = _CHANNEL_REF.sub(lambda m: f"#{m.group(2) or m.group(1)}", text)
+        text = _LINK.sub(lambda m: m.group(1) if not m.group(2) or m.group(2) in m.group(1)
+                         else f"{m.group(2)} {m.group(1)}", text)
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        return text, mentioned
+
+    async def _person(self, user: str) -> Person:
+        """Slack verifies its users: the user id is the account. Names are cached a while."""
+        cached = self._names.get(user)
+        if cached is None or time.monotonic() - cached[1] > NAME_TTL:
+            name = user
+            try:
+                info = (await self.client.users_info(user=user)).get("user") or {}
+                profile = info.get("profile") or {}
+                name = (profile.get("display_name") or profile.get("real_name")
+                        or info.get("real_name") or info.get("name") or user)
+            except (SlackApiError, ClientError) as exc:
+                log.warning("slack: cannot look up %s: %s", user, exc)
+            cached = (name, time.monotonic())
+            self._names[user] = cached
+        address = Address(PLATFORM, user)
+        return Person(address=address, display_name=cached[0], account=address)
+
+    # --- sending ----------------------------------------------------------------------
+
+    async def send(self, reply: Reply) -> None:
+        text = render_slack(reply.markup_text)
+        for piece in split_utf8(text, TEXT_LIMIT):
+            self._idle.clear()
+            self._queue.put(reply.target.id, (piece, reply.thread, reply.direct))
+
+    async def _write(self) -> None:
+        backoff = Backoff(initial=1.0, cap=60.0)
+        while True:
+            target, (text, thread, direct) = await self._queue.get()
+            try:
+                channel = await self._dm_channel(target) if direct else target
+                # 429s are waited out by the client's rate-limit handler (Retry-After).
+                await self.client.chat_postMessage(channel=channel, text=text,
+                                                   thread_ts=thread)
+                backoff.reset()
+            except SlackApiError as exc:
+                log.error("slack: message to %s refused: %s", target,
+                          exc.response.get("error"))
+            except (ClientError, TimeoutError) as exc:
+                log.warning("slack: cannot reach the Web API (%s); will retry", exc)
+                self._queue.put_front(target, (text, thread, direct))
+                await asyncio.sleep(backoff.next())
+            finally:
+                if not len(self._queue):
+                    self._idle.set()
+
+    async def _dm_channel(self, user: str) -> str:
+        if user not in self._dm_channels:
+            opened = await self.client.conversations_open(users=user)
+            self._dm_channels[user] = str(opened["channel"]["id"])
+        return self._dm_channels[user]
+
+
+def _time(ts: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(ts), UTC)
+    except (TypeError, ValueError):
+        return datetime.now(UTC)

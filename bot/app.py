@@ -68,6 +68,9 @@ class _AdapterHost:
     def input_finished(self) -> None:
         self._app.request_stop()
 
+    def add_route(self, method: str, path: str, handler: Any) -> None:
+        self._app.web.add_route(method, path, handler)
+
 
 class App:
     def __init__(
@@ -134,10 +137,18 @@ class App:
             self._schedule_skill(skill)
             await self.router.run(name, None, skill.setup)
 
+        # Adapters are made before the web server starts, so they can add routes.
+        for settings in self.config.enabled_adapters():
+            adapter = self.plugins.adapters[settings.name](
+                settings.options, _AdapterHost(self, settings.name))
+            self.adapters[settings.name] = adapter
         if self.config.web.enabled:
             await self.web.start()
-        for settings in self.config.enabled_adapters():
-            await self._start_adapter(settings.name, settings.options)
+        for name, adapter in self.adapters.items():
+            try:
+                await adapter.start()
+            except NotImplementedError as exc:
+                raise ConfigError([f"adapters.{name}: {exc}"]) from None
         if not self.adapters:
             log.warning("no adapter is enabled: the bot hears nothing")
         # Jobs missed while the bot was down fire now, when their replies can be delivered.
@@ -211,14 +222,6 @@ class App:
                 return web.json_response({"error": "internal error"}, status=500)
 
         return serve
-
-    async def _start_adapter(self, name: str, options: Any) -> None:
-        adapter = self.plugins.adapters[name](options, _AdapterHost(self, name))
-        self.adapters[name] = adapter
-        try:
-            await adapter.start()
-        except NotImplementedError as exc:
-            raise ConfigError([f"adapters.{name}: {exc}"]) from None
 
     async def _run_job(self, skill: str, job: str, kwargs: dict[str, Any]) -> None:
         instance = self.skills.get(skill)

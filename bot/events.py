@@ -73,6 +73,7 @@ class Join:
     person: Person
     ts: datetime = field(default_factory=_now)
     first_time_hint: bool = True
+    invited_by: Address | None = None
 
 
 @dataclass(frozen=True)
