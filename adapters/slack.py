@@ -77,6 +77,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.bot_user = ""
         self._names: dict[str, tuple[str, float]] = {}  # user id → (display name, when)
         self._dm_channels: dict[str, str] = {}  # user id → DM channel id
+        self._channel_names: dict[str, str] = {}  # channel id → "#name"
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._queue: FairQueue[tuple[str, str | None, bool]] = FairQueue(limit=5000)
         self._idle = asyncio.Event()
@@ -134,6 +135,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         text, mentioned = await self._readable(str(event.get("text", "")))
         self.host.emit(Message(
             channel=sender.address if direct else Address(PLATFORM, str(event["channel"])),
+            channel_name="" if direct else await self._channel_name(str(event["channel"])),
             sender=sender, text=text, ts=_time(event.get("ts")),
             thread=event.get("thread_ts"), is_direct=direct,
             mentions_bot=direct or mentioned or event.get("type") == "app_mention"))
@@ -156,7 +158,8 @@ class SlackAdapter(Adapter[SlackConfig]):
         """Slack's wire text as people read it: ``<@U1>`` → ``@Name``, links unwrapped,
         entities decoded. A leading mention of the bot becomes ``@botname``."""
         mentioned = f"<@{self.bot_user}" in text
-        names = {uid: (await self._person(uid)).name for uid in set(_MENTION.findall(text))}
+        names = {uid: (await self._person(uid)).name
+                 for uid in set(_MENTION.findall(text)) - {self.bot_user}}
 
         def mention(match: re.Match[str]) -> str:
             uid = match.group(1)
@@ -164,10 +167,21 @@ class SlackAdapter(Adapter[SlackConfig]):
 
         text = _MENTION.sub(mention, text)
         text = _CHANNEL_REF.sub(lambda m: f"#{m.group(2) or m.group(1)}", text)
-        text = _LINK.sub(lambda m: m.group(1) if not m.group(2) or m.group(2) in m.group(1)
-                         else f"{m.group(2)} {m.group(1)}", text)
+        text = _LINK.sub(_unwrap_link, text)
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         return text, mentioned
+
+    async def _channel_name(self, channel: str) -> str:
+        """``#general`` for ``C0123``, looked up once (renames show after a restart)."""
+        if channel not in self._channel_names:
+            name = ""
+            try:
+                info = (await self.client.conversations_info(channel=channel)).get("channel")
+                name = f"#{info['name']}" if info and info.get("name") else ""
+            except (SlackApiError, ClientError) as exc:
+                log.warning("slack: cannot look up channel %s: %s", channel, exc)
+            self._channel_names[channel] = name
+        return self._channel_names[channel]
 
     async def _person(self, user: str) -> Person:
         """Slack verifies its users: the user id is the account. Names are cached a while."""
@@ -220,6 +234,14 @@ class SlackAdapter(Adapter[SlackConfig]):
             opened = await self.client.conversations_open(users=user)
             self._dm_channels[user] = str(opened["channel"]["id"])
         return self._dm_channels[user]
+
+
+def _unwrap_link(match: re.Match[str]) -> str:
+    """``<url>`` → url; ``<url|label>`` → "label url" unless the label only repeats the url."""
+    url, label = match.group(1), match.group(2)
+    if not label or label in (url, url.split("://", 1)[-1], url.split(":", 1)[-1]):
+        return url
+    return f"{label} {url}"
 
 
 def _time(ts: Any) -> datetime:

@@ -144,6 +144,8 @@ class App:
             self.adapters[settings.name] = adapter
         if self.config.web.enabled:
             await self.web.start()
+            if not self.config.web.public_url:  # links name the port really listened on
+                self.runtime.public_url = f"http://{self.config.web.host}:{self.web.port}"
         for name, adapter in self.adapters.items():
             try:
                 await adapter.start()

@@ -62,6 +62,7 @@ class Message:
     thread: str | None = None
     is_direct: bool = False
     mentions_bot: bool = False
+    channel_name: str = ""  # how people know the channel ("#general"), where it is not the id
 
 
 @dataclass(frozen=True)

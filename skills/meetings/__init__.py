@@ -84,8 +84,9 @@ class Meetings(Skill[MeetingsConfig]):
             live = self._live.get(channel)
             if live is None:
                 if command is not None and command[0] == "startmeeting":
-                    await self._start(ctx, channel, line, command[1])
+                    await self._start(ctx, channel, line, command[1], event.channel_name)
                 continue
+            live.meeting.channel_name = event.channel_name
             outcome = live.meeting.hear(line, command)
             await self._store(ctx, live, line)
             await self._act(ctx, live, outcome)
@@ -112,8 +113,10 @@ class Meetings(Skill[MeetingsConfig]):
         # Replies quote what people said: it must show as said, not as formatting.
         await ctx.say(Address.parse(live.meeting.channel), escape_markup(text))
 
-    async def _start(self, ctx: Context, channel: str, line: Line, name: str) -> None:
+    async def _start(self, ctx: Context, channel: str, line: Line, name: str,
+                     channel_name: str = "") -> None:
         meeting, outcome = Meeting.start(channel, line, name)
+        meeting.channel_name = channel_name
         record = MeetingRecord(channel=channel, name=meeting.name, started_at=meeting.started_at)
         ctx.db.add(record)
         await ctx.db.flush()
@@ -190,7 +193,8 @@ class Meetings(Skill[MeetingsConfig]):
         live = self._live.get(str(ctx.channel))
         line = self._command_line(ctx)
         if live is None:
-            await self._start(ctx, str(ctx.channel), line, name)
+            assert isinstance(ctx.event, Message)
+            await self._start(ctx, str(ctx.channel), line, name, ctx.event.channel_name)
         else:
             await self._act(ctx, live, live.meeting.apply(line, "startmeeting", name))
 

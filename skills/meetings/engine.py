@@ -120,6 +120,7 @@ class Meeting:
     items: list[Item] = field(default_factory=list)
     vote: Vote | None = None
     ended_at: datetime | None = None
+    channel_name: str = ""  # the channel as people know it, where its id is opaque (Slack)
 
     @classmethod
     def start(cls, channel: str, line: Line, name: str) -> tuple[Meeting, Outcome]:
@@ -141,6 +142,10 @@ class Meeting:
     @property
     def channel_id(self) -> str:
         return self.channel.split(":", 1)[-1]
+
+    @property
+    def channel_title(self) -> str:
+        return self.channel_name or self.channel_id
 
     @property
     def topic(self) -> Item | None:

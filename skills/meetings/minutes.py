@@ -47,7 +47,7 @@ class Minutes:
 
     @property
     def title(self) -> str:
-        return f"{self.meeting.channel_id}: {self.meeting.name}"
+        return f"{self.meeting.channel_title}: {self.meeting.name}"
 
     @cached_property
     def sections(self) -> list[tuple[Item | None, list[Item]]]:
@@ -180,6 +180,7 @@ def render_log_json(meeting: Meeting, bot_name: str) -> str:
         "format": LOG_FORMAT,
         "version": 1,
         "channel": meeting.channel,
+        **({"channel_name": meeting.channel_name} if meeting.channel_name else {}),
         "name": meeting.name,
         "started_at": meeting.started_at.isoformat(),
         "ended_at": meeting.ended_at.isoformat() if meeting.ended_at else None,
@@ -193,12 +194,13 @@ def render_log_json(meeting: Meeting, bot_name: str) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
-def lines_from_json(text: str) -> tuple[str, str, list[Line]]:
-    """Read a ``.log.json`` back: (channel, bot name, lines)."""
+def lines_from_json(text: str) -> tuple[str, str, str, list[Line]]:
+    """Read a ``.log.json`` back: (channel, its name, bot name, lines)."""
     document = json.loads(text)
     if not isinstance(document, dict) or document.get("format") != LOG_FORMAT:
         raise ValueError(f"not a Hatbot meeting log (no \"format\": \"{LOG_FORMAT}\")")
     lines = [Line(ts=datetime.fromisoformat(raw["ts"]), key=raw["key"], nick=raw["nick"],
                   text=raw["text"], is_bot=bool(raw.get("bot")))
              for raw in document["lines"]]
-    return document["channel"], document.get("bot", "hatbot"), lines
+    return (document["channel"], document.get("channel_name", ""),
+            document.get("bot", "hatbot"), lines)

@@ -60,8 +60,9 @@ def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    channel_name = ""
     if path.name.endswith(".json"):
-        channel, bot_name, lines = lines_from_json(text)
+        channel, channel_name, bot_name, lines = lines_from_json(text)
     else:
         dated = _DATED_NAME.search(path.name)
         day = args.date or (date(*(int(g) for g in dated.groups())) if dated else None)
@@ -74,6 +75,7 @@ def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
     meeting = replay(lines, channel, ctx.bot.prefix, bot_name)
     if meeting is None:
         raise ValueError(f"{path}: no #startmeeting in this log")
+    meeting.channel_name = channel_name
     folder = minutes_dir(ctx.options, ctx.bot.data_dir)
     written = write_minutes(meeting, folder, ctx.options.formats,
                             bot_name, ctx.public_url)

@@ -1,0 +1,150 @@
+"""A local stand-in for Slack's Web API and Socket Mode websocket, in Slack's wire format.
+
+There is no local Slack; the real slack_bolt app and slack_sdk client talk to this.
+It records what the bot posts and can answer 429 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+USERS = {
+    "U0ANA": {"name": "ana.lima", "real_name": "Ana Lima", "display_name": "ana"},
+    "U0RAJ": {"name": "raj", "real_name": "Raj Patel", "display_name": ""},
+}
+BOT_USER = "U0BOT"
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.posted: list[dict[str, Any]] = []
+        self.calls: list[str] = []
+        self.limited = 0  # answer this many chat.postMessage calls with 429
+        self.limited_at: list[float] = []
+        self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.sockets: list[web.WebSocketResponse] = []
+        self.connected = asyncio.Event()
+        self._ids = itertools.count(1)
+        self._posted = asyncio.Condition()
+        self.port = 0
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+
+    async def close(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
+        await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    # --- Web API ----------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.calls.append(method)
+        args: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            args.update(await request.json())
+        elif request.can_read_body:
+            args.update(await request.post())
+        if method == "auth.test":
+            return _ok(user_id=BOT_USER, user="hatbot", bot_id="B0BOT", team_id="T0TEAM",
+                       team="Test", url="https://test.slack.com/")
+        if method == "users.info":
+            user = USERS.get(str(args.get("user")))
+            if user is None:
+                return _ok(ok=False, error="user_not_found")
+            return _ok(user={"id": args["user"], "name": user["name"],
+                             "real_name": user["real_name"],
+                             "profile": {"display_name": user["display_name"],
+                                         "real_name": user["real_name"]}})
+        if method == "conversations.info":
+            return _ok(channel={"id": args["channel"], "name": "dev-team"})
+        if method == "conversations.open":
+            return _ok(channel={"id": f"D{args['users']}"})
+        if method == "chat.postMessage":
+            if self.limited:
+                self.limited -= 1
+                self.limited_at.append(time.monotonic())
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": "1"})
+            async with self._posted:
+                self.posted.append({**args, "at": time.monotonic()})
+                self._posted.notify_all()
+            return _ok(channel=args.get("channel"), ts=f"{time.time():.6f}")
+        if method == "apps.connections.open":
+            return _ok(url=f"ws://127.0.0.1:{self.port}/link")
+        return _ok(ok=False, error="unknown_method")
+
+    async def wait_posted(self, count: int, within: float = 15.0) -> list[dict[str, Any]]:
+        async with self._posted:
+            await asyncio.wait_for(
+                self._posted.wait_for(lambda: len(self.posted) >= count), within)
+        return self.posted
+
+    # --- Socket Mode ------------------------------------------------------------------
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": len(self.sockets),
+                                "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                                "connection_info": {"app_id": "A0APP"}})
+        self.connected.set()
+        async for message in socket:
+            data = json.loads(message.data)
+            if "envelope_id" in data:
+                await self.acks.put(data)
+        return socket
+
+    async def push(self, event: dict[str, Any]) -> str:
+        """Send an events_api envelope down the newest socket; returns its envelope id."""
+        envelope_id = f"env-{next(self._ids)}"
+        await self.sockets[-1].send_json({
+            "envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
+            "payload": event_callback(event)})
+        return envelope_id
+
+    async def ask_to_reconnect(self) -> None:
+        """Slack's ``disconnect`` envelope: the client should open a new connection."""
+        self.connected.clear()
+        await self.sockets[-1].send_json({"type": "disconnect", "reason": "refresh_requested",
+                                          "debug_info": {"host": "fake"}})
+
+    async def drop(self) -> None:
+        """Close the websocket, as Slack does when it rotates connections."""
+        self.connected.clear()
+        await self.sockets[-1].close()
+
+
+def event_callback(event: dict[str, Any]) -> dict[str, Any]:
+    return {"token": "verification", "team_id": "T0TEAM", "api_app_id": "A0APP",
+            "event": event, "type": "event_callback", "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()), "authorizations": [
+                {"team_id": "T0TEAM", "user_id": BOT_USER, "is_bot": True}]}
+
+
+def message(text: str, user: str = "U0ANA", channel: str = "C0DEV", **extra: Any) -> dict[str, Any]:
+    return {"type": "message", "channel": channel, "user": user, "text": text,
+            "ts": f"{time.time():.6f}", "channel_type": "channel", **extra}
+
+
+def _ok(**fields: Any) -> web.Response:
+    return web.json_response({"ok": True, **fields})

@@ -1,0 +1,195 @@
+"""The Slack adapter: the real slack_bolt app against a local fake of Slack's Web API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack import SlackAdapter
+from bot.app import App
+from bot.context import Context
+from bot.events import Join, Part
+from bot.skill import Skill, SkillConfig, on
+from tests.conftest import StartBot
+from tests.integration.fake_slack import FakeSlack, event_callback, message
+
+SECRET = "signing-secret"
+joins: list[Join | Part] = []
+
+
+class Record(Skill[SkillConfig]):
+    name = "record"
+
+    @on(Join, Part)
+    async def note(self, ctx: Context, event: Join | Part) -> None:
+        joins.append(event)
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+async def start_slack_bot(start_bot: StartBot, fake: FakeSlack, tmp_path: Path,
+                          socket_mode: bool = False) -> App:
+    options: dict[str, Any] = {"bot_token": "xoxb-test", "signing_secret": SECRET,
+                               "api_url": fake.api_url}
+    if socket_mode:
+        options["app_token"] = "xapp-test"
+    return await start_bot(Record, raw={
+        "adapters": {"slack": options},
+        "web": {"enabled": True, "port": 0},
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
+    })
+
+
+def signed(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature,
+            "Content-Type": "application/json"}
+
+
+async def post_event(app: App, event: dict[str, Any], **signing: Any) -> httpx.Response:
+    body = json.dumps(event_callback(event)).encode()
+    async with httpx.AsyncClient() as client:
+        return await client.post(f"http://127.0.0.1:{app.web.port}/slack/events",
+                                 content=body, headers=signed(body, **signing))
+
+
+async def test_events_api_command_is_answered(start_bot: StartBot, slack: FakeSlack,
+                                              tmp_path: Path) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    response = await post_event(app, message("!ping"))
+    assert response.status_code == 200
+    (posted,) = await slack.wait_posted(1)
+    assert (posted["channel"], posted["text"]) == ("C0DEV", "pong")
+
+
+async def test_events_api_rejects_bad_signatures_and_stale_requests(
+    start_bot: StartBot, slack: FakeSlack, tmp_path: Path
+) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    forged = await post_event(app, message("!ping"), secret="wrong-secret")
+    assert forged.status_code == 401
+    stale = await post_event(app, message("!ping"), timestamp=int(time.time()) - 6 * 60)
+    assert stale.status_code == 401
+    await post_event(app, message("!version"))  # a good one, to know the others were dropped
+    (posted,) = await slack.wait_posted(1)
+    assert posted["text"].startswith("hatbot runs Hatbot")
+
+
+async def test_socket_mode_acks_answers_and_reconnects(start_bot: StartBot, slack: FakeSlack,
+                                                       tmp_path: Path) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path, socket_mode=True)
+    await asyncio.wait_for(slack.connected.wait(), 10)
+    envelope = await slack.push(message("!ping"))
+    assert (await asyncio.wait_for(slack.acks.get(), 10))["envelope_id"] == envelope
+    await slack.wait_posted(1)
+
+    await slack.drop()
+    await asyncio.wait_for(slack.connected.wait(), 30)  # the client came back by itself
+    assert len(slack.sockets) >= 2
+    envelope = await slack.push(message("!ping"))
+    assert (await asyncio.wait_for(slack.acks.get(), 10))["envelope_id"] == envelope
+    await slack.wait_posted(2)
+
+    await slack.ask_to_reconnect()
+    await asyncio.wait_for(slack.connected.wait(), 30)
+    sockets = len(slack.sockets)
+    assert sockets >= 3
+    envelope = await slack.push(message("!ping"))
+    assert (await asyncio.wait_for(slack.acks.get(), 10))["envelope_id"] == envelope
+    posted = await slack.wait_posted(3)
+    assert [p["text"] for p in posted] == ["pong", "pong", "pong"]
+    assert app.adapters["slack"].status == "connected"
+
+
+async def test_joins_parts_and_ignored_messages(start_bot: StartBot, slack: FakeSlack,
+                                                tmp_path: Path) -> None:
+    joins.clear()
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    await post_event(app, {"type": "member_joined_channel", "user": "U0RAJ",
+                           "channel": "C0DEV", "inviter": "U0ANA"})
+    await post_event(app, {"type": "member_left_channel", "user": "U0RAJ", "channel": "C0DEV"})
+    # Edits, deletions, other bots and the bot itself are not people talking.
+    await post_event(app, message("!ping", subtype="message_changed"))
+    await post_event(app, message("!ping", subtype="message_deleted"))
+    await post_event(app, message("!ping", bot_id="B0OTHER"))
+    await post_event(app, message("!ping", user="U0BOT"))
+    await post_event(app, message("!version"))
+    (posted,) = await slack.wait_posted(1)
+    assert posted["text"].startswith("hatbot runs")
+    for _ in range(200):
+        if len(joins) >= 2:
+            break
+        await asyncio.sleep(0.01)
+    assert [(type(e).__name__, e.person.name, str(e.person.account)) for e in joins] == [
+        ("Join", "Raj Patel", "slack:U0RAJ"), ("Part", "Raj Patel", "slack:U0RAJ")]
+    assert str(joins[0].invited_by) == "slack:U0ANA"  # type: ignore[union-attr]
+
+
+async def test_rate_limited_message_is_delivered_after_retry_after(
+    start_bot: StartBot, slack: FakeSlack, tmp_path: Path
+) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    slack.limited = 1
+    await post_event(app, message("!ping"))
+    (posted,) = await slack.wait_posted(1, within=20)
+    assert posted["text"] == "pong"
+    assert posted["at"] - slack.limited_at[0] >= 0.95  # waited for Retry-After: 1
+
+
+async def test_direct_messages_and_threads(start_bot: StartBot, slack: FakeSlack,
+                                           tmp_path: Path) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    await post_event(app, message("ping", channel="D0ANA", channel_type="im"))
+    await post_event(app, message("!ping", thread_ts="1700000000.000100"))
+    posted = await slack.wait_posted(2)
+    by_channel = {p["channel"]: p for p in posted}
+    assert by_channel["D0ANA"]["text"] == "pong"
+    assert by_channel["C0DEV"]["thread_ts"] == "1700000000.000100"
+    adapter = app.adapters["slack"]
+    assert isinstance(adapter, SlackAdapter)
+    # A DM the bot starts opens the conversation first.
+    from bot.events import Address, Reply
+
+    await app.send(Reply(Address("slack", "U0RAJ"), "*hello* <friend> & co", direct=True))
+    posted = await slack.wait_posted(3)
+    assert "conversations.open" in slack.calls
+    assert (posted[-1]["channel"], posted[-1]["text"]) == ("DU0RAJ",
+                                                          "_hello_ &lt;friend&gt; &amp; co")
+
+
+async def test_a_meeting_in_slack_uses_display_names(start_bot: StartBot, slack: FakeSlack,
+                                                     tmp_path: Path) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    lines = [("U0ANA", "#startmeeting slack sync"), ("U0RAJ", "hi <@U0ANA>"),
+             ("U0ANA", "#topic Release"), ("U0RAJ", "#info <https://example.org/notes|notes>"),
+             ("U0ANA", "#action <@U0RAJ> to write the notes"), ("U0ANA", "<@U0BOT> meeting end")]
+    for user, text in lines:
+        await post_event(app, message(text, user=user))
+        await asyncio.sleep(0.01)  # Slack delivers a channel's events in order
+    posted = await slack.wait_posted(5)
+    assert any(p["text"].startswith("Minutes (text): ") for p in posted)
+    (minutes,) = (tmp_path / "minutes" / "slack_sync").glob("*/*[0-9].txt")
+    text = minutes.read_text()
+    assert text.startswith("=====================\n#dev-team: slack_sync\n")
+    assert "Meeting started by ana at " in text
+    assert "  * notes https://example.org/notes  (Raj Patel, " in text
+    assert "* Raj Patel\n  * @Raj Patel to write the notes" in text
+    assert "* ana (4)" in text and "* Raj Patel (2)" in text
+    log = minutes.with_name(minutes.name.replace(".txt", ".log.txt")).read_text()
+    assert "<Raj Patel> hi @ana" in log
+    assert "U0ANA" not in text
