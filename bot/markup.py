@@ -21,6 +21,15 @@ _parser = (
 )
 
 
+MENTION_SCHEME = "mention:"
+
+
+def mention(address: str, name: str) -> str:
+    """Markup that names a person so each platform can notify them: ``<@U1>`` on Slack,
+    a matrix.to pill on Matrix, ``@name`` in plain text. ``address`` is ``platform:id``."""
+    return f"[@{escape(name)}]({MENTION_SCHEME}{address})"
+
+
 @dataclass(frozen=True)
 class _Style:
     escape: Callable[[str], str]
@@ -28,6 +37,7 @@ class _Style:
     em: str
     code: str
     link: Callable[[str, str], str]
+    mention: Callable[[str, str], str] = lambda text, address: text
 
 
 def _plain_link(text: str, href: str) -> str:
@@ -42,8 +52,14 @@ def _slack_link(text: str, href: str) -> str:
     return f"<{href}>" if text in ("", href) else f"<{href}|{text}>"
 
 
+def _slack_mention(text: str, address: str) -> str:
+    platform, _, ident = address.partition(":")
+    return f"<@{ident}>" if platform == "slack" else text
+
+
 _PLAIN = _Style(escape=lambda s: s, strong="", em="", code="", link=_plain_link)
-_SLACK = _Style(escape=_slack_escape, strong="*", em="_", code="`", link=_slack_link)
+_SLACK = _Style(escape=_slack_escape, strong="*", em="_", code="`", link=_slack_link,
+                mention=_slack_mention)
 
 
 def _inline(children: list[Token], style: _Style) -> str:
@@ -67,7 +83,10 @@ def _inline(children: list[Token], style: _Style) -> str:
             href, start = link_stack.pop()
             text = "".join(out[start:])
             del out[start:]
-            out.append(style.link(text, style.escape(href)))
+            if href.startswith(MENTION_SCHEME):
+                out.append(style.mention(text, href.removeprefix(MENTION_SCHEME)))
+            else:
+                out.append(style.link(text, style.escape(href)))
         elif kind == "image":
             out.append(style.escape(tok.content))
     return "".join(out)
@@ -123,7 +142,17 @@ def render_slack(markup: str) -> str:
 
 def render_html(markup: str) -> str:
     """HTML for Matrix ``formatted_body``; all text is escaped, raw HTML is not kept."""
-    return str(_parser.render(markup)).strip()
+    tokens = _parser.parse(markup)
+    for token in tokens:
+        for child in token.children or []:
+            href = str(child.attrs.get("href", ""))
+            if child.type == "link_open" and href.startswith(MENTION_SCHEME):
+                platform, _, ident = href.removeprefix(MENTION_SCHEME).partition(":")
+                # Matrix clients turn matrix.to links into pills that notify the person.
+                child.attrs["href"] = f"https://matrix.to/#/{ident}" if platform == "matrix" \
+                    else ""
+    html = str(_parser.renderer.render(tokens, _parser.options, {})).strip()
+    return html.replace(' href=""', "")
 
 
 def escape(text: str) -> str:
@@ -137,4 +166,4 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
-__all__ = ["escape", "render_html", "render_plain", "render_slack"]
+__all__ = ["escape", "mention", "render_html", "render_plain", "render_slack"]

@@ -31,8 +31,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from bot.commands import CommandMeta, format_duration, parse_duration
 from bot.config import BotConfig
 from bot.context import Context
-from bot.events import Address
+from bot.events import Address, Person
 from bot.markup import escape as escape_markup
+from bot.markup import mention as _mention
+
+
+def mention(person: Person) -> str:
+    """Markup naming ``person`` so their platform notifies them (``<@U…>`` on Slack)."""
+    return _mention(str(person.address), person.name)
 
 
 def _address_text(value: str) -> str:
@@ -197,6 +203,7 @@ __all__ = [
     "escape_markup",
     "every",
     "format_duration",
+    "mention",
     "on",
     "parse_duration",
     "route",

@@ -17,7 +17,7 @@ from adapters.slack import SlackAdapter
 from bot.app import App
 from bot.context import Context
 from bot.events import Join, Part
-from bot.skill import Skill, SkillConfig, on
+from bot.skill import Skill, SkillConfig, command, mention, on
 from tests.conftest import StartBot
 from tests.integration.fake_slack import FakeSlack, event_callback, message
 
@@ -31,6 +31,10 @@ class Record(Skill[SkillConfig]):
     @on(Join, Part)
     async def note(self, ctx: Context, event: Join | Part) -> None:
         joins.append(event)
+
+    @command("hello", help="Greet the caller by mention")
+    async def hello(self, ctx: Context) -> None:
+        await ctx.reply(f"hi {mention(ctx.sender)}, welcome")
 
 
 @pytest.fixture
@@ -193,3 +197,11 @@ async def test_a_meeting_in_slack_uses_display_names(start_bot: StartBot, slack:
     log = minutes.with_name(minutes.name.replace(".txt", ".log.txt")).read_text()
     assert "<Raj Patel> hi @ana" in log
     assert "U0ANA" not in text
+
+
+async def test_mentions_notify_people(start_bot: StartBot, slack: FakeSlack,
+                                      tmp_path: Path) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    await post_event(app, message("!hello", user="U0RAJ"))
+    (posted,) = await slack.wait_posted(1)
+    assert posted["text"] == "hi <@U0RAJ>, welcome"

@@ -37,3 +37,15 @@ def test_escape_shows_user_text_literally() -> None:
     user_text = "**not bold** [x](http://evil) <b>"
     assert render_plain(escape(user_text)) == user_text
     assert "<strong>" not in render_html(escape(user_text))
+
+
+def test_mentions_notify_on_each_platform() -> None:
+    from bot.markup import mention
+
+    slack = f"thanks {mention('slack:U0RAJ', 'Raj [PT]')}!"
+    assert render_slack(slack) == "thanks <@U0RAJ>!"
+    assert render_plain(slack) == "thanks @Raj [PT]!"
+    matrix = mention("matrix:@raj:example.org", "Raj")
+    assert render_html(matrix) == '<p><a href="https://matrix.to/#/@raj:example.org">@Raj</a></p>'
+    assert render_html(mention("irc:raj", "raj")) == "<p><a>@raj</a></p>"
+    assert render_slack(mention("irc:raj", "raj")) == "@raj"
