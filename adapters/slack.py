@@ -83,14 +83,36 @@ class SlackAdapter(Adapter[SlackConfig]):
         self._idle = asyncio.Event()
         self._idle.set()
         self._writer: asyncio.Task[None] | None = None
+        self._connector: asyncio.Task[None] | None = None
 
     # --- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
+        """A token Slack refuses stops the bot with Slack's reason; an unreachable Slack
+        is retried in the background, with backoff, while the bot runs."""
         self.status = Status.CONNECTING
+        try:
+            await self._connect()
+        except SlackApiError as exc:
+            raise RuntimeError(f"slack: {exc.response.get('error')}") from None
+        except (ClientError, TimeoutError) as exc:
+            log.warning("slack: cannot reach %s (%s); retrying", self.config.api_url, exc)
+            self._connector = asyncio.create_task(self._keep_trying(), name="slack connect")
+
+    async def _keep_trying(self) -> None:
+        backoff = Backoff(initial=1.0, cap=300.0)
+        while True:
+            await asyncio.sleep(backoff.next())
+            try:
+                await self._connect()
+                return
+            except (SlackApiError, ClientError, TimeoutError) as exc:
+                log.warning("slack: still cannot connect: %s", exc)
+
+    async def _connect(self) -> None:
         auth = await self.client.auth_test()
         self.bot_user = str(auth.get("user_id", ""))
-        self._writer = asyncio.create_task(self._write(), name="slack writer")
+        self._writer = self._writer or asyncio.create_task(self._write(), name="slack writer")
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(
                 self.bolt, app_token=self.config.app_token.get_secret_value(),
@@ -103,10 +125,11 @@ class SlackAdapter(Adapter[SlackConfig]):
     async def stop(self) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), 30)
-        if self._writer is not None:
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
+        for task in (self._connector, self._writer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         self.status = Status.DISCONNECTED

@@ -26,6 +26,7 @@ class FakeSlack:
         self.posted: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.limited = 0  # answer this many chat.postMessage calls with 429
+        self.refuse_tokens = False
         self.limited_at: list[float] = []
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.sockets: list[web.WebSocketResponse] = []
@@ -34,13 +35,13 @@ class FakeSlack:
         self._posted = asyncio.Condition()
         self.port = 0
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/link", self._link)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
 
@@ -63,6 +64,8 @@ class FakeSlack:
             args.update(await request.json())
         elif request.can_read_body:
             args.update(await request.post())
+        if method == "auth.test" and self.refuse_tokens:
+            return _ok(ok=False, error="invalid_auth")
         if method == "auth.test":
             return _ok(user_id=BOT_USER, user="hatbot", bot_id="B0BOT", team_id="T0TEAM",
                        team="Test", url="https://test.slack.com/")

@@ -101,10 +101,10 @@ def test_missing_config_file(tmp_path: Path) -> None:
 
 
 def test_enabling_an_adapter_that_is_not_built_is_a_clear_error(tmp_path: Path) -> None:
-    config = write_config(tmp_path, '[adapters.slack]\nbot_token = "xoxb-1"\n')
+    config = write_config(tmp_path, '[adapters.matrix]\npassword = "x"\n')
     result = run_cli("run", "--config", str(config), stdin="", cwd=tmp_path)
     assert result.returncode == 2
-    assert "adapters.slack: the slack adapter is not available in this version" in result.stderr
+    assert "adapters.matrix: the matrix adapter is not available in this version" in result.stderr
 
 
 def test_runtime_error_is_one_line_without_traceback(tmp_path: Path) -> None:

@@ -205,3 +205,32 @@ async def test_mentions_notify_people(start_bot: StartBot, slack: FakeSlack,
     await post_event(app, message("!hello", user="U0RAJ"))
     (posted,) = await slack.wait_posted(1)
     assert posted["text"] == "hi <@U0RAJ>, welcome"
+
+
+async def test_a_refused_token_is_a_clear_error(start_bot: StartBot, slack: FakeSlack,
+                                                tmp_path: Path) -> None:
+    slack.refuse_tokens = True
+    with pytest.raises(RuntimeError, match=r"^slack: invalid_auth$"):
+        await start_slack_bot(start_bot, slack, tmp_path)
+
+
+async def test_slack_down_at_start_is_retried(start_bot: StartBot, tmp_path: Path) -> None:
+    fake = FakeSlack()
+    await fake.start()
+    port = fake.port
+    await fake.close()  # nothing listens there yet
+    app = await start_bot(raw={"adapters": {"slack": {
+        "bot_token": "xoxb-test", "signing_secret": SECRET,
+        "api_url": f"http://127.0.0.1:{port}/api/"}}, "web": {"enabled": True, "port": 0}})
+    assert app.adapters["slack"].status == "connecting"
+    revived = FakeSlack()
+    await revived.start(port)
+    try:
+        for _ in range(400):
+            if app.adapters["slack"].status == "connected":
+                break
+            await asyncio.sleep(0.01)
+        assert app.adapters["slack"].status == "connected"
+    finally:
+        await app.stop()
+        await revived.close()
