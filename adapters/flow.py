@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
@@ -138,3 +139,78 @@ class Backoff:
 
     def reset(self) -> None:
         self.attempts = 0
+
+
+class Retry(Exception):
+    """Raised by a delivery function: put the item back and try again after ``after``
+    seconds (or after the next backoff delay)."""
+
+    def __init__(self, reason: str, after: float | None = None) -> None:
+        super().__init__(reason)
+        self.after = after
+
+
+class Outbox(Generic[T]):
+    """Everything an adapter sends goes through here: a bounded fair queue, optional
+    pacing, one writer task, retries with backoff, and a flush at shutdown."""
+
+    def __init__(
+        self,
+        name: str,
+        deliver: Callable[[str, T], Awaitable[None]],
+        *,
+        pace: TokenBucket | None = None,
+        ready: asyncio.Event | None = None,
+        limit: int = 5000,
+    ) -> None:
+        self.name = name
+        self._deliver = deliver
+        self._pace = pace
+        self._ready = ready
+        self._queue: FairQueue[T] = FairQueue(limit=limit)
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def put(self, target: str, item: T) -> None:
+        self._idle.clear()
+        self._queue.put(target, item)
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"{self.name} outbox")
+
+    async def close(self, flush_timeout: float = 30.0) -> None:
+        """Deliver what is queued (for at most ``flush_timeout`` seconds), then stop."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), flush_timeout)
+        except TimeoutError:
+            log.warning("%s: %d messages not delivered at shutdown", self.name, len(self))
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        backoff = Backoff(initial=1.0, cap=60.0)
+        while True:
+            target, item = await self._queue.get()
+            try:
+                if self._ready is not None:
+                    await self._ready.wait()
+                if self._pace is not None:
+                    await self._pace.take()
+                await self._deliver(target, item)
+                backoff.reset()
+            except Retry as retry:
+                self._queue.put_front(target, item)
+                delay = retry.after if retry.after is not None else backoff.next()
+                log.info("%s: %s; retrying in %.1fs", self.name, retry, delay)
+                await asyncio.sleep(delay)
+            except Exception:
+                log.exception("%s: cannot deliver to %s; message dropped", self.name, target)
+            finally:
+                if not len(self._queue):
+                    self._idle.set()

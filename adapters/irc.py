@@ -28,7 +28,7 @@ from irc.connection import AioFactory
 from pydantic import Field, SecretStr
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
-from adapters.flow import Backoff, FairQueue, TokenBucket, split_utf8
+from adapters.flow import Backoff, Outbox, Retry, TokenBucket, split_utf8
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_plain
 
@@ -66,14 +66,13 @@ class IrcAdapter(Adapter[IrcConfig]):
         super().__init__(config, host)
         self.nick = config.nick
         self._conn: AioConnection | None = None
-        self._queue: FairQueue[str] = FairQueue(limit=5000)
-        self._bucket = TokenBucket(config.messages_per_second, config.burst)
         self._backoff = Backoff(initial=1.0, cap=300.0)
         self._ready = asyncio.Event()  # registered and able to send
         self._lost = asyncio.Event()
         self._closing = False
-        self._idle = asyncio.Event()  # nothing queued, nothing being sent
-        self._idle.set()
+        self._outbox: Outbox[str] = Outbox(
+            "irc", self._deliver, ready=self._ready,
+            pace=TokenBucket(config.messages_per_second, config.burst))
         self._tasks: list[asyncio.Task[None]] = []
         self._offered: set[str] = set()
         self._account_caps = False
@@ -87,17 +86,12 @@ class IrcAdapter(Adapter[IrcConfig]):
 
     async def start(self) -> None:
         self.status = Status.CONNECTING
-        for name, job in (("connection", self._run()), ("writer", self._write()),
-                          ("nick reclaim", self._reclaim())):
+        for name, job in (("connection", self._run()), ("nick reclaim", self._reclaim())):
             self._tasks.append(asyncio.create_task(job, name=f"irc {name}"))
 
     async def stop(self) -> None:
         self._closing = True
-        if self._ready.is_set():
-            try:
-                await asyncio.wait_for(self._drained(), FLUSH_TIMEOUT)
-            except TimeoutError:
-                log.warning("irc: %d messages not delivered at shutdown", len(self._queue))
+        await self._outbox.close(FLUSH_TIMEOUT if self._ready.is_set() else 0)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -106,9 +100,6 @@ class IrcAdapter(Adapter[IrcConfig]):
         if self._conn is not None and self._conn.is_connected():
             self._conn.disconnect("Hatbot is shutting down")
         self.status = Status.DISCONNECTED
-
-    async def _drained(self) -> None:
-        await self._idle.wait()
 
     async def _run(self) -> None:
         """Stay connected: connect, wait for the connection to drop, back off, again."""
@@ -166,8 +157,7 @@ class IrcAdapter(Adapter[IrcConfig]):
         for line in render_plain(reply.markup_text).split("\n"):
             if line.strip():
                 for piece in split_utf8(line, budget):
-                    self._idle.clear()
-                    self._queue.put(target, piece)
+                    self._outbox.put(target, piece)
 
     def _budget(self, target: str) -> int:
         """Bytes of text that fit in one PRIVMSG as the server relays it to others."""
@@ -177,22 +167,13 @@ class IrcAdapter(Adapter[IrcConfig]):
         overhead = len(f":{self.nick}!{userhost} PRIVMSG {target} :\r\n".encode())
         return LINE_LIMIT - overhead
 
-    async def _write(self) -> None:
-        while True:
-            target, text = await self._queue.get()
-            try:
-                await self._ready.wait()
-                await self._bucket.take()
-                if not self._ready.is_set() or self._conn is None:
-                    self._queue.put_front(target, text)
-                    continue
-                try:
-                    self._conn.privmsg(target, text)
-                except ServerNotConnectedError:
-                    self._queue.put_front(target, text)
-            finally:
-                if not len(self._queue):
-                    self._idle.set()
+    async def _deliver(self, target: str, text: str) -> None:
+        if not self._ready.is_set() or self._conn is None:
+            raise Retry("not connected", after=0)  # the outbox waits for the reconnect
+        try:
+            self._conn.privmsg(target, text)
+        except ServerNotConnectedError:
+            raise Retry("connection lost", after=0) from None
 
     async def _reclaim(self) -> None:
         while True:

@@ -30,7 +30,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
-from adapters.flow import Backoff, FairQueue, split_utf8
+from adapters.flow import Backoff, Outbox, Retry, split_utf8
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_slack
 
@@ -79,10 +79,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self._dm_channels: dict[str, str] = {}  # user id → DM channel id
         self._channel_names: dict[str, str] = {}  # channel id → "#name"
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._queue: FairQueue[tuple[str, str | None, bool]] = FairQueue(limit=5000)
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._writer: asyncio.Task[None] | None = None
+        self._outbox: Outbox[tuple[str, str | None, bool]] = Outbox("slack", self._deliver)
         self._connector: asyncio.Task[None] | None = None
 
     # --- lifecycle --------------------------------------------------------------------
@@ -112,7 +109,6 @@ class SlackAdapter(Adapter[SlackConfig]):
     async def _connect(self) -> None:
         auth = await self.client.auth_test()
         self.bot_user = str(auth.get("user_id", ""))
-        self._writer = self._writer or asyncio.create_task(self._write(), name="slack writer")
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(
                 self.bolt, app_token=self.config.app_token.get_secret_value(),
@@ -123,13 +119,11 @@ class SlackAdapter(Adapter[SlackConfig]):
                  "Socket Mode" if self.socket_mode else f"Events API on {EVENTS_PATH}")
 
     async def stop(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), 30)
-        for task in (self._connector, self._writer):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await self._outbox.close()
+        if self._connector is not None:
+            self._connector.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connector
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         self.status = Status.DISCONNECTED
@@ -228,29 +222,18 @@ class SlackAdapter(Adapter[SlackConfig]):
     async def send(self, reply: Reply) -> None:
         text = render_slack(reply.markup_text)
         for piece in split_utf8(text, TEXT_LIMIT):
-            self._idle.clear()
-            self._queue.put(reply.target.id, (piece, reply.thread, reply.direct))
+            self._outbox.put(reply.target.id, (piece, reply.thread, reply.direct))
 
-    async def _write(self) -> None:
-        backoff = Backoff(initial=1.0, cap=60.0)
-        while True:
-            target, (text, thread, direct) = await self._queue.get()
-            try:
-                channel = await self._dm_channel(target) if direct else target
-                # 429s are waited out by the client's rate-limit handler (Retry-After).
-                await self.client.chat_postMessage(channel=channel, text=text,
-                                                   thread_ts=thread)
-                backoff.reset()
-            except SlackApiError as exc:
-                log.error("slack: message to %s refused: %s", target,
-                          exc.response.get("error"))
-            except (ClientError, TimeoutError) as exc:
-                log.warning("slack: cannot reach the Web API (%s); will retry", exc)
-                self._queue.put_front(target, (text, thread, direct))
-                await asyncio.sleep(backoff.next())
-            finally:
-                if not len(self._queue):
-                    self._idle.set()
+    async def _deliver(self, target: str, message: tuple[str, str | None, bool]) -> None:
+        text, thread, direct = message
+        try:
+            channel = await self._dm_channel(target) if direct else target
+            # 429s are waited out by the client's rate-limit handler (Retry-After).
+            await self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread)
+        except SlackApiError as exc:
+            log.error("slack: message to %s refused: %s", target, exc.response.get("error"))
+        except (ClientError, TimeoutError) as exc:
+            raise Retry(f"cannot reach the Web API ({exc})") from None
 
     async def _dm_channel(self, user: str) -> str:
         if user not in self._dm_channels:

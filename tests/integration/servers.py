@@ -99,3 +99,67 @@ def pid_alive(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+SYNAPSE_VENV = REPO / ".cache" / "synapse"
+SYNAPSE_PYTHON = SYNAPSE_VENV / "bin" / "python"
+
+
+class Synapse:
+    """A real Synapse homeserver from PyPI, in its own venv (``.cache/synapse``)."""
+
+    server_name = "localhost"
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="hatbot-synapse-"))
+        self.port = free_port()
+        for name in ("synapse-homeserver.yaml", "synapse-log.config"):
+            text = (TEMPLATES / name).read_text()
+            text = text.replace("@DIR@", str(self.folder)).replace("@PORT@", str(self.port))
+            target = "homeserver.yaml" if name.startswith("synapse-home") else "log.config"
+            (self.folder / target).write_text(text)
+        self.config = self.folder / "homeserver.yaml"
+        self.process: subprocess.Popen[bytes] | None = None
+        subprocess.run([str(SYNAPSE_PYTHON), "-m", "synapse.app.homeserver", "-c",
+                        str(self.config), "--generate-keys"], check=True, capture_output=True,
+                       cwd=self.folder)
+
+    @classmethod
+    def available(cls) -> bool:
+        return SYNAPSE_PYTHON.exists()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        import httpx
+
+        self.process = subprocess.Popen(
+            [str(SYNAPSE_PYTHON), "-m", "synapse.app.homeserver", "-c", str(self.config)],
+            cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError(f"synapse exited; see {self.folder}/homeserver.log")
+            time.sleep(0.1)
+        raise TimeoutError(f"synapse not healthy after {timeout}s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -79,3 +79,43 @@ def test_backoff_grows_with_jitter_and_caps() -> None:
     assert all(d <= 300 for d in delays) and delays[-1] >= 150
     backoff.reset()
     assert backoff.next() <= 1
+
+
+async def test_outbox_retries_drops_on_errors_and_flushes() -> None:
+    from adapters.flow import Outbox, Retry
+
+    delivered: list[str] = []
+    attempts: dict[str, int] = {}
+
+    async def deliver(target: str, text: str) -> None:
+        attempts[text] = attempts.get(text, 0) + 1
+        if text == "flaky" and attempts[text] < 3:
+            raise Retry("not yet", after=0)
+        if text == "broken":
+            raise ValueError("refused")
+        delivered.append(f"{target}:{text}")
+
+    outbox: Outbox[str] = Outbox("test", deliver)
+    for text in ("flaky", "broken", "fine"):
+        outbox.put("#a", text)
+    await outbox.close(flush_timeout=5)
+    assert delivered == ["#a:flaky", "#a:fine"]
+    assert attempts == {"flaky": 3, "broken": 1, "fine": 1}
+
+
+async def test_outbox_waits_until_ready() -> None:
+    from adapters.flow import Outbox
+
+    ready = asyncio.Event()
+    delivered: list[str] = []
+
+    async def deliver(target: str, text: str) -> None:
+        delivered.append(text)
+
+    outbox: Outbox[str] = Outbox("test", deliver, ready=ready)
+    outbox.put("#a", "queued while down")
+    await asyncio.sleep(0.01)
+    assert delivered == []
+    ready.set()
+    await outbox.close(flush_timeout=5)
+    assert delivered == ["queued while down"]
