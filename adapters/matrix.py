@@ -1,10 +1,53 @@
-"""Matrix. The configuration is final; the connection is issue #6 and not built yet."""
+"""Matrix, on matrix-nio's AsyncClient.
+
+The bot logs in once with its password and keeps the device id and access token
+in its key-value store, so a restart is the same device. It stores the sync
+token after every sync: after a restart it neither replays old messages as new
+nor misses the ones sent while it was down. Replies go out as ``m.notice`` (bots
+should not trigger other bots), with an HTML ``formatted_body``.
+
+Without end-to-end encryption (the ``e2e`` extra is not wired in yet), the bot
+says once in an encrypted room that it cannot read it, instead of staying silent.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import ClientError
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    InviteMemberEvent,
+    JoinError,
+    LoginResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomMemberEvent,
+    RoomMessageEmote,
+    RoomMessageText,
+    RoomResolveAliasResponse,
+    RoomSendError,
+    SyncResponse,
+)
 from pydantic import SecretStr
 
-from adapters.base import AdapterConfig, Unavailable
+from adapters.base import Adapter, AdapterConfig, Host, Status
+from adapters.flow import Backoff, Outbox, Retry
+from bot.events import Address, Join, Message, Part, Person, Reply
+from bot.markup import render_html, render_plain
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "matrix"
+SYNC_TIMEOUT_MS = 30_000
+ENCRYPTED_NOTICE = ("I cannot read encrypted messages in this room: Hatbot runs here without "
+                    "end-to-end encryption. Invite me to an unencrypted room instead.")
 
 
 class MatrixConfig(AdapterConfig):
@@ -13,8 +56,238 @@ class MatrixConfig(AdapterConfig):
     password: SecretStr = SecretStr("")
     access_token: SecretStr = SecretStr("")
     rooms: list[str] = []
+    invite_servers: list[str] = []  # accept invites from these servers (empty: our own)
 
 
-class MatrixAdapter(Unavailable[MatrixConfig]):
-    platform = "matrix"
+class MatrixAdapter(Adapter[MatrixConfig]):
+    platform = PLATFORM
     config_model = MatrixConfig
+
+    def __init__(self, config: MatrixConfig, host: Host) -> None:
+        super().__init__(config, host)
+        self.client = AsyncClient(config.homeserver, config.user_id,
+                                  config=AsyncClientConfig(encryption_enabled=False,
+                                                           store_sync_tokens=False))
+        self._outbox: Outbox[tuple[str, str | None, bool]] = Outbox("matrix", self._deliver)
+        self._known: set[str] = set()  # rooms joined before the latest sync
+        self._task: asyncio.Task[None] | None = None
+        self._warned_rooms: set[str] = set()
+        self._aliases: dict[str, str] = {}
+        self._configured: set[str] = set()  # room ids of the configured rooms
+        self.requests = 0  # sync requests made, for tests of the backoff
+
+    @property
+    def server_name(self) -> str:
+        return self.config.user_id.split(":", 1)[-1]
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.status = Status.CONNECTING
+        await self._log_in()
+        self._task = asyncio.create_task(self._sync_forever(), name="matrix sync")
+
+    async def stop(self) -> None:
+        await self._outbox.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.client.close()
+        self.status = Status.DISCONNECTED
+
+    async def _log_in(self) -> None:
+        """Reuse the stored device, else the configured token, else log in by password."""
+        kv = self.host.kv
+        device, token = await kv.get("device_id"), await kv.get("access_token")
+        if device and token:
+            self.client.restore_login(self.config.user_id, device, token)
+        elif self.config.access_token.get_secret_value():
+            self.client.restore_login(self.config.user_id, await kv.get("device_id") or "",
+                                      self.config.access_token.get_secret_value())
+        else:
+            response = await self.client.login(self.config.password.get_secret_value(),
+                                               device_name="Hatbot")
+            if not isinstance(response, LoginResponse):
+                raise RuntimeError(f"matrix: login as {self.config.user_id} failed: "
+                                   f"{getattr(response, 'message', response)}")
+            await kv.set("device_id", response.device_id)
+            await kv.set("access_token", response.access_token)
+        self.client.next_batch = await kv.get("next_batch") or ""
+
+    async def _sync_forever(self) -> None:
+        backoff = Backoff(initial=1.0, cap=300.0)
+        first = True
+        while True:
+            # With no stored token everything in the first sync is history, not news. The
+            # first sync after a restart asks for full state too: nothing is kept on disk.
+            resuming = bool(self.client.next_batch)
+            try:
+                self.requests += 1
+                response = await self.client.sync(
+                    timeout=0 if first else SYNC_TIMEOUT_MS,
+                    since=self.client.next_batch or None, full_state=first)
+            except (ClientError, TimeoutError, OSError) as exc:
+                response = exc
+            if not isinstance(response, SyncResponse):
+                self.status = Status.DISCONNECTED
+                delay = backoff.next()
+                log.warning("matrix: sync failed (%s); again in %.1fs", response, delay)
+                await asyncio.sleep(delay)
+                continue
+            backoff.reset()
+            self.status = Status.CONNECTED
+            if first:
+                self._known.update(response.rooms.join)
+            if resuming or not first:
+                await self._process(response)
+            await self.host.kv.set("next_batch", response.next_batch)
+            if first:
+                await self._join_rooms()
+                first = False
+
+    async def _process(self, response: SyncResponse) -> None:
+        """Hand over what happened since the last sync. A room the bot has just joined
+        brings its history along: only what follows the bot's own join is news."""
+        for room_id, info in response.rooms.join.items():
+            news = room_id in self._known
+            self._known.add(room_id)
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            for event in info.timeline.events:
+                if not news:
+                    news = isinstance(event, RoomMemberEvent) and self._mine(event.state_key) \
+                        and event.membership == "join"
+                    continue
+                if isinstance(event, RoomMessageText | RoomMessageEmote):
+                    await self._on_text(room, event)
+                elif isinstance(event, RoomMemberEvent):
+                    await self._on_member(room, event)
+                elif isinstance(event, MegolmEvent):
+                    await self._on_encrypted(room, event)
+        for room_id, invited in response.rooms.invite.items():
+            for event in invited.invite_state:
+                if isinstance(event, InviteMemberEvent):
+                    await self._on_invite(room_id, event)
+
+    async def _join_rooms(self) -> None:
+        for room in self.config.rooms:
+            result = await self.client.join(room)
+            if isinstance(result, JoinError):
+                log.error("matrix: cannot join %s: %s", room, result.message)
+            else:
+                self._configured.add(result.room_id)
+
+    # --- receiving --------------------------------------------------------------------
+
+    def _mine(self, sender: str) -> bool:
+        return bool(sender == self.client.user_id)
+
+    def _person(self, room: MatrixRoom, user: str) -> Person:
+        """The homeserver vouches for user ids; names are per room, as Matrix shows them."""
+        address = Address(PLATFORM, user)
+        return Person(address=address, display_name=room.user_name(user) or user,
+                      account=address)
+
+    async def _on_text(self, room: MatrixRoom, event: RoomMessageText | RoomMessageEmote) -> None:
+        if self._mine(event.sender):
+            return
+        content = event.source.get("content", {})
+        relation = content.get("m.relates_to") or {}
+        thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+        sender = self._person(room, event.sender)
+        direct = await self._is_direct(room, event.sender)
+        mentioned = self.client.user_id in event.body or (
+            self.host.bot_name.lower() in event.body.lower())
+        self.host.emit(Message(
+            channel=sender.address if direct else Address(PLATFORM, room.room_id),
+            channel_name="" if direct else room.display_name,
+            sender=sender, text=event.body,
+            ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC), thread=thread,
+            is_direct=direct, mentions_bot=direct or mentioned))
+
+    async def _is_direct(self, room: MatrixRoom, sender: str) -> bool:
+        """A room of just the bot and one person, with no name: a direct chat. Remembered,
+        so replies to that person go there."""
+        if room.room_id in self._configured or room.member_count != 2 or room.name \
+                or room.canonical_alias:
+            return False
+        key = f"dm:{sender}"
+        if await self.host.kv.get(key) != room.room_id:
+            await self.host.kv.set(key, room.room_id)
+        return True
+
+    async def _on_member(self, room: MatrixRoom, event: RoomMemberEvent) -> None:
+        if self._mine(event.state_key):
+            return
+        before, now = event.prev_membership, event.membership
+        person = self._person(room, event.state_key)
+        channel = Address(PLATFORM, room.room_id)
+        if now == "join" and before != "join":
+            self.host.emit(Join(channel=channel, person=person))
+        elif now in ("leave", "ban") and before == "join":
+            self.host.emit(Part(channel=channel, person=person, reason=now))
+        # join → join is a profile change (name, avatar): not an arrival.
+
+    async def _on_invite(self, room_id: str, event: InviteMemberEvent) -> None:
+        if event.state_key != self.client.user_id or event.membership != "invite":
+            return
+        allowed = self.config.invite_servers or [self.server_name]
+        server = event.sender.split(":", 1)[-1]
+        if server in allowed:
+            await self.client.join(room_id)
+        else:
+            log.info("matrix: ignored an invite to %s from %s", room_id, event.sender)
+
+    async def _on_encrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        if room.room_id not in self._warned_rooms:
+            self._warned_rooms.add(room.room_id)
+            self._outbox.put(room.room_id, (ENCRYPTED_NOTICE, None, False))
+
+    # --- sending ----------------------------------------------------------------------
+
+    async def send(self, reply: Reply) -> None:
+        self._outbox.put(reply.target.id, (reply.markup_text, reply.thread, reply.direct))
+
+    async def _deliver(self, target: str, message: tuple[str, str | None, bool]) -> None:
+        markup, thread, direct = message
+        room = await self._direct_room(target) if direct else await self._room_id(target)
+        content: dict[str, Any] = {"msgtype": "m.notice", "body": render_plain(markup),
+                                   "format": "org.matrix.custom.html",
+                                   "formatted_body": render_html(markup)}
+        if thread:
+            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread,
+                                       "is_falling_back": True,
+                                       "m.in_reply_to": {"event_id": thread}}
+        try:
+            response = await self.client.room_send(room, "m.room.message", content,
+                                                   ignore_unverified_devices=True)
+        except (ClientError, TimeoutError, OSError) as exc:
+            raise Retry(f"cannot reach the homeserver ({exc})") from None
+        if isinstance(response, RoomSendError):
+            if response.status_code == "M_LIMIT_EXCEEDED":
+                raise Retry("rate limited", after=(response.retry_after_ms or 1000) / 1000)
+            log.error("matrix: message to %s refused: %s", target, response.message)
+
+    async def _room_id(self, target: str) -> str:
+        if not target.startswith("#"):
+            return target
+        if target not in self._aliases:
+            resolved = await self.client.room_resolve_alias(target)
+            if not isinstance(resolved, RoomResolveAliasResponse):
+                raise RuntimeError(f"matrix: no room {target}")
+            self._aliases[target] = resolved.room_id
+        return self._aliases[target]
+
+    async def _direct_room(self, user: str) -> str:
+        """A direct room with ``user``, made once and remembered."""
+        key = f"dm:{user}"
+        room = await self.host.kv.get(key)
+        if room is None:
+            created = await self.client.room_create(is_direct=True, invite=[user])
+            if not isinstance(created, RoomCreateResponse):
+                raise Retry(f"cannot open a direct room with {user}")
+            room = created.room_id
+            await self.host.kv.set(key, room)
+        return room

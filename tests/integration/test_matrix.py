@@ -1,0 +1,214 @@
+"""The Matrix adapter against a real Synapse, with matrix-nio clients as the people."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nio import AsyncClient, RegisterResponse, RoomCreateResponse, RoomPreset
+
+from adapters.matrix import MatrixAdapter
+from bot.app import App
+from bot.context import Context
+from bot.events import Join, Part
+from bot.skill import Skill, SkillConfig, on
+from tests.conftest import StartBot, require_server
+from tests.integration.servers import Synapse
+
+arrivals: list[Join | Part] = []
+
+
+class Record(Skill[SkillConfig]):
+    name = "record"
+
+    @on(Join, Part)
+    async def note(self, ctx: Context, event: Join | Part) -> None:
+        arrivals.append(event)
+
+
+@pytest.fixture(scope="session")
+def synapse() -> Iterator[Synapse]:
+    require_server(Synapse.available(), "Synapse is not installed in .cache/synapse "
+                                        "(make test installs it)")
+    server = Synapse()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+async def people(synapse: Synapse) -> AsyncIterator[Callable[..., Any]]:
+    made: list[AsyncClient] = []
+
+    async def person(name: str, display: str | None = None) -> AsyncClient:
+        user = f"{name}{uuid.uuid4().hex[:6]}"
+        client = AsyncClient(synapse.url, user)
+        response = await client.register(user, f"pw-{user}")
+        assert isinstance(response, RegisterResponse), response
+        if display:
+            await client.set_displayname(display)
+        made.append(client)
+        return client
+
+    yield person
+    for client in made:
+        await client.close()
+
+
+async def new_room(owner: AsyncClient, *others: AsyncClient) -> str:
+    created = await owner.room_create(name="Meetings", preset=RoomPreset.public_chat)
+    assert isinstance(created, RoomCreateResponse), created
+    for other in others:
+        await other.join(created.room_id)
+    return created.room_id
+
+
+async def register_bot(synapse: Synapse) -> tuple[str, str]:
+    name = f"hatbot{uuid.uuid4().hex[:6]}"
+    client = AsyncClient(synapse.url, name)
+    response = await client.register(name, f"pw-{name}")
+    assert isinstance(response, RegisterResponse), response
+    await client.close()
+    return response.user_id, f"pw-{name}"
+
+
+async def start_matrix_bot(start_bot: StartBot, synapse: Synapse, tmp_path: Path,
+                           room: str, bot: tuple[str, str]) -> App:
+    app = await start_bot(Record, raw={
+        "adapters": {"matrix": {"homeserver": synapse.url, "user_id": bot[0],
+                                "password": bot[1], "rooms": [room]}},
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
+        "web": {"public_url": "https://meetings.example.org"},
+    })
+    adapter = matrix(app)
+    for _ in range(500):
+        if room in adapter.client.rooms and adapter.status == "connected":
+            return app
+        await asyncio.sleep(0.02)
+    raise AssertionError("the bot did not join the room")
+
+
+def matrix(app: App) -> MatrixAdapter:
+    adapter = app.adapters["matrix"]
+    assert isinstance(adapter, MatrixAdapter)
+    return adapter
+
+
+async def notices(client: AsyncClient, room: str, wanted: str, count: int = 1,
+                  within: float = 20.0) -> list[dict[str, Any]]:
+    """Sync ``client`` until ``count`` bot notices in ``room`` contain ``wanted``."""
+    found: list[dict[str, Any]] = []
+    deadline = asyncio.get_running_loop().time() + within
+    while asyncio.get_running_loop().time() < deadline:
+        response = await client.sync(timeout=500, since=client.next_batch or None)
+        timeline = getattr(response, "rooms", None)
+        joined = timeline.join.get(room) if timeline else None
+        for event in joined.timeline.events if joined else []:
+            content = event.source.get("content", {})
+            if content.get("msgtype") == "m.notice" and wanted in content.get("body", ""):
+                found.append(event.source)
+        if len(found) >= count:
+            return found
+    raise AssertionError(f"{client.user_id} saw {len(found)} notices with {wanted!r}")
+
+
+async def test_a_full_meeting_in_a_matrix_room(start_bot: StartBot, synapse: Synapse,
+                                               people: Any, tmp_path: Path) -> None:
+    alice = await people("alice", "Alice Moreau")
+    bob = await people("bob", "Bob [m] <b>")
+    room = await new_room(alice, bob)
+    await alice.sync(timeout=0)
+    await start_matrix_bot(start_bot, synapse, tmp_path, room, await register_bot(synapse))
+
+    await alice.room_send(room, "m.room.message", {"msgtype": "m.text",
+                                                   "body": "#startmeeting matrix sync"})
+    started = await notices(alice, room, "Meeting started")
+    assert started[0]["content"]["format"] == "org.matrix.custom.html"
+    for client, text in ((bob, "hello from bob"), (alice, "#topic Roadmap"),
+                         (bob, "#info the release is on track"),
+                         (alice, "#action Bob to update the wiki"),
+                         (alice, "#endmeeting")):
+        await client.room_send(room, "m.room.message", {"msgtype": "m.text", "body": text})
+        await asyncio.sleep(0.05)  # each client's sends are ordered; keep the two interleaved
+    await notices(alice, room, "Minutes (text):")
+    (minutes,) = (tmp_path / "minutes" / "matrix_sync").glob("*/*[0-9].txt")
+    text = minutes.read_text()
+    assert "Meeting started by Alice Moreau at " in text
+    assert "* Roadmap  (Alice Moreau, " in text
+    assert "  * the release is on track  (Bob [m] <b>, " in text
+    assert "* Bob [m] <b>\n  * Bob to update the wiki" not in text  # "Bob" ≠ "Bob [m] <b>"
+    assert "* Alice Moreau (4)" in text and "* Bob [m] <b> (2)" in text
+    assert "@alice" not in text
+    html = minutes.with_name(minutes.name.replace(".txt", ".html")).read_text()
+    assert "Bob [m] &lt;b&gt;" in html and "<b>" not in html
+
+
+async def test_restart_replays_nothing_and_misses_nothing(
+    start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path
+) -> None:
+    alice = await people("alice")
+    room = await new_room(alice)
+    bot = await register_bot(synapse)
+    app = await start_matrix_bot(start_bot, synapse, tmp_path, room, bot)
+    await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ping"})
+    await notices(alice, room, "pong")
+    device = matrix(app).client.device_id
+    await app.stop()
+
+    await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!version"})
+    again = await start_matrix_bot(start_bot, synapse, tmp_path, room, bot)
+    assert matrix(again).client.device_id == device  # the same device, not a new login
+    await notices(alice, room, "runs Hatbot")  # missed nothing
+    await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ping"})
+    await notices(alice, room, "pong")
+    # Replayed nothing: exactly one answer to each of the three commands.
+    history = await alice.room_messages(room, start=alice.next_batch, limit=50)
+    bodies = [e.source["content"].get("body") for e in history.chunk
+              if e.source["content"].get("msgtype") == "m.notice"]
+    assert bodies.count("pong") == 2 and sum("runs Hatbot" in b for b in bodies) == 1
+
+
+async def test_profile_changes_are_not_joins(start_bot: StartBot, synapse: Synapse,
+                                             people: Any, tmp_path: Path) -> None:
+    arrivals.clear()
+    alice = await people("alice")
+    room = await new_room(alice)
+    app = await start_matrix_bot(start_bot, synapse, tmp_path, room,
+                                 await register_bot(synapse))
+    carol = await people("carol", "Carol")
+    await carol.join(room)
+    await carol.set_displayname("Carol (away)")
+    adapter = matrix(app)
+    for _ in range(500):
+        if adapter.client.rooms[room].user_name(carol.user_id) == "Carol (away)":
+            break
+        await asyncio.sleep(0.02)
+    await carol.room_leave(room)
+    for _ in range(500):
+        if any(isinstance(e, Part) for e in arrivals):
+            break
+        await asyncio.sleep(0.02)
+    assert [(type(e).__name__, str(e.person.address)) for e in arrivals] == [
+        ("Join", f"matrix:{carol.user_id}"), ("Part", f"matrix:{carol.user_id}")]
+    assert arrivals[0].person.name == "Carol"
+
+
+async def test_direct_messages(start_bot: StartBot, synapse: Synapse, people: Any,
+                               tmp_path: Path) -> None:
+    alice = await people("alice")
+    room = await new_room(alice)
+    bot = await register_bot(synapse)
+    await start_matrix_bot(start_bot, synapse, tmp_path, room, bot)
+    dm = await alice.room_create(is_direct=True, invite=[bot[0]])
+    assert isinstance(dm, RoomCreateResponse)
+    # The bot accepts invites from its own server, then answers there.
+    for _ in range(100):
+        await alice.sync(timeout=200, since=alice.next_batch or None)
+        if alice.rooms.get(dm.room_id) and alice.rooms[dm.room_id].member_count == 2:
+            break
+    await alice.room_send(dm.room_id, "m.room.message", {"msgtype": "m.text", "body": "ping"})
+    await notices(alice, dm.room_id, "pong")
