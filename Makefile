@@ -27,11 +27,17 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed lint test-servers
 	$(BIN)/python -m pytest
 
-# The integration tests run a real ngircd (Debian's package). As root it is installed
-# here when missing; otherwise install it yourself, or those tests are skipped.
-test-servers:
+# The integration tests run a real ngircd (Debian's package; installed here when missing
+# and run as root, else install it yourself or those tests skip) and a real Synapse
+# (PyPI, in its own venv under .cache/, never in the bot's).
+test-servers: .cache/synapse/bin/synapse_homeserver
 	@command -v ngircd >/dev/null || [ -x /usr/sbin/ngircd ] || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ngircd)
+
+.cache/synapse/bin/synapse_homeserver:
+	$(PYTHON) -m venv .cache/synapse
+	.cache/synapse/bin/python -m pip install --quiet --upgrade pip
+	.cache/synapse/bin/python -m pip install --quiet matrix-synapse
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

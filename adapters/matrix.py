@@ -65,9 +65,13 @@ class MatrixAdapter(Adapter[MatrixConfig]):
 
     def __init__(self, config: MatrixConfig, host: Host) -> None:
         super().__init__(config, host)
+        # nio would retry failed requests forever on its own; the adapter's one backoff
+        # (sync) and outbox (sends, 429 included) do it instead, visibly and bounded.
         self.client = AsyncClient(config.homeserver, config.user_id,
                                   config=AsyncClientConfig(encryption_enabled=False,
-                                                           store_sync_tokens=False))
+                                                           store_sync_tokens=False,
+                                                           max_timeouts=0,
+                                                           max_limit_exceeded=0))
         self._outbox: Outbox[tuple[str, str | None, bool]] = Outbox("matrix", self._deliver)
         self._known: set[str] = set()  # rooms joined before the latest sync
         self._task: asyncio.Task[None] | None = None

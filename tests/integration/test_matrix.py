@@ -212,3 +212,65 @@ async def test_direct_messages(start_bot: StartBot, synapse: Synapse, people: An
             break
     await alice.room_send(dm.room_id, "m.room.message", {"msgtype": "m.text", "body": "ping"})
     await notices(alice, dm.room_id, "pong")
+
+
+async def test_encrypted_rooms_get_a_clear_notice(start_bot: StartBot, synapse: Synapse,
+                                                  people: Any, tmp_path: Path) -> None:
+    alice = await people("alice")
+    created = await alice.room_create(name="Secret", preset=RoomPreset.public_chat,
+                                      initial_state=[{"type": "m.room.encryption",
+                                                      "state_key": "",
+                                                      "content": {"algorithm":
+                                                                  "m.megolm.v1.aes-sha2"}}])
+    assert isinstance(created, RoomCreateResponse)
+    await start_matrix_bot(start_bot, synapse, tmp_path, created.room_id,
+                           await register_bot(synapse))
+    encrypted = {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnAC", "device_id": "X",
+                 "sender_key": "k", "session_id": "s"}
+    for _ in range(2):
+        await alice.room_send(created.room_id, "m.room.encrypted", encrypted)
+    (notice,) = await notices(alice, created.room_id, "cannot read encrypted messages")
+    assert notice["content"]["msgtype"] == "m.notice"
+
+
+async def test_threads_are_answered_in_the_thread(start_bot: StartBot, synapse: Synapse,
+                                                  people: Any, tmp_path: Path) -> None:
+    alice = await people("alice")
+    room = await new_room(alice)
+    await start_matrix_bot(start_bot, synapse, tmp_path, room, await register_bot(synapse))
+    root = await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "topic"})
+    await alice.room_send(room, "m.room.message", {
+        "msgtype": "m.text", "body": "!ping",
+        "m.relates_to": {"rel_type": "m.thread", "event_id": root.event_id}})
+    (pong,) = await notices(alice, room, "pong")
+    assert pong["content"]["m.relates_to"]["rel_type"] == "m.thread"
+    assert pong["content"]["m.relates_to"]["event_id"] == root.event_id
+
+
+async def test_homeserver_down_for_20_seconds(start_bot: StartBot, people: Any,
+                                              tmp_path: Path) -> None:
+    """A homeserver that is down is asked a bounded number of times, then used again."""
+    require_server(Synapse.available(), "Synapse is not installed in .cache/synapse")
+    server = Synapse()
+    server.start()
+    try:
+        alice = AsyncClient(server.url, f"alice{uuid.uuid4().hex[:6]}")
+        assert isinstance(await alice.register(alice.user, "pw-alice"), RegisterResponse)
+        room = await new_room(alice)
+        app = await start_matrix_bot(start_bot, server, tmp_path, room,
+                                     await register_bot(server))
+        adapter = matrix(app)
+        await asyncio.to_thread(server.stop)
+        before = adapter.requests
+        await asyncio.sleep(20)  # the outage itself is what is under test
+        during = adapter.requests - before
+        assert adapter.status == "disconnected"
+        # Backoff from 1 s, doubling with jitter: at most a handful of tries in 20 s.
+        assert 2 <= during <= 8, during
+        await asyncio.to_thread(server.start)
+        await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ping"})
+        await notices(alice, room, "pong", within=60)
+        assert adapter.status == "connected"
+        await alice.close()
+    finally:
+        server.close()
