@@ -87,19 +87,3 @@ class Adapter(abc.ABC, Generic[C]):
     async def stop(self) -> None:
         """Stop reading, deliver every queued reply, then disconnect."""
 
-
-class Unavailable(Adapter[C]):
-    """An adapter whose configuration is known but whose connection is not built yet.
-
-    Its table validates, so a config file can be written ahead; enabling it stops
-    the bot at start with a clear message instead of silently doing nothing.
-    """
-
-    async def start(self) -> None:
-        raise NotImplementedError(f"the {self.platform} adapter is not available in this version")
-
-    async def send(self, reply: Reply) -> None:
-        raise NotImplementedError(f"the {self.platform} adapter is not available in this version")
-
-    async def stop(self) -> None:
-        return None

@@ -78,6 +78,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         self._warned_rooms: set[str] = set()
         self._aliases: dict[str, str] = {}
         self._configured: set[str] = set()  # room ids of the configured rooms
+        self._logged_in = asyncio.Event()
         self.requests = 0  # sync requests made, for tests of the backoff
 
     @property
@@ -87,9 +88,27 @@ class MatrixAdapter(Adapter[MatrixConfig]):
     # --- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
+        """A login the homeserver refuses stops the bot with its reason; a homeserver
+        that cannot be reached is retried in the background while the bot runs."""
         self.status = Status.CONNECTING
-        await self._log_in()
-        self._task = asyncio.create_task(self._sync_forever(), name="matrix sync")
+        self._task = asyncio.create_task(self._run(), name="matrix sync")
+        try:
+            await self._log_in()
+        except (ClientError, TimeoutError, OSError) as exc:
+            log.warning("matrix: cannot reach %s (%s); retrying", self.config.homeserver, exc)
+        else:
+            self._logged_in.set()
+
+    async def _run(self) -> None:
+        backoff = Backoff(initial=1.0, cap=300.0)
+        while not self._logged_in.is_set():
+            await asyncio.sleep(backoff.next())
+            try:
+                await self._log_in()
+                self._logged_in.set()
+            except (ClientError, TimeoutError, OSError, RuntimeError) as exc:
+                log.warning("matrix: still cannot log in: %s", exc)
+        await self._sync_forever()
 
     async def stop(self) -> None:
         await self._outbox.close()

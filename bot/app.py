@@ -21,7 +21,7 @@ from aiohttp import web
 from adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandMeta, Registry, make_command
-from bot.config import Config, ConfigError
+from bot.config import Config
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
 from bot.events import Event, Reply
@@ -146,11 +146,8 @@ class App:
             await self.web.start()
             if not self.config.web.public_url:  # links name the port really listened on
                 self.runtime.public_url = f"http://{self.config.web.host}:{self.web.port}"
-        for name, adapter in self.adapters.items():
-            try:
-                await adapter.start()
-            except NotImplementedError as exc:
-                raise ConfigError([f"adapters.{name}: {exc}"]) from None
+        for adapter in self.adapters.values():
+            await adapter.start()
         if not self.adapters:
             log.warning("no adapter is enabled: the bot hears nothing")
         # Jobs missed while the bot was down fire now, when their replies can be delivered.

@@ -100,11 +100,14 @@ def test_missing_config_file(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr.strip()) == (2, "nope.toml: no such file")
 
 
-def test_enabling_an_adapter_that_is_not_built_is_a_clear_error(tmp_path: Path) -> None:
-    config = write_config(tmp_path, '[adapters.matrix]\npassword = "x"\n')
-    result = run_cli("run", "--config", str(config), stdin="", cwd=tmp_path)
-    assert result.returncode == 2
-    assert "adapters.matrix: the matrix adapter is not available in this version" in result.stderr
+def test_a_chat_server_that_is_down_does_not_stop_the_bot(tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    config = write_config(tmp_path, f'[adapters.matrix]\nhomeserver = "{dead}"\n'
+                                    'user_id = "@bot:localhost"\npassword = "x"\n')
+    result = run_cli("run", "--config", str(config), stdin="!ping\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[#general] <hatbot> pong\n"
+    assert "matrix: cannot reach" in result.stderr
 
 
 def test_runtime_error_is_one_line_without_traceback(tmp_path: Path) -> None:

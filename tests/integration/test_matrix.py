@@ -274,3 +274,11 @@ async def test_homeserver_down_for_20_seconds(start_bot: StartBot, people: Any,
         await alice.close()
     finally:
         server.close()
+
+
+async def test_a_refused_login_is_a_clear_error(start_bot: StartBot, synapse: Synapse,
+                                                tmp_path: Path) -> None:
+    user, _ = await register_bot(synapse)
+    with pytest.raises(RuntimeError, match=r"^matrix: login as @hatbot\w+:localhost failed"):
+        await start_bot(raw={"adapters": {"matrix": {
+            "homeserver": synapse.url, "user_id": user, "password": "wrong", "rooms": []}}})
