@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -16,7 +16,10 @@ from adapters.memory import MemoryAdapter
 from bot.app import App
 from bot.clock import Clock
 from bot.config import build
+from bot.context import Context
+from bot.events import Join, Part
 from bot.plugins import Plugins, discover
+from bot.skill import Skill, SkillConfig, on
 
 HATBOT = Path(sys.executable).with_name("hatbot")
 REPO = Path(__file__).resolve().parent.parent
@@ -85,6 +88,23 @@ def paused(app: App) -> App:
     """Hold the app's stored jobs: tests on a FakeClock fire them with run_now()."""
     app.scheduler.pause()
     return app
+
+
+def read_minutes(folder: Path, name: str, fmt: str = "txt") -> str:
+    """The minutes of the one meeting called ``name`` under ``folder``, in ``fmt``."""
+    (path,) = folder.glob(f"{name}/*/{name}.*[0-9].{fmt}")
+    return path.read_text(encoding="utf-8")
+
+
+class Arrivals(Skill[SkillConfig]):
+    """Records every Join and Part the adapters hand over, for adapter tests."""
+
+    name = "arrivals"
+    seen: ClassVar[list[Join | Part]] = []
+
+    @on(Join, Part)
+    async def note(self, ctx: Context, event: Join | Part) -> None:
+        type(self).seen.append(event)
 
 
 def memory(app: App) -> MemoryAdapter:

@@ -26,7 +26,28 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
 
 
-class Ngircd:
+class _Server:
+    """A server process of the tests' own, in a folder of its own."""
+
+    folder: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Ngircd(_Server):
     """A real ngircd from Debian's package; ``penalty=True`` keeps its flood control."""
 
     binary = shutil.which("ngircd") or "/usr/sbin/ngircd"
@@ -51,7 +72,6 @@ class Ngircd:
         self.config = self.folder / "ngircd.conf"
         self.config.write_text(config)
         self.config.chmod(0o644)
-        self.process: subprocess.Popen[bytes] | None = None
 
     def _tls_section(self) -> str:
         """A self-signed certificate for 127.0.0.1; ``self.certificate`` is its CA file."""
@@ -78,19 +98,6 @@ class Ngircd:
         if self.tls_port is not None:
             wait_for_port(self.tls_port)
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def pid_alive(pid: int) -> bool:
@@ -105,7 +112,7 @@ SYNAPSE_VENV = REPO / ".cache" / "synapse"
 SYNAPSE_PYTHON = SYNAPSE_VENV / "bin" / "python"
 
 
-class Synapse:
+class Synapse(_Server):
     """A real Synapse homeserver from PyPI, in its own venv (``.cache/synapse``)."""
 
     server_name = "localhost"
@@ -119,7 +126,6 @@ class Synapse:
             target = "homeserver.yaml" if name.startswith("synapse-home") else "log.config"
             (self.folder / target).write_text(text)
         self.config = self.folder / "homeserver.yaml"
-        self.process: subprocess.Popen[bytes] | None = None
         subprocess.run([str(SYNAPSE_PYTHON), "-m", "synapse.app.homeserver", "-c",
                         str(self.config), "--generate-keys"], check=True, capture_output=True,
                        cwd=self.folder)
@@ -150,16 +156,3 @@ class Synapse:
             time.sleep(0.1)
         raise TimeoutError(f"synapse not healthy after {timeout}s")
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)

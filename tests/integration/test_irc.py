@@ -13,9 +13,9 @@ import pytest
 from adapters.irc import IrcAdapter
 from bot.app import App
 from bot.context import Context
-from bot.events import Address, Reply
+from bot.events import Address, Join, Reply
 from bot.skill import Skill, SkillConfig, command
-from tests.conftest import StartBot, require_server
+from tests.conftest import Arrivals, StartBot, read_minutes, require_server
 from tests.integration.irc_client import IrcClient, Line
 from tests.integration.servers import Ngircd
 
@@ -115,15 +115,13 @@ async def test_a_full_meeting_over_irc(start_bot: StartBot, ngircd: Ngircd, clie
     assert re.fullmatch(r"Minutes \(text\): https://meetings\.example\.org/meetings/irc_test/"
                         r"\d{4}/irc_test\.[\d-]+\.\d\d\.txt", line.text), line.text
 
-    (minutes,) = (tmp_path / "minutes" / "irc_test").glob("*/*[0-9].txt")
-    text = minutes.read_text()
+    text = read_minutes(tmp_path / "minutes", "irc_test")
     assert text.startswith("==================\n#meeting: irc_test\n")
     assert "* Reviews  (alice, " in text
     assert "  * 12 changes wait for review  (bob, " in text
     assert "* bob\n  * bob to review the backlog" in text
     assert "* alice (4)" in text and "* bob (3)" in text and "* hatbot (1)" in text
-    log = minutes.with_name(minutes.name.replace(".txt", ".log.txt")).read_text()
-    assert "<bob> waves at everyone" in log
+    assert "<bob> waves at everyone" in read_minutes(tmp_path / "minutes", "irc_test", "log.txt")
 
 
 async def test_server_restart_mid_meeting(start_bot: StartBot, ngircd: Ngircd, clients: Any,
@@ -154,8 +152,7 @@ async def test_server_restart_mid_meeting(start_bot: StartBot, ngircd: Ngircd, c
     alice.say(CHANNEL, "#info after the restart")
     alice.say(CHANNEL, "#endmeeting")
     await alice.expect(from_bot("Minutes (text):"))
-    (minutes,) = (tmp_path / "minutes" / "restart").glob("*/*[0-9].txt")
-    text = minutes.read_text()
+    text = read_minutes(tmp_path / "minutes", "restart")
     assert "before the restart  (alice," in text and "after the restart  (alice," in text
 
 
@@ -226,21 +223,10 @@ async def test_nick_in_use_then_reclaimed(start_bot: StartBot, ngircd: Ngircd, c
 
 async def test_joins_and_parts_reach_skills(start_bot: StartBot, ngircd: Ngircd, clients: Any,
                                             tmp_path: Path) -> None:
-    from bot.events import Join, Part
-
-    seen: list[object] = []
-
-    class Watch(Skill[SkillConfig]):
-        name = "watch"
-
-        from bot.skill import on
-
-        @on(Join, Part)
-        async def note(self, ctx: Context, event: Join | Part) -> None:
-            seen.append(event)
-
+    seen = Arrivals.seen
+    seen.clear()
     alice = await clients("alice", ngircd.port)
-    await start_irc_bot(start_bot, ngircd.port, tmp_path, Watch)
+    await start_irc_bot(start_bot, ngircd.port, tmp_path, Arrivals)
     await alice.expect(joined())
     carol = await clients("carol", ngircd.port)
     carol.send(f"PART {CHANNEL} :later")

@@ -13,21 +13,11 @@ from nio import AsyncClient, RegisterResponse, RoomCreateResponse, RoomPreset
 
 from adapters.matrix import MatrixAdapter
 from bot.app import App
-from bot.context import Context
-from bot.events import Join, Part
-from bot.skill import Skill, SkillConfig, on
-from tests.conftest import StartBot, require_server
+from bot.events import Part
+from tests.conftest import Arrivals, StartBot, read_minutes, require_server
 from tests.integration.servers import Synapse
 
-arrivals: list[Join | Part] = []
-
-
-class Record(Skill[SkillConfig]):
-    name = "record"
-
-    @on(Join, Part)
-    async def note(self, ctx: Context, event: Join | Part) -> None:
-        arrivals.append(event)
+arrivals = Arrivals.seen
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +68,7 @@ async def register_bot(synapse: Synapse) -> tuple[str, str]:
 
 async def start_matrix_bot(start_bot: StartBot, synapse: Synapse, tmp_path: Path,
                            room: str, bot: tuple[str, str]) -> App:
-    app = await start_bot(Record, raw={
+    app = await start_bot(Arrivals, raw={
         "adapters": {"matrix": {"homeserver": synapse.url, "user_id": bot[0],
                                 "password": bot[1], "rooms": [room]}},
         "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
@@ -135,15 +125,14 @@ async def test_a_full_meeting_in_a_matrix_room(start_bot: StartBot, synapse: Syn
         await client.room_send(room, "m.room.message", {"msgtype": "m.text", "body": text})
         await asyncio.sleep(0.05)  # each client's sends are ordered; keep the two interleaved
     await notices(alice, room, "Minutes (text):")
-    (minutes,) = (tmp_path / "minutes" / "matrix_sync").glob("*/*[0-9].txt")
-    text = minutes.read_text()
+    text = read_minutes(tmp_path / "minutes", "matrix_sync")
     assert "Meeting started by Alice Moreau at " in text
     assert "* Roadmap  (Alice Moreau, " in text
     assert "  * the release is on track  (Bob [m] <b>, " in text
     assert "* Bob [m] <b>\n  * Bob to update the wiki" not in text  # "Bob" ≠ "Bob [m] <b>"
     assert "* Alice Moreau (4)" in text and "* Bob [m] <b> (2)" in text
     assert "@alice" not in text
-    html = minutes.with_name(minutes.name.replace(".txt", ".html")).read_text()
+    html = read_minutes(tmp_path / "minutes", "matrix_sync", "html")
     assert "Bob [m] &lt;b&gt;" in html and "<b>" not in html
 
 

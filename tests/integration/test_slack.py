@@ -16,21 +16,16 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.slack import SlackAdapter
 from bot.app import App
 from bot.context import Context
-from bot.events import Join, Part
-from bot.skill import Skill, SkillConfig, command, mention, on
-from tests.conftest import StartBot
+from bot.skill import Skill, SkillConfig, command, mention
+from tests.conftest import Arrivals, StartBot, read_minutes
 from tests.integration.fake_slack import FakeSlack, event_callback, message
 
 SECRET = "signing-secret"
-joins: list[Join | Part] = []
+joins = Arrivals.seen
 
 
-class Record(Skill[SkillConfig]):
-    name = "record"
-
-    @on(Join, Part)
-    async def note(self, ctx: Context, event: Join | Part) -> None:
-        joins.append(event)
+class Greeter(Skill[SkillConfig]):
+    name = "greeter"
 
     @command("hello", help="Greet the caller by mention")
     async def hello(self, ctx: Context) -> None:
@@ -51,7 +46,7 @@ async def start_slack_bot(start_bot: StartBot, fake: FakeSlack, tmp_path: Path,
                                "api_url": fake.api_url}
     if socket_mode:
         options["app_token"] = "xapp-test"
-    return await start_bot(Record, raw={
+    return await start_bot(Arrivals, Greeter, raw={
         "adapters": {"slack": options},
         "web": {"enabled": True, "port": 0},
         "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
@@ -187,15 +182,13 @@ async def test_a_meeting_in_slack_uses_display_names(start_bot: StartBot, slack:
         await asyncio.sleep(0.01)  # Slack delivers a channel's events in order
     posted = await slack.wait_posted(5)
     assert any(p["text"].startswith("Minutes (text): ") for p in posted)
-    (minutes,) = (tmp_path / "minutes" / "slack_sync").glob("*/*[0-9].txt")
-    text = minutes.read_text()
+    text = read_minutes(tmp_path / "minutes", "slack_sync")
     assert text.startswith("=====================\n#dev-team: slack_sync\n")
     assert "Meeting started by ana at " in text
     assert "  * notes https://example.org/notes  (Raj Patel, " in text
     assert "* Raj Patel\n  * @Raj Patel to write the notes" in text
     assert "* ana (4)" in text and "* Raj Patel (2)" in text
-    log = minutes.with_name(minutes.name.replace(".txt", ".log.txt")).read_text()
-    assert "<Raj Patel> hi @ana" in log
+    assert "<Raj Patel> hi @ana" in read_minutes(tmp_path / "minutes", "slack_sync", "log.txt")
     assert "U0ANA" not in text
 
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.markup import render_plain
-from tests.conftest import StartBot, memory
+from tests.conftest import StartBot, memory, read_minutes
 
 
 async def said(app: object, text: str, nick: str = "alice") -> list[str]:
     replies = await memory(app).say(text, nick=nick)  # type: ignore[arg-type]
     return [line for r in replies for line in render_plain(r.markup_text).split("\n")]
-
-
-def minutes_text(folder: Path, name: str) -> str:
-    (path,) = folder.glob(f"{name}/*/*[0-9].txt")
-    return path.read_text()
 
 
 async def test_aliases_and_addressing(start_bot: StartBot, tmp_path: Path) -> None:
@@ -31,7 +26,7 @@ async def test_aliases_and_addressing(start_bot: StartBot, tmp_path: Path) -> No
     replies = await said(app, "!meeting end")
     assert replies[0].startswith("Meeting ended at ")
     assert [r.split(" http")[0] for r in replies[1:]] == ["Minutes:", "Minutes (text):", "Log:"]
-    assert "* Roadmap  (alice, " in minutes_text(tmp_path, "team_sync")
+    assert "* Roadmap  (alice, " in read_minutes(tmp_path, "team_sync")
 
 
 async def test_direct_messages_are_not_meeting_lines(start_bot: StartBot) -> None:
