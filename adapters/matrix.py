@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import ClientError
 from nio import (
@@ -313,4 +315,22 @@ class MatrixAdapter(Adapter[MatrixConfig]):
                 raise Retry(f"cannot open a direct room with {user}")
             room = created.room_id
             await self.host.kv.set(key, room)
+            await self._record_direct(user, room)
         return room
+
+    async def _record_direct(self, user: str, room: str) -> None:
+        """Note the room in the bot's ``m.direct`` account data, as clients do, so that
+        Matrix clients show it as a direct chat (nio has no call for it)."""
+        path = (f"/_matrix/client/v3/user/{quote(self.client.user_id)}"
+                "/account_data/m.direct")
+        headers = {"Authorization": f"Bearer {self.client.access_token}",
+                   "Content-Type": "application/json"}
+        try:
+            current = await self.client.send("GET", path, headers=headers)
+            direct = await current.json() if current.status == 200 else {}
+            rooms = direct.setdefault(user, [])
+            if room not in rooms:
+                rooms.append(room)
+            await self.client.send("PUT", path, json.dumps(direct), headers=headers)
+        except (ClientError, TimeoutError, OSError, ValueError) as exc:
+            log.warning("matrix: could not record %s as direct in m.direct: %s", room, exc)

@@ -8,12 +8,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from nio import AsyncClient, RegisterResponse, RoomCreateResponse, RoomPreset
 
 from adapters.matrix import MatrixAdapter
 from bot.app import App
-from bot.events import Part
+from bot.events import Address, Part, Reply
 from tests.conftest import Arrivals, StartBot, read_minutes, require_server
 from tests.integration.servers import Synapse
 
@@ -201,6 +202,31 @@ async def test_direct_messages(start_bot: StartBot, synapse: Synapse, people: An
             break
     await alice.room_send(dm.room_id, "m.room.message", {"msgtype": "m.text", "body": "ping"})
     await notices(alice, dm.room_id, "pong")
+
+
+async def test_the_bot_opens_a_direct_room_and_records_it(
+    start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path
+) -> None:
+    alice = await people("alice")
+    room = await new_room(alice)
+    app = await start_matrix_bot(start_bot, synapse, tmp_path, room,
+                                 await register_bot(synapse))
+    await app.send(Reply(Address("matrix", alice.user_id), "a word in private", direct=True))
+    invited = None
+    for _ in range(100):
+        response = await alice.sync(timeout=200, since=alice.next_batch or None)
+        if getattr(response, "rooms", None) and response.rooms.invite:
+            invited = next(iter(response.rooms.invite))
+            break
+    assert invited is not None
+    await alice.join(invited)
+    await notices(alice, invited, "a word in private")
+    bot = matrix(app).client
+    async with httpx.AsyncClient() as client:
+        account = await client.get(
+            f"{synapse.url}/_matrix/client/v3/user/{bot.user_id}/account_data/m.direct",
+            headers={"Authorization": f"Bearer {bot.access_token}"})
+    assert account.json() == {alice.user_id: [invited]}
 
 
 async def test_encrypted_rooms_get_a_clear_notice(start_bot: StartBot, synapse: Synapse,
