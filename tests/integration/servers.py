@@ -117,12 +117,17 @@ class Synapse(_Server):
 
     server_name = "localhost"
 
-    def __init__(self) -> None:
+    def __init__(self, message_rate: float | None = None) -> None:
+        """``message_rate`` (messages a second, burst of 2) turns Synapse's message rate
+        limit back on, for tests of the bot's 429 handling."""
         self.folder = Path(tempfile.mkdtemp(prefix="hatbot-synapse-"))
         self.port = free_port()
         for name in ("synapse-homeserver.yaml", "synapse-log.config"):
             text = (TEMPLATES / name).read_text()
             text = text.replace("@DIR@", str(self.folder)).replace("@PORT@", str(self.port))
+            if message_rate is not None:
+                text = text.replace("rc_message: {per_second: 1000, burst_count: 1000}",
+                                    f"rc_message: {{per_second: {message_rate}, burst_count: 2}}")
             target = "homeserver.yaml" if name.startswith("synapse-home") else "log.config"
             (self.folder / target).write_text(text)
         self.config = self.folder / "homeserver.yaml"

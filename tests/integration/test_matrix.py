@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -297,3 +298,27 @@ async def test_a_refused_login_is_a_clear_error(start_bot: StartBot, synapse: Sy
     with pytest.raises(RuntimeError, match=r"^matrix: login as @hatbot\w+:localhost failed"):
         await start_bot(raw={"adapters": {"matrix": {
             "homeserver": synapse.url, "user_id": user, "password": "wrong", "rooms": []}}})
+
+
+async def test_rate_limited_sends_wait_and_arrive(start_bot: StartBot, tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """With Synapse's message limit on (1 a second after 2), a burst of replies meets
+    M_LIMIT_EXCEEDED; the bot waits retry_after_ms each time and delivers them all."""
+    require_server(Synapse.available(), "Synapse is not installed in .cache/synapse")
+    server = Synapse(message_rate=1.0)
+    server.start()
+    try:
+        alice = AsyncClient(server.url, f"alice{uuid.uuid4().hex[:6]}")
+        assert isinstance(await alice.register(alice.user, "pw-alice"), RegisterResponse)
+        room = await new_room(alice)
+        app = await start_matrix_bot(start_bot, server, tmp_path, room,
+                                     await register_bot(server))
+        for i in range(6):
+            await app.send(Reply(Address("matrix", room), f"burst {i}"))
+        with caplog.at_level(logging.INFO, logger="adapters.flow"):
+            got = await notices(alice, room, "burst", count=6, within=60)
+        assert sorted(n["content"]["body"] for n in got) == [f"burst {i}" for i in range(6)]
+        assert any("matrix: rate limited" in r.getMessage() for r in caplog.records)
+        await alice.close()
+    finally:
+        server.close()
