@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 from aiohttp import web
@@ -39,6 +40,11 @@ class Host(Protocol):
 
     @property
     def kv(self) -> KeyValue: ...
+
+    @property
+    def files(self) -> Path:
+        """A folder of the adapter's own, for state that is files (Matrix key stores)."""
+        ...
 
     def emit(self, event: Event) -> Awaitable[None]:
         """Hand over an event; awaiting the result waits until every skill handled it."""

@@ -6,8 +6,10 @@ token after every sync: after a restart it neither replays old messages as new
 nor misses the ones sent while it was down. Replies go out as ``m.notice`` (bots
 should not trigger other bots), with an HTML ``formatted_body``.
 
-Without end-to-end encryption (the ``e2e`` extra is not wired in yet), the bot
-says once in an encrypted room that it cannot read it, instead of staying silent.
+End-to-end encryption works when the ``e2e`` extra is installed (matrix-nio with
+vodozemac); the keys live in a store under the bot's data folder, tied to the
+stored device. Without it, the bot says once in an encrypted room that it cannot
+read it, instead of staying silent.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from nio import (
     RoomSendError,
     SyncResponse,
 )
+from nio.crypto import ENCRYPTION_ENABLED
 from pydantic import SecretStr
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
@@ -59,6 +62,7 @@ class MatrixConfig(AdapterConfig):
     access_token: SecretStr = SecretStr("")
     rooms: list[str] = []
     invite_servers: list[str] = []  # accept invites from these servers (empty: our own)
+    encryption: bool = True  # end-to-end encryption, when the e2e extra is installed
 
 
 class MatrixAdapter(Adapter[MatrixConfig]):
@@ -69,8 +73,13 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         super().__init__(config, host)
         # nio would retry failed requests forever on its own; the adapter's one backoff
         # (sync) and outbox (sends, 429 included) do it instead, visibly and bounded.
+        self.encrypted = config.encryption and ENCRYPTION_ENABLED
+        store = host.files / "keys"
+        if self.encrypted:
+            store.mkdir(parents=True, exist_ok=True)
         self.client = AsyncClient(config.homeserver, config.user_id,
-                                  config=AsyncClientConfig(encryption_enabled=False,
+                                  store_path=str(store) if self.encrypted else "",
+                                  config=AsyncClientConfig(encryption_enabled=self.encrypted,
                                                            store_sync_tokens=False,
                                                            max_timeouts=0,
                                                            max_limit_exceeded=0))
@@ -162,19 +171,20 @@ class MatrixAdapter(Adapter[MatrixConfig]):
                 continue
             backoff.reset()
             self.status = Status.CONNECTED
+            await self._tend_keys()
             if first:
                 self._known.update(response.rooms.join)
-            if resuming or not first:
-                await self._process(response)
+            await self._process(response, news=resuming or not first)
             await self.host.kv.set("next_batch", response.next_batch)
             if first:
                 await self._join_rooms()
                 first = False
 
-    async def _process(self, response: SyncResponse) -> None:
-        """Hand over what happened since the last sync. A room the bot has just joined
-        brings its history along: only what follows the bot's own join is news."""
-        for room_id, info in response.rooms.join.items():
+    async def _process(self, response: SyncResponse, news: bool) -> None:
+        """Hand over what happened since the last sync (``news``: else it is history).
+        A room the bot has just joined brings its history along: only what follows the
+        bot's own join is news. Invitations are answered either way."""
+        for room_id, info in response.rooms.join.items() if news else ():
             news = room_id in self._known
             self._known.add(room_id)
             room = self.client.rooms.get(room_id)
@@ -195,6 +205,18 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             for event in invited.invite_state:
                 if isinstance(event, InviteMemberEvent):
                     await self._on_invite(room_id, event)
+
+    async def _tend_keys(self) -> None:
+        """What an encrypting client owes after a sync: its own keys published, and the
+        keys of the people it shares rooms with fetched, so its messages reach them."""
+        if self.client.olm is None:
+            return
+        if self.client.should_upload_keys:
+            await self.client.keys_upload()
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        if self.client.should_claim_keys:
+            await self.client.keys_claim(self.client.get_users_for_key_claiming())
 
     async def _join_rooms(self) -> None:
         for room in self.config.rooms:
@@ -266,7 +288,8 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             log.info("matrix: ignored an invite to %s from %s", room_id, event.sender)
 
     async def _on_encrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
-        if room.room_id not in self._warned_rooms:
+        """An event nio could not decrypt. Without encryption support, say so once."""
+        if self.client.olm is None and room.room_id not in self._warned_rooms:
             self._warned_rooms.add(room.room_id)
             self._outbox.put(room.room_id, (ENCRYPTED_NOTICE, None, False))
 

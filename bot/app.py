@@ -56,6 +56,7 @@ class _AdapterHost:
         self._app = app
         self._name = name
         self.kv = KeyValueStore(app.sessions, f"adapter:{name}")
+        self.files = Path(app.config.bot.data_dir) / "adapters" / name
 
     @property
     def bot_name(self) -> str:

@@ -11,7 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
-from nio import AsyncClient, RegisterResponse, RoomCreateResponse, RoomPreset
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    RegisterResponse,
+    RoomCreateResponse,
+    RoomMessageNotice,
+    RoomPreset,
+)
 
 from adapters.matrix import MatrixAdapter
 from bot.app import App
@@ -69,10 +76,10 @@ async def register_bot(synapse: Synapse) -> tuple[str, str]:
 
 
 async def start_matrix_bot(start_bot: StartBot, synapse: Synapse, tmp_path: Path,
-                           room: str, bot: tuple[str, str]) -> App:
+                           room: str, bot: tuple[str, str], **matrix_options: Any) -> App:
     app = await start_bot(Arrivals, raw={
         "adapters": {"matrix": {"homeserver": synapse.url, "user_id": bot[0],
-                                "password": bot[1], "rooms": [room]}},
+                                "password": bot[1], "rooms": [room], **matrix_options}},
         "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
         "web": {"public_url": "https://meetings.example.org"},
     })
@@ -240,7 +247,7 @@ async def test_encrypted_rooms_get_a_clear_notice(start_bot: StartBot, synapse: 
                                                                   "m.megolm.v1.aes-sha2"}}])
     assert isinstance(created, RoomCreateResponse)
     await start_matrix_bot(start_bot, synapse, tmp_path, created.room_id,
-                           await register_bot(synapse))
+                           await register_bot(synapse), encryption=False)
     encrypted = {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnAC", "device_id": "X",
                  "sender_key": "k", "session_id": "s"}
     for _ in range(2):
@@ -322,3 +329,59 @@ async def test_rate_limited_sends_wait_and_arrive(start_bot: StartBot, tmp_path:
         await alice.close()
     finally:
         server.close()
+
+
+async def test_end_to_end_encryption(start_bot: StartBot, synapse: Synapse,
+                                     tmp_path: Path) -> None:
+    """With the e2e extra, the bot reads an encrypted room and answers encrypted."""
+    store = tmp_path / "alice-keys"
+    store.mkdir()
+    name = f"alice{uuid.uuid4().hex[:6]}"
+    alice = AsyncClient(synapse.url, name, store_path=str(store),
+                        config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False))
+    try:
+        assert isinstance(await alice.register(name, "pw-alice"), RegisterResponse)
+        await alice.login("pw-alice")
+        bot = await register_bot(synapse)
+        created = await alice.room_create(
+            name="Secret", invite=[bot[0]],
+            initial_state=[{"type": "m.room.encryption", "state_key": "",
+                            "content": {"algorithm": "m.megolm.v1.aes-sha2"}}])
+        assert isinstance(created, RoomCreateResponse)
+        room = created.room_id
+        app = await start_bot(raw={"adapters": {"matrix": {
+            "homeserver": synapse.url, "user_id": bot[0], "password": bot[1], "rooms": []}}})
+        assert matrix(app).encrypted
+        for _ in range(200):  # until the bot has joined and alice knows its device keys
+            await e2e_sync(alice)
+            if bot[0] in alice.rooms[room].users \
+                    and list(alice.device_store.active_user_devices(bot[0])):
+                break
+        else:
+            raise AssertionError("the bot did not join, or published no keys")
+        sent = await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ping"},
+                                     ignore_unverified_devices=True)
+        assert getattr(sent, "event_id", None), sent
+        for _ in range(200):
+            response = await e2e_sync(alice)
+            events = response.rooms.join[room].timeline.events if room in response.rooms.join \
+                else []
+            answers = [e for e in events if isinstance(e, RoomMessageNotice)]
+            if answers:
+                assert answers[0].body == "pong"
+                assert answers[0].decrypted  # it came encrypted, and alice could read it
+                return
+        raise AssertionError("no encrypted answer")
+    finally:
+        await alice.close()
+
+
+async def e2e_sync(client: AsyncClient) -> Any:
+    response = await client.sync(timeout=300, since=client.next_batch or None)
+    if client.should_upload_keys:
+        await client.keys_upload()
+    if client.should_query_keys:
+        await client.keys_query()
+    if client.should_claim_keys:
+        await client.keys_claim(client.get_users_for_key_claiming())
+    return response
