@@ -127,6 +127,8 @@ async def test_a_full_meeting_in_a_matrix_room(start_bot: StartBot, synapse: Syn
                                                    "body": "#startmeeting matrix sync"})
     started = await notices(alice, room, "Meeting started")
     assert started[0]["content"]["format"] == "org.matrix.custom.html"
+    await bob.room_send(room, "m.room.message", {"msgtype": "m.emote", "body": "waves"})
+    await bob.room_send(room, "m.room.message", {"msgtype": "m.notice", "body": "a bot's notice"})
     for client, text in ((bob, "hello from bob"), (alice, "#topic Roadmap"),
                          (bob, "#info the release is on track"),
                          (alice, "#action Bob to update the wiki"),
@@ -139,7 +141,9 @@ async def test_a_full_meeting_in_a_matrix_room(start_bot: StartBot, synapse: Syn
     assert "* Roadmap  (Alice Moreau, " in text
     assert "  * the release is on track  (Bob [m] <b>, " in text
     assert "* Bob [m] <b>\n  * Bob to update the wiki" not in text  # "Bob" ≠ "Bob [m] <b>"
-    assert "* Alice Moreau (4)" in text and "* Bob [m] <b> (2)" in text
+    assert "* Alice Moreau (4)" in text and "* Bob [m] <b> (3)" in text
+    log = read_minutes(tmp_path / "minutes", "matrix_sync", "log.txt")
+    assert "<Bob [m] <b>> waves" in log and "a bot's notice" not in log
     assert "@alice" not in text
     html = read_minutes(tmp_path / "minutes", "matrix_sync", "html")
     assert "Bob [m] &lt;b&gt;" in html and "<b>" not in html
