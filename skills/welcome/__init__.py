@@ -1,0 +1,186 @@
+"""Welcome: the first time someone joins a welcome channel, a direct message; and how long
+newcomers wait for their first answer (CHAOSS: time to first response).
+
+"First time" is kept in the database: never twice across restarts, reconnects or
+netsplits. A person who joins a second welcome channel gets its message only if it
+is a different message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import field_validator
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.context import Context
+from bot.events import Address, Join, Message, Person
+from bot.skill import (
+    AddressText,
+    Skill,
+    SkillConfig,
+    command,
+    escape_markup,
+    format_duration,
+    on,
+)
+from skills.welcome.models import Newcomer, Welcomed
+
+DEFAULT_MESSAGE = "Welcome {name}! Say !help to see what I can do here."
+TRACKED_FOR = timedelta(days=90)  # a newcomer's first message counts within this time
+
+
+def _fill(template: str, name: str, channel: str) -> str:
+    return template.replace("{name}", name).replace("{channel}", channel)
+
+
+def _check_placeholders(template: str) -> str:
+    leftover = _fill(template, "", "")
+    if "{" in leftover and "}" in leftover[leftover.index("{"):]:
+        raise ValueError("placeholders are {name} and {channel}; write a brace once: {{")
+    return template
+
+
+class WelcomeConfig(SkillConfig):
+    channels: list[AddressText] = []
+    message: str = DEFAULT_MESSAGE  # Markdown; {name} and {channel} are filled in
+    channel_messages: dict[AddressText, str] = {}  # a channel's own message, instead
+
+    @field_validator("message")
+    @classmethod
+    def _message(cls, value: str) -> str:
+        return _check_placeholders(value)
+
+    @field_validator("channel_messages")
+    @classmethod
+    def _messages(cls, value: dict[str, str]) -> dict[str, str]:
+        for template in value.values():
+            _check_placeholders(template)
+        return value
+
+
+def identity(person: Person) -> str:
+    return str(person.account or person.address)
+
+
+class Welcome(Skill[WelcomeConfig]):
+    name = "welcome"
+    config_model = WelcomeConfig
+    migrations = Path(__file__).with_name("migrations")
+
+    def __init__(self, config: WelcomeConfig) -> None:
+        super().__init__(config)
+        self._channels = set(config.channels) | set(config.channel_messages)
+        self._silent: dict[str, set[str]] = {}  # channel → newcomers who have not spoken
+        self._waiting: dict[str, set[str]] = {}  # channel → newcomers awaiting an answer
+
+    async def setup(self, ctx: Context) -> None:
+        since = ctx.now() - TRACKED_FOR
+        for row in await ctx.db.scalars(select(Newcomer).where(
+                Newcomer.joined_at >= since, Newcomer.first_response_at.is_(None))):
+            pending = self._silent if row.first_message_at is None else self._waiting
+            pending.setdefault(row.channel, set()).add(row.person)
+
+    def template_for(self, channel: str) -> str:
+        return self.config.channel_messages.get(channel, self.config.message)
+
+    def compose(self, ctx: Context, template: str, person: Person, channel: Address) -> str:
+        text = _fill(template, escape_markup(person.name), escape_markup(channel.id))
+        if ctx.commands.get("mentee") is not None:
+            text += (f"\n\nLooking for a mentor? Tell me what you would like to work on, "
+                     f"e.g. `{ctx.prefix}mentee python docs tz=+01:00`")
+        return text
+
+    # --- arrivals ---------------------------------------------------------------------
+
+    @on(Join)
+    async def greet(self, ctx: Context, event: Join) -> None:
+        channel = str(event.channel)
+        if channel not in self._channels or not event.first_time_hint:
+            return
+        person = identity(event.person)
+        template = self.template_for(channel)
+        digest = hashlib.sha256(template.encode()).hexdigest()
+        seen = await ctx.db.scalar(select(Welcomed.id).where(
+            Welcomed.person == person, Welcomed.message_hash == digest))
+        if seen is not None:
+            return
+        ctx.db.add(Welcomed(person=person, message_hash=digest, channel=channel,
+                            sent_at=ctx.now()))
+        if await ctx.db.get(Newcomer, person) is None:
+            ctx.db.add(Newcomer(person=person, channel=channel, joined_at=ctx.now()))
+            self._silent.setdefault(channel, set()).add(person)
+        try:
+            await ctx.commit()  # recorded before it is sent: never twice, even on a crash
+        except IntegrityError:
+            await ctx.db.rollback()  # the same welcome, sent from another channel just now
+            return
+        await ctx.dm(event.person, self.compose(ctx, template, event.person, event.channel))
+
+    @on(Message)
+    async def first_response(self, ctx: Context, event: Message) -> None:
+        channel = str(event.channel)
+        if event.is_direct or channel not in self._channels:
+            return
+        speaker = identity(event.sender)
+        silent = self._silent.get(channel, set())
+        if speaker in silent:  # a newcomer's first words
+            silent.discard(speaker)
+            self._waiting.setdefault(channel, set()).add(speaker)
+            row = await ctx.db.get(Newcomer, speaker)
+            if row is not None:
+                row.first_message_at = event.ts
+            return
+        waiting = self._waiting.get(channel, set())
+        answered = waiting - {speaker}
+        for newcomer in answered:
+            row = await ctx.db.get(Newcomer, newcomer)
+            if row is not None:
+                row.first_response_at = event.ts
+                row.responder = speaker
+        waiting &= {speaker}
+
+    # --- commands ---------------------------------------------------------------------
+
+    @command("welcome stats", help="Newcomers this week and month, and how soon they got "
+                                   "a first answer")
+    async def stats(self, ctx: Context) -> None:
+        now = ctx.now()
+        rows = list(await ctx.db.scalars(select(Newcomer).where(
+            Newcomer.joined_at >= now - timedelta(days=30))))
+        week = sum(1 for r in rows if r.joined_at >= now - timedelta(days=7))
+        waits = [(r.first_response_at - r.first_message_at).total_seconds() for r in rows
+                 if r.first_response_at is not None and r.first_message_at is not None]
+        unanswered = sum(1 for r in rows if r.first_message_at and not r.first_response_at)
+        median = (format_duration(timedelta(seconds=statistics.median(waits))) if waits
+                  else "no answers yet")
+        await ctx.reply(f"Newcomers: {week} this week, {len(rows)} in the last 30 days. "
+                        f"Median time to first response: {median}; "
+                        f"{unanswered} still waiting for one.")
+
+    @command("welcome preview", args="[CHANNEL]", admin=True,
+             help="Send yourself the welcome as a newcomer would get it",
+             examples=["welcome preview", "welcome preview irc:#openstack-dev"])
+    async def preview(self, ctx: Context, channel: str = "") -> None:
+        where = Address.parse(channel) if channel else ctx.channel or ctx.sender.address
+        text = self.compose(ctx, self.template_for(str(where)), ctx.sender, where)
+        await ctx.dm(ctx.sender, text)
+        if not ctx.is_direct:
+            await ctx.reply("Sent you the welcome by direct message.")
+
+    @command("welcome reset", args="PERSON", admin=True,
+             help="Forget a person: they will be welcomed again (and their newcomer record "
+                  "is deleted)", examples=["welcome reset irc:alice", "welcome reset alice"])
+    async def reset(self, ctx: Context, person: str) -> None:
+        key = person if ":" in person else f"{ctx.sender.address.platform}:{person}"
+        sent = await ctx.db.execute(delete(Welcomed).where(Welcomed.person == key))
+        await ctx.db.execute(delete(Newcomer).where(Newcomer.person == key))
+        for pending in (*self._silent.values(), *self._waiting.values()):
+            pending.discard(key)
+        count = getattr(sent, "rowcount", 0)
+        await ctx.reply(f"Forgot {escape_markup(key)} ({count} welcome(s) on record).")
+

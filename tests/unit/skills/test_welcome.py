@@ -1,0 +1,89 @@
+"""The welcome skill on the memory adapter: once ever, per message, and first responses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from adapters.memory import PLATFORM, person
+from bot.app import App
+from bot.clock import FakeClock
+from bot.events import Address, Join, Message
+from bot.markup import render_plain
+from tests.conftest import StartBot, memory
+
+DEV = Address(PLATFORM, "#dev")
+INFRA = Address(PLATFORM, "#infra")
+DOCS = Address(PLATFORM, "#docs")
+RAW: dict[str, Any] = {"skills": {"welcome": {
+    "channels": ["memory:#dev", "memory:#docs"],
+    "message": "Welcome **{name}** to {channel}!",
+    "channel_messages": {"memory:#infra": "Infra folks: hi {name}"},
+}}}
+
+
+async def join(app: App, nick: str, channel: Address = DEV, first: bool = True) -> list[str]:
+    adapter = memory(app)
+    before = len(adapter.sent)
+    await adapter.emit(Join(channel=channel, person=person(nick), first_time_hint=first))
+    return [f"{r.target}|{render_plain(r.markup_text)}" for r in adapter.sent[before:]
+            if r.direct]
+
+
+async def test_welcomed_once_ever(start_bot: StartBot, tmp_path: Path) -> None:
+    app = await start_bot(raw=RAW)
+    (dm,) = await join(app, "newbie")
+    assert dm.startswith("memory:newbie|Welcome newbie to #dev!")
+    # (the mentoring offer is checked in test_mentoring.py)
+    assert await join(app, "newbie") == []
+    assert await join(app, "newbie", DOCS) == []  # the same message: not again
+    assert await join(app, "other", first=False) == []  # a netsplit rejoin
+    (infra,) = await join(app, "newbie", INFRA)  # a different message: yes
+    assert infra == "memory:newbie|Infra folks: hi newbie" + infra.split("hi newbie", 1)[1]
+    assert await join(app, "newbie", Address(PLATFORM, "#random")) == []
+    await app.stop()
+    again = await start_bot(raw=RAW)
+    assert await join(again, "newbie") == []  # across restarts
+
+
+async def test_user_text_in_the_welcome_is_not_markup(start_bot: StartBot) -> None:
+    app = await start_bot(raw=RAW)
+    (dm,) = await join(app, "**bold**[x](y)")
+    assert "Welcome **bold**[x](y) to #dev!" in dm
+
+
+async def test_first_response_is_measured(start_bot: StartBot) -> None:
+    clock = FakeClock()
+    app = await start_bot(raw=RAW, clock=clock)
+    adapter = memory(app)
+    await join(app, "newbie")
+    t0 = clock.now()
+
+    async def say(nick: str, minutes: int, text: str = "hi") -> None:
+        await adapter.emit(Message(channel=DEV, sender=person(nick), text=text,
+                                   ts=t0 + timedelta(minutes=minutes)))
+
+    await say("veteran", 1, "chatting before the newcomer speaks")
+    await say("newbie", 2, "hello, how do I start?")
+    await say("newbie", 3, "anyone?")
+    await say("veteran", 9, "welcome! start with the guide")
+    clock.set(t0 + timedelta(minutes=10))
+    replies = await adapter.say("!welcome stats", nick="veteran", channel="#dev")
+    assert render_plain(replies[0].markup_text) == (
+        "Newcomers: 1 this week, 1 in the last 30 days. Median time to first response: 7m; "
+        "0 still waiting for one.")
+
+
+async def test_admin_preview_and_reset(start_bot: StartBot) -> None:
+    app = await start_bot(raw=RAW)
+    adapter = memory(app)
+    await join(app, "newbie")
+    refused = await adapter.say("!welcome reset memory:newbie", nick="mallory")
+    assert refused[0].markup_text == "Sorry, !welcome reset is for admins only."
+    done = await adapter.say("!welcome reset newbie", nick="admin")
+    assert render_plain(done[0].markup_text) == "Forgot memory:newbie (1 welcome(s) on record)."
+    assert len(await join(app, "newbie")) == 1  # welcomed again after the reset
+    preview = await adapter.say("!welcome preview memory:#infra", nick="admin")
+    assert [(r.direct, render_plain(r.markup_text).split("\n")[0]) for r in preview] == [
+        (True, "Infra folks: hi admin"), (False, "Sent you the welcome by direct message.")]
