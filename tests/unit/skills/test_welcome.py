@@ -35,7 +35,7 @@ async def test_welcomed_once_ever(start_bot: StartBot, tmp_path: Path) -> None:
     app = await start_bot(raw=RAW)
     (dm,) = await join(app, "newbie")
     assert dm.startswith("memory:newbie|Welcome newbie to #dev!")
-    # (the mentoring offer is checked in test_mentoring.py)
+    assert "!mentee python docs tz=+01:00" in dm  # the mentoring offer
     assert await join(app, "newbie") == []
     assert await join(app, "newbie", DOCS) == []  # the same message: not again
     assert await join(app, "other", first=False) == []  # a netsplit rejoin
