@@ -148,3 +148,18 @@ def test_version_and_help(tmp_path: Path) -> None:
         assert word in usage.stdout
     bad = run_cli("frobnicate", cwd=tmp_path)
     assert bad.returncode == 2
+
+
+def test_console_welcome_once_across_restarts(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    config.write_text(config.read_text() + '[skills.welcome]\nchannels = ["console:#general"]\n'
+                                           'message = "Welcome {name} to {channel}!"\n')
+    first = run_cli("run", "--config", str(config), stdin="/join newbie\n/part newbie\n"
+                    "/join newbie\n", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[0] == "[dm:newbie] <hatbot> Welcome newbie to #general!"
+    assert all(line.startswith("[dm:newbie] ") for line in lines)
+    assert sum(line.startswith("[dm:newbie] <hatbot> Welcome") for line in lines) == 1
+    again = run_cli("run", "--config", str(config), stdin="/join newbie\n", cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == ""
