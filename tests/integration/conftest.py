@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HATBOT, free_port
+from adapters.irc import IrcAdapter
+from bot.app import App
+from tests.conftest import HATBOT, free_port, require_server
+from tests.integration.irc_client import Line
+from tests.integration.servers import Ngircd
 
 
 class Bot:
@@ -92,3 +96,41 @@ def stored_jobs(folder: Path) -> int:
     with sqlite3.connect(folder / "data" / "hatbot.db") as db:
         (count,) = db.execute("select count(*) from apscheduler_jobs").fetchone()
     return int(count)
+
+
+# --- IRC: a real ngircd per test ---------------------------------------------------
+
+
+def make_server(penalty: bool = False, tls: bool = False) -> Iterator[Ngircd]:
+    require_server(Ngircd.available(), "ngircd is not installed (apt-get install ngircd)")
+    server = Ngircd(penalty=penalty, tls=tls)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def ngircd() -> Iterator[Ngircd]:
+    yield from make_server()
+
+
+@pytest.fixture
+def ngircd_with_penalty() -> Iterator[Ngircd]:
+    yield from make_server(penalty=True)
+
+
+@pytest.fixture
+def ngircd_tls() -> Iterator[Ngircd]:
+    yield from make_server(tls=True)
+
+
+def irc(app: App) -> IrcAdapter:
+    adapter = app.adapters["irc"]
+    assert isinstance(adapter, IrcAdapter)
+    return adapter
+
+
+def joined(nick: str = "hatbot") -> Callable[[Line], bool]:
+    return lambda line: line.command == "JOIN" and line.nick == nick

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.irc import IrcAdapter
 from bot.app import App
 from bot.context import Context
 from bot.events import Address, Join, Reply
 from bot.skill import Skill, SkillConfig, command
-from tests.conftest import Arrivals, StartBot, read_minutes, require_server
+from tests.conftest import Arrivals, StartBot, read_minutes
+from tests.integration.conftest import irc, joined
 from tests.integration.irc_client import IrcClient, Line
 from tests.integration.servers import Ngircd
 
@@ -29,26 +29,6 @@ class Long(Skill[SkillConfig]):
     @command("long", help="A long reply, for the splitting test")
     async def long(self, ctx: Context) -> None:
         await ctx.reply(LONG_TEXT)
-
-
-def make_server(penalty: bool = False, tls: bool = False) -> Iterator[Ngircd]:
-    require_server(Ngircd.available(), "ngircd is not installed (apt-get install ngircd)")
-    server = Ngircd(penalty=penalty, tls=tls)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def ngircd() -> Iterator[Ngircd]:
-    yield from make_server()
-
-
-@pytest.fixture
-def ngircd_with_penalty() -> Iterator[Ngircd]:
-    yield from make_server(penalty=True)
 
 
 @pytest.fixture
@@ -78,19 +58,9 @@ async def start_irc_bot(start_bot: StartBot, port: int, tmp_path: Path, *extra: 
     })
 
 
-def irc(app: App) -> IrcAdapter:
-    adapter = app.adapters["irc"]
-    assert isinstance(adapter, IrcAdapter)
-    return adapter
-
-
 def from_bot(text: str) -> Callable[[Line], bool]:
     return lambda line: line.command == "PRIVMSG" and line.nick.startswith("hatbot") \
         and text in line.text
-
-
-def joined(nick: str = "hatbot") -> Callable[[Line], bool]:
-    return lambda line: line.command == "JOIN" and line.nick == nick
 
 
 async def test_a_full_meeting_over_irc(start_bot: StartBot, ngircd: Ngircd, clients: Any,
@@ -244,11 +214,6 @@ async def test_joins_and_parts_reach_skills(start_bot: StartBot, ngircd: Ngircd,
                      ("Part", "dave", None)]
     assert all(e.person.account is not None for e in seen)  # type: ignore[attr-defined]
 
-
-
-@pytest.fixture
-def ngircd_tls() -> Iterator[Ngircd]:
-    yield from make_server(tls=True)
 
 
 async def test_tls_with_a_verified_certificate(start_bot: StartBot, ngircd_tls: Ngircd,

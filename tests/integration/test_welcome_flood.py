@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
 
 from tests.conftest import StartBot
+from tests.integration.conftest import irc, joined
 from tests.integration.irc_client import IrcClient
-from tests.integration.test_irc import irc, joined, ngircd  # noqa: F401 - the fixture
 from tests.integration.servers import Ngircd
 
 PEOPLE = 500
