@@ -60,11 +60,12 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
     running: list[App] = []
 
     async def start(
-        *extra: type[Any], raw: dict[str, Any] | None = None, clock: Clock | None = None
+        *extra: type[Any], raw: dict[str, Any] | None = None, clock: Clock | None = None,
+        adapters: dict[str, type[Any]] | None = None,
     ) -> App:
         found = discover()
         plugins = Plugins(
-            adapters={**found.adapters, "memory": MemoryAdapter},
+            adapters={**found.adapters, "memory": MemoryAdapter, **(adapters or {})},
             skills={**found.skills, **{cls.name: cls for cls in extra}},
         )
         base = {

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.memory import MemoryAdapter
+from bot.events import Address, Message, Person
 from bot.markup import render_plain
 from skills.mentoring.matching import Mentee, Mentor, assign, parse_tz, score
 from tests.conftest import StartBot, memory
@@ -113,3 +115,25 @@ async def test_mentoring_in_chat(start_bot: StartBot) -> None:
     assert "kim: docs (UTC-05:00), 0/1" in listing[0]
     assert (await say("x", "!mentee python tz=Mars"))[0].startswith(
         '#test: tz: expected a UTC offset like +02:00 or -05:30, got "Mars"')
+
+
+class Elsewhere(MemoryAdapter):
+    """A second platform in the same bot, as IRC is beside Slack."""
+
+    platform = "elsewhere"
+
+
+async def test_mentor_and_mentee_on_different_platforms(start_bot: StartBot) -> None:
+    app = await start_bot(raw={"adapters": {"elsewhere": {}}},
+                          adapters={"elsewhere": Elsewhere})
+    here, there = memory(app), app.adapters["elsewhere"]
+    assert isinstance(there, Elsewhere)
+    await here.say("!mentor add docs", nick="ana")
+    mentee = Person(Address("elsewhere", "newbie"), "newbie", Address("elsewhere", "newbie"))
+    await there.emit(Message(channel=Address("elsewhere", "#dev"), sender=mentee,
+                             text="!mentee docs"))
+    to_mentee = [render_plain(r.markup_text) for r in there.sent if r.direct]
+    to_mentor = [render_plain(r.markup_text) for r in here.sent if r.direct]
+    assert to_mentee == ["Good news: ana (memory:ana) will mentor you in docs. Say hello to them!"]
+    assert to_mentor == ["You have a new mentee: newbie (elsewhere:newbie), interested in docs. "
+                         "Please say hello!"]
