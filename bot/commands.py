@@ -131,10 +131,15 @@ _CONVERTERS: dict[Any, Callable[[str], Any]] = {
 }
 
 
-def _converter(annotation: Any, where: str) -> Callable[[str], Any]:
-    # Optional[X] parameters convert as X; the default covers absence.
+def _without_none(annotation: Any) -> Any:
+    """``X | None`` → ``X``: an optional argument converts as X; its default covers absence."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        return next(a for a in typing.get_args(annotation) if a is not type(None))
+    return annotation
+
+
+def _converter(annotation: Any, where: str) -> Callable[[str], Any]:
+    annotation = _without_none(annotation)
     if annotation not in _CONVERTERS:
         raise TypeError(f"{where}: unsupported argument type {annotation!r}")
     return _CONVERTERS[annotation]
@@ -151,7 +156,7 @@ def params_of(handler: Callable[..., Any]) -> tuple[Param, ...]:
     ]
     for param in list(signature.parameters.values())[1:]:
         where = f"{handler.__qualname__}({param.name})"
-        annotation = hints.get(param.name, str)
+        annotation = _without_none(hints.get(param.name, str))
         required = param.default is inspect.Parameter.empty
         default = None if required else param.default
         if param.kind == param.KEYWORD_ONLY:
