@@ -270,7 +270,7 @@ class Hat(Skill[HatConfig]):
         lines += [line(t, f"{escape_markup(t.owner_name or '')} has been quiet for "
                           f"{reports.age(now - (t.last_activity_at or now))}")
                   for t in found.stale]
-        lines.append(f"Take one with {ctx.prefix}hat claim ID.")
+        lines += ["", f"Take one with {ctx.prefix}hat claim ID."]  # a paragraph, not in the list
         return "\n".join(lines)
 
     @every(cron="7 * * * *")  # hourly

@@ -163,3 +163,21 @@ def test_console_welcome_once_across_restarts(tmp_path: Path) -> None:
     assert sum(line.startswith("[dm:newbie] <hatbot> Welcome") for line in lines) == 1
     again = run_cli("run", "--config", str(config), stdin="/join newbie\n", cwd=tmp_path)
     assert again.returncode == 0 and again.stdout == ""
+
+
+def test_console_community_hat_session(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    script = ("!hat add Review the contributor guide area=docs\n"
+              "!hat add Triage new bugs area=review\n"
+              "!hat add Write release notes every=14d area=release\n"
+              "<bob> !hat claim 1\n"
+              "<bob> !hat done 1 merged\n"
+              "!hat remind\n")
+    result = run_cli("run", "--config", str(config), stdin=script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    digest = result.stdout.split("[#general] <hatbot> Community Hat: these need someone.\n")[1]
+    assert digest.splitlines() == [
+        "[#general] <hatbot> - #2 Triage new bugs (review), unowned for 0m",
+        "[#general] <hatbot> - #3 Write release notes (release), due (every 14d)",
+        "[#general] <hatbot> Take one with !hat claim ID.",
+    ]
