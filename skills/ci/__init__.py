@@ -1,11 +1,42 @@
-"""CI-breakage pings. The configuration is final; webhooks and commands arrive with
-issue #9, so for now this skill loads and does nothing."""
+"""CI-breakage pings: GitHub, GitLab and Jenkins webhooks and Zuul polling turn into one
+post when a watched branch breaks, reminders while nobody is on it, and one post when
+it recovers."""
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
-from bot.skill import AddressText, Skill, SkillConfig
+from aiohttp import web
+from pydantic import Field, SecretStr
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.events import Address, Person
+from bot.skill import (
+    AddressText,
+    Skill,
+    SkillConfig,
+    command,
+    escape_markup,
+    every,
+    format_duration,
+    mention,
+    route,
+)
+from skills.ci import builds
+from skills.ci.builds import FAILURE, IGNORED, BadPayload, Build
+from skills.ci.models import CiChange, CiDelivery, CiMute, CiPipeline
+from skills.ci.zuul import ZuulPoller
+
+log = logging.getLogger(__name__)
 
 
 class Watch(SkillConfig):
@@ -28,8 +59,236 @@ class CiConfig(SkillConfig):
     watch: list[Watch] = []
     people: dict[str, AddressText] = {}
     zuul: list[ZuulSource] = []
+    remind_hours: float = Field(default=6.0, gt=0)
+
+
+def _same(given: str | None, expected: SecretStr) -> bool:
+    secret = expected.get_secret_value()
+    return bool(secret) and given is not None and hmac.compare_digest(given.encode(),
+                                                                       secret.encode())
+
+
+def github_signature_ok(body: bytes, header: str | None, secret: SecretStr) -> bool:
+    """``X-Hub-Signature-256``: HMAC-SHA256 of the raw body, compared in constant time."""
+    key = secret.get_secret_value()
+    if not key or not header:
+        return False
+    digest = "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(digest.encode(), header.encode())
 
 
 class Ci(Skill[CiConfig]):
     name = "ci"
     config_model = CiConfig
+    migrations = Path(__file__).with_name("migrations")
+
+    def __init__(self, config: CiConfig) -> None:
+        super().__init__(config)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._pollers: list[ZuulPoller] = []
+
+    async def setup(self, ctx: Context) -> None:
+        for source in self.config.zuul:
+            poller = ZuulPoller(source.url, source.tenant, source.pipelines, source.poll_seconds,
+                                [w.repo for w in self.config.watch], ctx, self.take)
+            poller.start()
+            self._pollers.append(poller)
+
+    async def teardown(self) -> None:
+        for poller in self._pollers:
+            await poller.stop()
+
+    # --- webhooks ---------------------------------------------------------------------
+
+    @route("POST", "/hooks/github")
+    async def github(self, ctx: Context, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not github_signature_ok(body, request.headers.get("X-Hub-Signature-256"),
+                                   self.config.github_secret):
+            return _error(401, "bad or missing X-Hub-Signature-256")
+        event = request.headers.get("X-GitHub-Event", "")
+        return await self._receive(ctx, body, request.headers.get("X-GitHub-Delivery"),
+                                   lambda data: builds.github(event, data))
+
+    @route("POST", "/hooks/gitlab")
+    async def gitlab(self, ctx: Context, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not _same(request.headers.get("X-Gitlab-Token"), self.config.gitlab_token):
+            return _error(401, "bad or missing X-Gitlab-Token")
+        return await self._receive(ctx, body, None, builds.gitlab)
+
+    @route("POST", "/hooks/jenkins")
+    async def jenkins(self, ctx: Context, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not _same(request.headers.get("X-Hatbot-Token"), self.config.jenkins_token):
+            return _error(401, "bad or missing X-Hatbot-Token")
+        return await self._receive(ctx, body, None, builds.jenkins)
+
+    async def _receive(self, ctx: Context, body: bytes, delivery: str | None,
+                       parse: Callable[[dict[str, Any]], Build | None]) -> web.Response:
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise BadPayload("the body is not a JSON object")
+            build = parse(data)
+        except (ValueError, BadPayload) as exc:
+            return _error(400, f"malformed payload: {exc}")
+        if build is None or build.outcome == IGNORED:
+            return web.json_response({"status": "ignored"}, status=202)
+        if not self.channels_for(build):
+            return web.json_response({"status": "not watched"}, status=202)
+        taken = await self.take(ctx, delivery or hashlib.sha256(body).hexdigest(), build)
+        return web.json_response({"status": "ok" if taken else "duplicate"})
+
+    def channels_for(self, build: Build) -> list[Address]:
+        found: list[Address] = []
+        for watch in self.config.watch:
+            if watch.repo == build.repo and (not build.branch or build.branch in watch.branches):
+                found += [Address.parse(c) for c in watch.channels if Address.parse(c) not in found]
+        return found
+
+    async def take(self, ctx: Context, delivery: str, build: Build) -> bool:
+        """Record the delivery and the pipeline's new state, then post, one repository at a
+        time and in arrival order. False for a delivery already taken."""
+        async with self._locks.setdefault(build.repo, asyncio.Lock()):
+            if await ctx.db.get(CiDelivery, delivery) is not None:
+                return False
+            ctx.db.add(CiDelivery(id=delivery, received_at=ctx.now()))
+            news = await self._change(ctx, build)
+            await ctx.commit()  # recorded before anyone is told, or answered 2xx
+            if news and not await self._muted(ctx, build.repo):
+                for channel in self.channels_for(build):
+                    await ctx.say(channel, news)
+            return True
+
+    async def _change(self, ctx: Context, build: Build) -> str:
+        now = ctx.now()
+        red = build.outcome == FAILURE
+        row = await ctx.db.get(CiPipeline, (build.repo, build.branch, build.pipeline))
+        if row is None:
+            row = CiPipeline(repo=build.repo, branch=build.branch, pipeline=build.pipeline,
+                             red=False, since=now, sha="", url="")
+            ctx.db.add(row)
+        if row.red == red:
+            return ""  # still green, or still red: the reminders speak for a red one
+        red_for = now - row.since
+        row.red, row.since, row.sha, row.url = red, now, build.sha, build.url
+        row.acked_by = row.reminded_at = None
+        ctx.db.add(CiChange(repo=build.repo, branch=build.branch, pipeline=build.pipeline,
+                            red=red, at=now))
+        where = f"**{escape_markup(build.repo)}** {escape_markup(build.branch)}"
+        if red:
+            who = self._who(build.who)
+            return (f"CI is red on {where}: {escape_markup(build.pipeline)} failed at "
+                    f"`{build.sha[:7]}`" + (f", by {who}" if who else "")
+                    + (f" {build.url}" if build.url else "")
+                    + f". Say {ctx.prefix}ci ack {escape_markup(build.repo)} if you are on it.")
+        thanks = self._who(build.who[:1])
+        return (f"{where} {escape_markup(build.pipeline)} recovered after "
+                f"{format_duration(red_for)}" + (f", thanks to {thanks}" if thanks else "") + ".")
+
+    def _who(self, logins: tuple[str, ...]) -> str:
+        """People as chat mentions where ``[skills.ci.people]`` knows them."""
+        names = []
+        for login in logins:
+            address = self.config.people.get(login)
+            names.append(mention(Person(Address.parse(address), login)) if address
+                         else escape_markup(login))
+        return ", ".join(names)
+
+    async def _muted(self, ctx: Context, repo: str) -> bool:
+        mute = await ctx.db.get(CiMute, repo)
+        return mute is not None and mute.until > ctx.now()
+
+    # --- reminders --------------------------------------------------------------------
+
+    @every(cron="*/15 * * * *")
+    async def remind(self, ctx: Context, cron: str = "") -> None:
+        """A branch red for ``remind_hours`` that nobody acknowledged gets a reminder, and
+        another every ``remind_hours`` after that."""
+        now = ctx.now()
+        wait = timedelta(hours=self.config.remind_hours)
+        for row in await ctx.db.scalars(select(CiPipeline).where(CiPipeline.red.is_(True))):
+            last = row.reminded_at or row.since
+            if row.acked_by or now - last < wait or await self._muted(ctx, row.repo):
+                continue
+            row.reminded_at = now
+            build = Build(row.repo, row.branch, row.pipeline, FAILURE, row.sha, row.url, ())
+            for channel in self.channels_for(build):
+                await ctx.say(channel, escape_markup(
+                    f"{row.repo} {row.branch} {row.pipeline} has been red for "
+                    f"{format_duration(now - row.since)} and nobody said they are on it. "
+                    f"{ctx.prefix}ci ack {row.repo}") + (f" {row.url}" if row.url else ""))
+
+    # --- commands ---------------------------------------------------------------------
+
+    @command("ci status", args="[REPO]", help="What is red, since when, and who is on it",
+             examples=["ci status", "ci status openstack/nova"])
+    async def status(self, ctx: Context, repo: str = "") -> None:
+        query = select(CiPipeline).where(CiPipeline.red.is_(True))
+        if repo:
+            query = query.where(CiPipeline.repo == repo)
+        rows = list(await ctx.db.scalars(query.order_by(CiPipeline.since)))
+        if not rows:
+            await ctx.reply(f"All green{' for ' + escape_markup(repo) if repo else ''}.")
+            return
+        now = ctx.now()
+        await ctx.reply("\n".join(escape_markup(
+            f"{r.repo} {r.branch} {r.pipeline}: red for {format_duration(now - r.since)}"
+            + (f", {r.acked_by} is on it" if r.acked_by else ", nobody on it yet")) for r in rows))
+
+    @command("ci ack", args="REPO", help="Say you are fixing a red repository",
+             examples=["ci ack openstack/nova"])
+    async def ack(self, ctx: Context, repo: str) -> None:
+        rows = list(await ctx.db.scalars(select(CiPipeline).where(
+            CiPipeline.repo == repo, CiPipeline.red.is_(True))))
+        if not rows:
+            await ctx.reply(f"{escape_markup(repo)} is not red.")
+            return
+        for row in rows:
+            row.acked_by = ctx.sender.name
+        await ctx.reply(escape_markup(f"{ctx.sender.name} is on it: {repo}. No more reminders."))
+
+    @command("ci mute", args="REPO DURATION", help="No CI posts for a repository for a while",
+             examples=["ci mute openstack/nova 2h"])
+    async def mute(self, ctx: Context, repo: str, duration: timedelta) -> None:
+        row = await ctx.db.get(CiMute, repo) or CiMute(repo=repo)
+        row.until = ctx.now() + duration
+        ctx.db.add(row)
+        await ctx.reply(escape_markup(f"{repo} is muted for {format_duration(duration)}."))
+
+    @command("ci stats", help="Time red per repository and mean time to recovery, 30 days")
+    async def stats(self, ctx: Context) -> None:
+        now = ctx.now()
+        start = now - timedelta(days=30)
+        changes = list(await ctx.db.scalars(select(CiChange).order_by(CiChange.at)))
+        red_time: dict[str, timedelta] = {}
+        recoveries: dict[str, list[timedelta]] = {}
+        opened: dict[tuple[str, str, str], Any] = {}
+        for change in changes:
+            key = (change.repo, change.branch, change.pipeline)
+            if change.red:
+                opened[key] = change.at
+            elif key in opened:
+                began = opened.pop(key)
+                recoveries.setdefault(change.repo, []).append(change.at - began)
+                red_time[change.repo] = red_time.get(change.repo, timedelta()) + (
+                    change.at - max(began, start) if change.at > start else timedelta())
+        for (repo, _, _), began in opened.items():
+            red_time[repo] = red_time.get(repo, timedelta()) + now - max(began, start)
+        if not red_time and not recoveries:
+            await ctx.reply("No red builds in the last 30 days.")
+            return
+        lines = []
+        for repo in sorted(set(red_time) | set(recoveries)):
+            fixes = recoveries.get(repo, [])
+            mttr = format_duration(sum(fixes, timedelta()) / len(fixes)) if fixes else "n/a"
+            red = format_duration(red_time.get(repo, timedelta()))
+            lines.append(escape_markup(f"{repo}: red for {red} in 30 days, "
+                                       f"mean time to recovery {mttr}"))
+        await ctx.reply("\n".join(lines))
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
