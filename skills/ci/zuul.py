@@ -45,6 +45,8 @@ class ZuulPoller:
     async def _run(self) -> None:
         failures = 0
         async with httpx.AsyncClient(timeout=30) as client:
+            # Bots restarting together should not poll Zuul together.
+            await asyncio.sleep(self.every * random.uniform(0.1, 1.0))
             while True:
                 try:
                     await self.poll(client)
