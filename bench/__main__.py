@@ -1,7 +1,7 @@
 import argparse
 import asyncio
 
-from bench import dispatch, irc, minutes
+from bench import dispatch, irc, minutes, webhooks
 
 
 def main() -> None:
@@ -21,8 +21,13 @@ def main() -> None:
     m.add_argument("--repeat", type=int, default=5)
     i = benches.add_parser("irc", help="command round trip through a real ngircd")
     i.add_argument("--commands", type=int, default=1000)
+    w = benches.add_parser("webhooks", help="signed GitHub deliveries over HTTP")
+    w.add_argument("--repos", type=int, default=50)
+    w.add_argument("--per-repo", type=int, default=20)
     args = parser.parse_args()
-    if args.bench == "minutes":
+    if args.bench == "webhooks":
+        asyncio.run(webhooks.run(args.repos, args.per_repo))
+    elif args.bench == "minutes":
         minutes.run(args.lines, args.repeat)
     elif args.bench == "irc":
         asyncio.run(irc.run(args.commands))

@@ -5,12 +5,13 @@ it recovers."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from skills.ci.models import CiChange, CiDelivery, CiMute, CiPipeline
 from skills.ci.zuul import ZuulPoller
 
 log = logging.getLogger(__name__)
+BATCH = 200  # deliveries in one transaction at the most
 
 
 class Watch(SkillConfig):
@@ -84,10 +86,14 @@ class Ci(Skill[CiConfig]):
 
     def __init__(self, config: CiConfig) -> None:
         super().__init__(config)
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._inbox: asyncio.Queue[tuple[str, Build, asyncio.Future[bool]]] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
         self._pollers: list[ZuulPoller] = []
+        self._mutes: dict[str, datetime] = {}  # kept in memory too: every delivery asks
 
     async def setup(self, ctx: Context) -> None:
+        for mute in await ctx.db.scalars(select(CiMute)):
+            self._mutes[mute.repo] = mute.until
         for source in self.config.zuul:
             poller = ZuulPoller(source.url, source.tenant, source.pipelines, source.poll_seconds,
                                 [w.repo for w in self.config.watch], ctx, self.take)
@@ -97,6 +103,10 @@ class Ci(Skill[CiConfig]):
     async def teardown(self) -> None:
         for poller in self._pollers:
             await poller.stop()
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
 
     # --- webhooks ---------------------------------------------------------------------
 
@@ -148,27 +158,75 @@ class Ci(Skill[CiConfig]):
         return found
 
     async def take(self, ctx: Context, delivery: str, build: Build) -> bool:
-        """Record the delivery and the pipeline's new state, then post, one repository at a
-        time and in arrival order. False for a delivery already taken."""
-        async with self._locks.setdefault(build.repo, asyncio.Lock()):
-            if await ctx.db.get(CiDelivery, delivery) is not None:
-                return False
-            ctx.db.add(CiDelivery(id=delivery, received_at=ctx.now()))
-            news = await self._change(ctx, build)
-            await ctx.commit()  # recorded before anyone is told, or answered 2xx
-            if news and not await self._muted(ctx, build.repo):
-                for channel in self.channels_for(build):
-                    await ctx.say(channel, news)
-            return True
+        """Record the delivery and the pipeline's new state, then post; returns once it is
+        committed (False for a delivery already taken).
 
-    async def _change(self, ctx: Context, build: Build) -> str:
+        Deliveries go through one writer, in arrival order, which keeps each
+        repository's changes in order. The writer takes whatever has queued up as one
+        batch: one transaction for many deliveries, since SQLite has one writer and
+        every round trip to it costs more than the work itself."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._inbox.put_nowait((delivery, build, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(ctx), name="ci writer")
+        return await done
+
+    async def _write(self, ctx: Context) -> None:
+        while True:
+            batch = [await self._inbox.get()]
+            while not self._inbox.empty() and len(batch) < BATCH:
+                batch.append(self._inbox.get_nowait())
+            writer = Context(ctx.runtime, self.name)
+            try:
+                taken, news = await self._record(writer, [(d, b) for d, b, _ in batch])
+                for build, text in news:
+                    for channel in self.channels_for(build):
+                        await writer.say(channel, text)
+            except Exception as exc:
+                log.exception("ci: recording %d deliveries failed", len(batch))
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            finally:
+                await writer.close()
+            for (_, _, done), result in zip(batch, taken, strict=True):
+                if not done.done():
+                    done.set_result(result)
+
+    async def _record(self, ctx: Context, batch: list[tuple[str, Build]]
+                      ) -> tuple[list[bool], list[tuple[Build, str]]]:
+        """One transaction for the batch: deliveries, pipeline states, changes."""
+        ids = [delivery for delivery, _ in batch]
+        seen = set(await ctx.db.scalars(select(CiDelivery.id).where(CiDelivery.id.in_(ids))))
+        repos = {build.repo for _, build in batch}
+        rows = {(r.repo, r.branch, r.pipeline): r for r in await ctx.db.scalars(
+            select(CiPipeline).where(CiPipeline.repo.in_(repos)))}
+        taken: list[bool] = []
+        news: list[tuple[Build, str]] = []
+        for delivery, build in batch:
+            if delivery in seen:
+                taken.append(False)
+                continue
+            seen.add(delivery)
+            taken.append(True)
+            ctx.db.add(CiDelivery(id=delivery, received_at=ctx.now()))
+            key = (build.repo, build.branch, build.pipeline)
+            if key not in rows:
+                rows[key] = CiPipeline(repo=build.repo, branch=build.branch,
+                                       pipeline=build.pipeline, red=False, since=ctx.now(),
+                                       sha="", url="")
+                ctx.db.add(rows[key])
+            text = self._change(ctx, rows[key], build)
+            if text and not self._muted(ctx, build.repo):
+                news.append((build, text))
+        await ctx.commit()  # recorded before anyone is told, or answered 2xx
+        return taken, news
+
+    def _change(self, ctx: Context, row: CiPipeline, build: Build) -> str:
+        """Apply one build to its pipeline's state; the post it calls for, if any."""
         now = ctx.now()
         red = build.outcome == FAILURE
-        row = await ctx.db.get(CiPipeline, (build.repo, build.branch, build.pipeline))
-        if row is None:
-            row = CiPipeline(repo=build.repo, branch=build.branch, pipeline=build.pipeline,
-                             red=False, since=now, sha="", url="")
-            ctx.db.add(row)
         if row.red == red:
             return ""  # still green, or still red: the reminders speak for a red one
         red_for = now - row.since
@@ -196,9 +254,9 @@ class Ci(Skill[CiConfig]):
                          else escape_markup(login))
         return ", ".join(names)
 
-    async def _muted(self, ctx: Context, repo: str) -> bool:
-        mute = await ctx.db.get(CiMute, repo)
-        return mute is not None and mute.until > ctx.now()
+    def _muted(self, ctx: Context, repo: str) -> bool:
+        until = self._mutes.get(repo)
+        return until is not None and until > ctx.now()
 
     # --- reminders --------------------------------------------------------------------
 
@@ -210,7 +268,7 @@ class Ci(Skill[CiConfig]):
         wait = timedelta(hours=self.config.remind_hours)
         for row in await ctx.db.scalars(select(CiPipeline).where(CiPipeline.red.is_(True))):
             last = row.reminded_at or row.since
-            if row.acked_by or now - last < wait or await self._muted(ctx, row.repo):
+            if row.acked_by or now - last < wait or self._muted(ctx, row.repo):
                 continue
             row.reminded_at = now
             build = Build(row.repo, row.branch, row.pipeline, FAILURE, row.sha, row.url, ())
@@ -255,6 +313,7 @@ class Ci(Skill[CiConfig]):
         row = await ctx.db.get(CiMute, repo) or CiMute(repo=repo)
         row.until = ctx.now() + duration
         ctx.db.add(row)
+        self._mutes[repo] = row.until
         await ctx.reply(escape_markup(f"{repo} is muted for {format_duration(duration)}."))
 
     @command("ci stats", help="Time red per repository and mean time to recovery, 30 days")
