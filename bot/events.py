@@ -42,6 +42,12 @@ class Person:
         """What to call them in chat and in minutes."""
         return self.display_name or self.address.id
 
+    @property
+    def identity(self) -> str:
+        """Who they are, as text for storage: the verified account where the platform
+        has one, else their address. Rights and records follow this, never the name."""
+        return str(self.account or self.address)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)

@@ -42,10 +42,6 @@ class HatConfig(SkillConfig):
     release_days: int = Field(default=28, ge=1)  # this long: the claim is let go
 
 
-def identity(person: Person) -> str:
-    return str(person.account or person.address)
-
-
 class Hat(Skill[HatConfig]):
     name = "hat"
     config_model = HatConfig
@@ -91,7 +87,7 @@ class Hat(Skill[HatConfig]):
         if which == "unowned":
             tasks = [t for t in tasks if reports.is_due(t, now)]
         elif which == "mine":
-            tasks = [t for t in tasks if t.owner == identity(ctx.sender)]
+            tasks = [t for t in tasks if t.owner == ctx.sender.identity]
         if not tasks:
             await ctx.reply("Nothing here. Add work with "
                             f"{ctx.prefix}hat add TITLE area=docs")
@@ -114,7 +110,7 @@ class Hat(Skill[HatConfig]):
         task = await self._task(ctx, task_id)
         if task is None:
             return
-        me = identity(ctx.sender)
+        me = ctx.sender.identity
         now = ctx.now()
         if task.owner and task.owner != me:
             await ctx.reply(escape_markup(f"#{task.id} is worn by {task.owner_name} already."))
@@ -147,7 +143,7 @@ class Hat(Skill[HatConfig]):
         task = await self._task(ctx, task_id)
         if task is None:
             return
-        if task.owner != identity(ctx.sender) and not ctx.is_admin():
+        if task.owner != ctx.sender.identity and not ctx.is_admin():
             await ctx.reply(f"Only the owner or an admin can release #{task.id}.")
             return
         self._disown(task, ctx.now())
@@ -160,7 +156,7 @@ class Hat(Skill[HatConfig]):
         if task is None:
             return
         now = ctx.now()
-        me = identity(ctx.sender)
+        me = ctx.sender.identity
         ctx.db.add(HatDone(task_id=task.id, area=task.area, who=me, who_name=ctx.sender.name,
                            at=now, note=note))
         volunteer = await ctx.db.get(HatVolunteer, me)
@@ -216,7 +212,7 @@ class Hat(Skill[HatConfig]):
         if unknown:
             await ctx.reply(f"Unknown area {', '.join(unknown)}; areas: {', '.join(AREAS)}.")
             return
-        me = identity(ctx.sender)
+        me = ctx.sender.identity
         row = await ctx.db.get(HatVolunteer, me) or HatVolunteer(person=me)
         row.address, row.name, row.areas, row.active = str(ctx.sender.address), \
             ctx.sender.name, " ".join(wanted), True
@@ -226,7 +222,7 @@ class Hat(Skill[HatConfig]):
 
     @command("hat unvolunteer", help="Stop being suggested")
     async def unvolunteer(self, ctx: Context) -> None:
-        row = await ctx.db.get(HatVolunteer, identity(ctx.sender))
+        row = await ctx.db.get(HatVolunteer, ctx.sender.identity)
         if row is not None:
             row.active = False
         await ctx.reply("You will not be suggested any more.")

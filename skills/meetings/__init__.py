@@ -16,7 +16,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.events import Address, Message, Person
+from bot.events import Address, Message
 from bot.skill import Skill, command, escape_markup, on, route
 from skills.meetings.engine import Line, Meeting, Outcome, parse_hash, replay
 from skills.meetings.files import announcement, index_page, write_minutes
@@ -34,11 +34,6 @@ class Live:
 
     record_id: int
     meeting: Meeting
-
-
-def identity(person: Person) -> str:
-    """Chair rights follow the verified account where the platform has one."""
-    return str(person.account or person.address)
 
 
 class Meetings(Skill[MeetingsConfig]):
@@ -93,7 +88,7 @@ class Meetings(Skill[MeetingsConfig]):
 
     @staticmethod
     def _line(event: Message, text: str) -> Line:
-        return Line(event.ts, identity(event.sender), event.sender.name, text.rstrip())
+        return Line(event.ts, event.sender.identity, event.sender.name, text.rstrip())
 
     async def _store(self, ctx: Context, live: Live, line: Line) -> None:
         ctx.db.add(MeetingLine(meeting_id=live.record_id, ts=line.ts, key=line.key,
@@ -249,7 +244,7 @@ class Meetings(Skill[MeetingsConfig]):
             await ctx.reply(f"Action item #{item_id} was already done.")
             return
         item.done_at = ctx.now()
-        item.done_by = identity(ctx.sender)
+        item.done_by = ctx.sender.identity
         await ctx.reply(escape_markup(f"Done: #{item.id} {item.text} (thanks, {ctx.sender.name})"))
 
     # --- web --------------------------------------------------------------------------

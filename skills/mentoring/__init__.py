@@ -14,10 +14,6 @@ from skills.mentoring import matching
 from skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
 
 
-def identity(ctx: Context) -> str:
-    return str(ctx.sender.account or ctx.sender.address)
-
-
 def _tags(words: list[str]) -> str:
     return " ".join(sorted({w.lower().strip(",") for w in words if w.strip(",")}))
 
@@ -43,8 +39,8 @@ class Mentoring(Skill[SkillConfig]):
         except ValueError as exc:
             await ctx.reply(f"tz: {exc}. Example: {ctx.prefix}mentor add docs tz=+02:00")
             return
-        mentor = await ctx.db.get(MentorRecord, identity(ctx)) or MentorRecord(
-            person=identity(ctx))
+        mentor = await ctx.db.get(MentorRecord, ctx.sender.identity) or MentorRecord(
+            person=ctx.sender.identity)
         mentor.address, mentor.name = str(ctx.sender.address), ctx.sender.name
         mentor.tags, mentor.tz, mentor.capacity, mentor.active = _tags(tags), offset, \
             capacity, True
@@ -55,7 +51,7 @@ class Mentoring(Skill[SkillConfig]):
 
     @command("mentor remove", help="Stop taking new mentees (current ones go on)")
     async def mentor_remove(self, ctx: Context) -> None:
-        mentor = await ctx.db.get(MentorRecord, identity(ctx))
+        mentor = await ctx.db.get(MentorRecord, ctx.sender.identity)
         if mentor is None or not mentor.active:
             await ctx.reply("You are not on the mentor list.")
             return
@@ -82,7 +78,7 @@ class Mentoring(Skill[SkillConfig]):
         except ValueError as exc:
             await ctx.reply(f"tz: {exc}. Example: {ctx.prefix}mentee docs tz=+01:00")
             return
-        me = identity(ctx)
+        me = ctx.sender.identity
         if await self._active(ctx, mentee=me):
             await ctx.reply(f"You have a mentor already; {ctx.prefix}mentee done ends it.")
             return
@@ -101,12 +97,13 @@ class Mentoring(Skill[SkillConfig]):
     @command("mentor done", args="[PERSON]", help="End your mentorship (with PERSON, if several)",
              examples=["mentor done", "mentor done alice"])
     async def mentor_done(self, ctx: Context, person: str = "") -> None:
-        pairs = await self._active(ctx, mentor=identity(ctx))
+        pairs = await self._active(ctx, mentor=ctx.sender.identity)
         if person:
             pairs = [p for p in pairs if person.lower() in (p.mentee_name.lower(),
                                                             p.mentee.lower())]
         if len(pairs) != 1:
-            names = ", ".join(p.mentee_name for p in await self._active(ctx, mentor=identity(ctx)))
+            mine = await self._active(ctx, mentor=ctx.sender.identity)
+            names = ", ".join(p.mentee_name for p in mine)
             await ctx.reply(f"Which one? Your mentees: {names or 'none'}. "
                             f"Say {ctx.prefix}mentor done NAME.")
             return
@@ -114,10 +111,10 @@ class Mentoring(Skill[SkillConfig]):
 
     @command("mentee done", help="End your mentorship")
     async def mentee_done(self, ctx: Context) -> None:
-        pairs = await self._active(ctx, mentee=identity(ctx))
+        pairs = await self._active(ctx, mentee=ctx.sender.identity)
         if not pairs:
             waiting = await ctx.db.scalar(select(MenteeRequest).where(
-                MenteeRequest.person == identity(ctx), MenteeRequest.status == "waiting"))
+                MenteeRequest.person == ctx.sender.identity, MenteeRequest.status == "waiting"))
             if waiting is not None:
                 waiting.status = "withdrawn"
                 await ctx.reply("You are off the waiting list.")

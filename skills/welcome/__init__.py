@@ -63,10 +63,6 @@ class WelcomeConfig(SkillConfig):
         return value
 
 
-def identity(person: Person) -> str:
-    return str(person.account or person.address)
-
-
 class Welcome(Skill[WelcomeConfig]):
     name = "welcome"
     config_model = WelcomeConfig
@@ -102,7 +98,7 @@ class Welcome(Skill[WelcomeConfig]):
         channel = str(event.channel)
         if channel not in self._channels or not event.first_time_hint:
             return
-        person = identity(event.person)
+        person = event.person.identity
         template = self.template_for(channel)
         digest = hashlib.sha256(template.encode()).hexdigest()
         seen = await ctx.db.scalar(select(Welcomed.id).where(
@@ -126,7 +122,7 @@ class Welcome(Skill[WelcomeConfig]):
         channel = str(event.channel)
         if event.is_direct or channel not in self._channels:
             return
-        speaker = identity(event.sender)
+        speaker = event.sender.identity
         silent = self._silent.get(channel, set())
         if speaker in silent:  # a newcomer's first words
             silent.discard(speaker)
