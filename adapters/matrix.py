@@ -87,7 +87,8 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         self._known: set[str] = set()  # rooms joined before the latest sync
         self._task: asyncio.Task[None] | None = None
         self._warned_rooms: set[str] = set()
-        self._aliases: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}  # alias → room id
+        self._named: dict[str, str] = {}  # room id → the alias the configuration uses
         self._configured: set[str] = set()  # room ids of the configured rooms
         self._logged_in = asyncio.Event()
         self.requests = 0  # sync requests made, for tests of the backoff
@@ -173,6 +174,8 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             self.status = Status.CONNECTED
             await self._tend_keys()
             if first:
+                await self._resolve_configured_aliases()
+            if first:
                 self._known.update(response.rooms.join)
             await self._process(response, news=resuming or not first)
             await self.host.kv.set("next_batch", response.next_batch)
@@ -248,7 +251,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         mentioned = self.client.user_id in event.body or (
             self.host.bot_name.lower() in event.body.lower())
         self.host.emit(Message(
-            channel=sender.address if direct else Address(PLATFORM, room.room_id),
+            channel=sender.address if direct else self._channel(room.room_id),
             channel_name="" if direct else room.display_name,
             sender=sender, text=event.body,
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC), thread=thread,
@@ -270,7 +273,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             return
         before, now = event.prev_membership, event.membership
         person = self._person(room, event.state_key)
-        channel = Address(PLATFORM, room.room_id)
+        channel = self._channel(room.room_id)
         if now == "join" and before != "join":
             self.host.emit(Join(channel=channel, person=person))
         elif now in ("leave", "ban") and before == "join":
@@ -317,6 +320,17 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             if response.status_code == "M_LIMIT_EXCEEDED":
                 raise Retry("rate limited", after=(response.retry_after_ms or 1000) / 1000)
             log.error("matrix: message to %s refused: %s", target, response.message)
+
+    def _channel(self, room_id: str) -> Address:
+        """A room the configuration names by alias keeps that name in events, so that
+        skills configured with ``matrix:#alias:server`` recognise it."""
+        return Address(PLATFORM, self._named.get(room_id, room_id))
+
+    async def _resolve_configured_aliases(self) -> None:
+        for room in self.config.rooms:
+            if room.startswith("#") and room not in self._aliases:
+                with contextlib.suppress(RuntimeError):
+                    self._named[await self._room_id(room)] = room
 
     async def _room_id(self, target: str) -> str:
         if not target.startswith("#"):

@@ -389,3 +389,31 @@ async def e2e_sync(client: AsyncClient) -> Any:
     if client.should_claim_keys:
         await client.keys_claim(client.get_users_for_key_claiming())
     return response
+
+
+async def test_rooms_configured_by_alias_keep_their_alias(
+    start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path
+) -> None:
+    arrivals.clear()
+    alice = await people("alice")
+    alias = f"team{uuid.uuid4().hex[:6]}"
+    created = await alice.room_create(name="Team", alias=alias, preset=RoomPreset.public_chat)
+    assert isinstance(created, RoomCreateResponse)
+    bot = await register_bot(synapse)
+    app = await start_bot(Arrivals, raw={"adapters": {"matrix": {
+        "homeserver": synapse.url, "user_id": bot[0], "password": bot[1],
+        "rooms": [f"#{alias}:localhost"]}}})
+    adapter = matrix(app)
+    for _ in range(500):
+        if created.room_id in adapter.client.rooms:
+            break
+        await asyncio.sleep(0.02)
+    carol = await people("carol")
+    await carol.join(created.room_id)
+    for _ in range(500):
+        if arrivals:
+            break
+        await asyncio.sleep(0.02)
+    assert str(arrivals[0].channel) == f"matrix:#{alias}:localhost"
+    await app.send(Reply(Address("matrix", f"#{alias}:localhost"), "by alias"))
+    await notices(alice, created.room_id, "by alias")
