@@ -92,9 +92,11 @@ def launch(tmp_path: Path) -> Iterator[Callable[[], Bot]]:
         bot.kill()
 
 
-def stored_jobs(folder: Path) -> int:
+def stored_jobs(folder: Path, skill: str) -> int:
+    """Jobs of one skill in the bot's job store (other skills keep cron jobs there too)."""
     with sqlite3.connect(folder / "data" / "hatbot.db") as db:
-        (count,) = db.execute("select count(*) from apscheduler_jobs").fetchone()
+        (count,) = db.execute("select count(*) from apscheduler_jobs where id like ?",
+                              (f"{skill}.%",)).fetchone()
     return int(count)
 
 

@@ -18,7 +18,7 @@ def test_sigkill_then_restart_keeps_the_scheduled_job(
     first.kill()
     assert first.proc.returncode == -signal.SIGKILL
 
-    assert stored_jobs(tmp_path) == 1
+    assert stored_jobs(tmp_path, "remind") == 1
 
     second = launch()
     line = second.expect("Reminder from alice", timeout=30)
@@ -27,7 +27,7 @@ def test_sigkill_then_restart_keeps_the_scheduled_job(
     second.expect("pong")
     assert "Reminder" not in second.finish()
 
-    assert stored_jobs(tmp_path) == 0  # fired once, and gone
+    assert stored_jobs(tmp_path, "remind") == 0  # fired once, and gone
 
 
 def test_sigterm_is_a_graceful_stop(launch: Callable[[], Bot]) -> None:
