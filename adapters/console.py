@@ -15,7 +15,6 @@ session is deterministic.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import sys
 import threading
@@ -24,6 +23,7 @@ from typing import TextIO
 from pydantic import Field
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
+from adapters.flow import cancel
 from bot.events import Address, Event, Join, Message, Part, Person, Reply
 from bot.markup import render_plain
 
@@ -143,8 +143,5 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         print(text, file=sys.stderr, flush=True)
 
     async def stop(self) -> None:
-        if self._reader is not None and not self._reader.done():
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        await cancel(self._reader)
         self.status = Status.DISCONNECTED

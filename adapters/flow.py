@@ -141,6 +141,32 @@ class Backoff:
         self.attempts = 0
 
 
+async def cancel(*tasks: asyncio.Task[None] | None) -> None:
+    """Cancel background tasks and wait until they have stopped."""
+    for task in tasks:
+        if task is not None:
+            task.cancel()
+    for task in tasks:
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def keep_trying(
+    name: str, attempt: Callable[[], Awaitable[None]], errors: tuple[type[Exception], ...]
+) -> None:
+    """Call ``attempt`` until it succeeds, after a backoff delay each time (the first
+    try is the caller's, already failed)."""
+    backoff = Backoff(initial=1.0, cap=300.0)
+    while True:
+        await asyncio.sleep(backoff.next())
+        try:
+            await attempt()
+            return
+        except errors as exc:
+            log.warning("%s: still cannot connect: %s", name, exc)
+
+
 class Retry(Exception):
     """Raised by a delivery function: put the item back and try again after ``after``
     seconds (or after the next backoff delay)."""
@@ -187,11 +213,8 @@ class Outbox(Generic[T]):
             await asyncio.wait_for(self._idle.wait(), flush_timeout)
         except TimeoutError:
             log.warning("%s: %d messages not delivered at shutdown", self.name, len(self))
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         backoff = Backoff(initial=1.0, cap=60.0)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import logging
 import re
 import ssl
@@ -28,7 +27,7 @@ from irc.connection import AioFactory
 from pydantic import Field, SecretStr
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
-from adapters.flow import Backoff, Outbox, Retry, TokenBucket, split_utf8
+from adapters.flow import Backoff, Outbox, Retry, TokenBucket, cancel, split_utf8
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_plain
 
@@ -92,11 +91,7 @@ class IrcAdapter(Adapter[IrcConfig]):
     async def stop(self) -> None:
         self._closing = True
         await self._outbox.close(FLUSH_TIMEOUT if self._ready.is_set() else 0)
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(*self._tasks)
         if self._conn is not None and self._conn.is_connected():
             self._conn.disconnect("Hatbot is shutting down")
         self.status = Status.DISCONNECTED

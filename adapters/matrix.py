@@ -43,7 +43,7 @@ from nio.crypto import ENCRYPTION_ENABLED
 from pydantic import SecretStr
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
-from adapters.flow import Backoff, Outbox, Retry
+from adapters.flow import Backoff, Outbox, Retry, cancel, keep_trying
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_html, render_plain
 
@@ -90,7 +90,6 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         self._aliases: dict[str, str] = {}  # alias → room id
         self._named: dict[str, str] = {}  # room id → the alias the configuration uses
         self._configured: set[str] = set()  # room ids of the configured rooms
-        self._logged_in = asyncio.Event()
         self.requests = 0  # sync requests made, for tests of the backoff
 
     @property
@@ -103,31 +102,24 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         """A login the homeserver refuses stops the bot with its reason; a homeserver
         that cannot be reached is retried in the background while the bot runs."""
         self.status = Status.CONNECTING
-        self._task = asyncio.create_task(self._run(), name="matrix sync")
+        logged_in = True
         try:
             await self._log_in()
         except (ClientError, TimeoutError, OSError) as exc:
             log.warning("matrix: cannot reach %s (%s); retrying", self.config.homeserver, exc)
-        else:
-            self._logged_in.set()
+            logged_in = False
+        # Started only now: a retry must never race the first login (a second device).
+        self._task = asyncio.create_task(self._run(logged_in), name="matrix sync")
 
-    async def _run(self) -> None:
-        backoff = Backoff(initial=1.0, cap=300.0)
-        while not self._logged_in.is_set():
-            await asyncio.sleep(backoff.next())
-            try:
-                await self._log_in()
-                self._logged_in.set()
-            except (ClientError, TimeoutError, OSError, RuntimeError) as exc:
-                log.warning("matrix: still cannot log in: %s", exc)
+    async def _run(self, logged_in: bool) -> None:
+        if not logged_in:
+            await keep_trying("matrix", self._log_in,
+                              (ClientError, TimeoutError, OSError, RuntimeError))
         await self._sync_forever()
 
     async def stop(self) -> None:
         await self._outbox.close()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel(self._task)
         await self.client.close()
         self.status = Status.DISCONNECTED
 

@@ -9,7 +9,6 @@ translate and hand over, so the acknowledgement is never late.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import time
@@ -30,7 +29,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
-from adapters.flow import Backoff, Outbox, Retry, split_utf8
+from adapters.flow import Outbox, Retry, cancel, keep_trying, split_utf8
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_slack
 
@@ -94,17 +93,9 @@ class SlackAdapter(Adapter[SlackConfig]):
             raise RuntimeError(f"slack: {exc.response.get('error')}") from None
         except (ClientError, TimeoutError) as exc:
             log.warning("slack: cannot reach %s (%s); retrying", self.config.api_url, exc)
-            self._connector = asyncio.create_task(self._keep_trying(), name="slack connect")
-
-    async def _keep_trying(self) -> None:
-        backoff = Backoff(initial=1.0, cap=300.0)
-        while True:
-            await asyncio.sleep(backoff.next())
-            try:
-                await self._connect()
-                return
-            except (SlackApiError, ClientError, TimeoutError) as exc:
-                log.warning("slack: still cannot connect: %s", exc)
+            self._connector = asyncio.create_task(
+                keep_trying("slack", self._connect, (SlackApiError, ClientError, TimeoutError)),
+                name="slack connect")
 
     async def _connect(self) -> None:
         auth = await self.client.auth_test()
@@ -120,10 +111,7 @@ class SlackAdapter(Adapter[SlackConfig]):
 
     async def stop(self) -> None:
         await self._outbox.close()
-        if self._connector is not None:
-            self._connector.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._connector
+        await cancel(self._connector)
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         self.status = Status.DISCONNECTED
