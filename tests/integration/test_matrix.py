@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -274,33 +275,58 @@ async def test_threads_are_answered_in_the_thread(start_bot: StartBot, synapse: 
     assert pong["content"]["m.relates_to"]["event_id"] == root.event_id
 
 
-async def test_homeserver_down_for_20_seconds(start_bot: StartBot, people: Any,
-                                              tmp_path: Path) -> None:
-    """A homeserver that is down is asked a bounded number of times, then used again."""
-    require_server(Synapse.available(), "Synapse is not installed in .cache/synapse")
-    server = Synapse()
-    server.start()
-    try:
-        alice = AsyncClient(server.url, f"alice{uuid.uuid4().hex[:6]}")
+@dataclass
+class Private:
+    """A Synapse of the test's own (to stop it, or to set limits), a person, a room, the bot."""
+
+    server: Synapse
+    alice: AsyncClient
+    room: str
+    app: App
+
+
+@pytest.fixture
+async def private_synapse(start_bot: StartBot, tmp_path: Path
+                          ) -> AsyncIterator[Callable[..., Awaitable[Private]]]:
+    servers: list[Synapse] = []
+    clients: list[AsyncClient] = []
+
+    async def start(**limits: Any) -> Private:
+        require_server(Synapse.available(), "Synapse is not installed in .cache/synapse")
+        servers.append(Synapse(**limits))
+        servers[-1].start()
+        clients.append(AsyncClient(servers[-1].url, f"alice{uuid.uuid4().hex[:6]}"))
+        alice = clients[-1]
         assert isinstance(await alice.register(alice.user, "pw-alice"), RegisterResponse)
         room = await new_room(alice)
-        app = await start_matrix_bot(start_bot, server, tmp_path, room,
-                                     await register_bot(server))
-        adapter = matrix(app)
-        await asyncio.to_thread(server.stop)
-        before = adapter.requests
-        await asyncio.sleep(20)  # the outage itself is what is under test
-        during = adapter.requests - before
-        assert adapter.status == "disconnected"
-        # Backoff from 1 s, doubling with jitter: at most a handful of tries in 20 s.
-        assert 2 <= during <= 8, during
-        await asyncio.to_thread(server.start)
-        await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ping"})
-        await notices(alice, room, "pong", within=60)
-        assert adapter.status == "connected"
-        await alice.close()
-    finally:
+        app = await start_matrix_bot(start_bot, servers[-1], tmp_path, room,
+                                     await register_bot(servers[-1]))
+        return Private(servers[-1], alice, room, app)
+
+    yield start
+    for client in clients:
+        await client.close()
+    for server in servers:
         server.close()
+
+
+async def test_homeserver_down_for_20_seconds(
+    private_synapse: Callable[..., Awaitable[Private]],
+) -> None:
+    """A homeserver that is down is asked a bounded number of times, then used again."""
+    own = await private_synapse()
+    adapter = matrix(own.app)
+    await asyncio.to_thread(own.server.stop)
+    before = adapter.requests
+    await asyncio.sleep(20)  # the outage itself is what is under test
+    during = adapter.requests - before
+    assert adapter.status == "disconnected"
+    # Backoff from 1 s, doubling with jitter: at most a handful of tries in 20 s.
+    assert 2 <= during <= 8, during
+    await asyncio.to_thread(own.server.start)
+    await own.alice.room_send(own.room, "m.room.message", {"msgtype": "m.text", "body": "!ping"})
+    await notices(own.alice, own.room, "pong", within=60)
+    assert adapter.status == "connected"
 
 
 async def test_a_refused_login_is_a_clear_error(start_bot: StartBot, synapse: Synapse,
@@ -311,28 +337,18 @@ async def test_a_refused_login_is_a_clear_error(start_bot: StartBot, synapse: Sy
             "homeserver": synapse.url, "user_id": user, "password": "wrong", "rooms": []}}})
 
 
-async def test_rate_limited_sends_wait_and_arrive(start_bot: StartBot, tmp_path: Path,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+async def test_rate_limited_sends_wait_and_arrive(
+    private_synapse: Callable[..., Awaitable[Private]], caplog: pytest.LogCaptureFixture,
+) -> None:
     """With Synapse's message limit on (1 a second after 2), a burst of replies meets
     M_LIMIT_EXCEEDED; the bot waits retry_after_ms each time and delivers them all."""
-    require_server(Synapse.available(), "Synapse is not installed in .cache/synapse")
-    server = Synapse(message_rate=1.0)
-    server.start()
-    try:
-        alice = AsyncClient(server.url, f"alice{uuid.uuid4().hex[:6]}")
-        assert isinstance(await alice.register(alice.user, "pw-alice"), RegisterResponse)
-        room = await new_room(alice)
-        app = await start_matrix_bot(start_bot, server, tmp_path, room,
-                                     await register_bot(server))
-        for i in range(6):
-            await app.send(Reply(Address("matrix", room), f"burst {i}"))
-        with caplog.at_level(logging.INFO, logger="adapters.flow"):
-            got = await notices(alice, room, "burst", count=6, within=60)
-        assert sorted(n["content"]["body"] for n in got) == [f"burst {i}" for i in range(6)]
-        assert any("matrix: rate limited" in r.getMessage() for r in caplog.records)
-        await alice.close()
-    finally:
-        server.close()
+    own = await private_synapse(message_rate=1.0)
+    for i in range(6):
+        await own.app.send(Reply(Address("matrix", own.room), f"burst {i}"))
+    with caplog.at_level(logging.INFO, logger="adapters.flow"):
+        got = await notices(own.alice, own.room, "burst", count=6, within=60)
+    assert sorted(n["content"]["body"] for n in got) == [f"burst {i}" for i in range(6)]
+    assert any("matrix: rate limited" in r.getMessage() for r in caplog.records)
 
 
 async def test_end_to_end_encryption(start_bot: StartBot, synapse: Synapse,
