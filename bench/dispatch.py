@@ -16,18 +16,14 @@ import time
 from collections.abc import Awaitable
 
 from adapters.memory import PLATFORM, MemoryAdapter, person
+from bench.harness import bench_app
 from bot.app import App
-from bot.config import build
 from bot.events import Address, Message
-from bot.plugins import Plugins, discover
 
 
 async def _app(data_dir: str) -> tuple[App, MemoryAdapter]:
-    found = discover()
-    plugins = Plugins(adapters={"memory": MemoryAdapter}, skills=found.skills)
-    raw = {"bot": {"data_dir": data_dir}, "web": {"enabled": False},
-           "adapters": {"memory": {}}}
-    app = App(build(raw, plugins.adapter_models(), plugins.skill_models(), {}), plugins)
+    app = bench_app({"bot": {"data_dir": data_dir}, "web": {"enabled": False},
+                     "adapters": {"memory": {}}})
     await app.start()
     adapter = app.adapters["memory"]
     assert isinstance(adapter, MemoryAdapter)

@@ -11,10 +11,7 @@ import statistics
 import tempfile
 import time
 
-from adapters.memory import MemoryAdapter
-from bot.app import App
-from bot.config import build
-from bot.plugins import Plugins, discover
+from bench.harness import bench_app
 from tests.integration.irc_client import IrcClient
 from tests.integration.servers import Ngircd
 
@@ -24,14 +21,10 @@ async def run(count: int) -> None:
     server.start()
     try:
         with tempfile.TemporaryDirectory(prefix="hatbot-bench-") as data_dir:
-            found = discover()
-            plugins = Plugins(adapters={**found.adapters, "memory": MemoryAdapter},
-                              skills=found.skills)
-            raw = {"bot": {"data_dir": data_dir}, "web": {"enabled": False},
+            app = bench_app({"bot": {"data_dir": data_dir}, "web": {"enabled": False},
                    "adapters": {"irc": {"host": "127.0.0.1", "port": server.port, "tls": False,
                                         "channels": ["#bench"],
-                                        "messages_per_second": 10_000.0, "burst": 10_000}}}
-            app = App(build(raw, plugins.adapter_models(), plugins.skill_models(), {}), plugins)
+                                        "messages_per_second": 10_000.0, "burst": 10_000}}})
             client = await IrcClient("bencher").connect(server.port)
             await client.join("#bench")
             await app.start()

@@ -16,9 +16,8 @@ from typing import Any
 import aiohttp
 
 from adapters.memory import MemoryAdapter
+from bench.harness import bench_app
 from bot.app import App
-from bot.config import build
-from bot.plugins import Plugins, discover
 
 SECRET = "bench-secret"
 
@@ -90,10 +89,7 @@ async def load(app: App, repos: int, per_repo: int, seed: int = 3) -> Load:
 
 async def run(repos: int, per_repo: int) -> None:
     with tempfile.TemporaryDirectory(prefix="hatbot-bench-") as data_dir:
-        found = discover()
-        plugins = Plugins(adapters={"memory": MemoryAdapter}, skills=found.skills)
-        app = App(build(config(repos, data_dir), plugins.adapter_models(),
-                        plugins.skill_models(), {}), plugins)
+        app = bench_app(config(repos, data_dir))
         await app.start()
         try:
             result = await load(app, repos, per_repo)
