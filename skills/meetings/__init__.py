@@ -8,7 +8,9 @@ to chat, the database, the scheduler and the web server.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +19,19 @@ from sqlalchemy import select
 
 from bot.context import Context
 from bot.events import Address, Message
-from bot.skill import Skill, command, escape_markup, on, route
-from skills.meetings.engine import Line, Meeting, Outcome, parse_hash, replay
+from bot.skill import Skill, command, escape_markup, format_duration, on, route
+from skills.meetings.engine import Line, Meeting, Outcome, parse_hash
 from skills.meetings.files import announcement, index_page, write_minutes
 from skills.meetings.minutes import Minutes
 from skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
+from skills.meetings.recovery import lines_of, rebuild
 from skills.meetings.replay_cli import add_replay_command
 from skills.meetings.settings import MeetingsConfig, minutes_dir
 
 OPEN_ACTIONS_SHOWN = 10  # longer lists would flood the channel
+RETRY_MINUTES = timedelta(minutes=5)  # after a failed write of minutes
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +50,7 @@ class Meetings(Skill[MeetingsConfig]):
     def __init__(self, config: MeetingsConfig) -> None:
         super().__init__(config)
         self._live: dict[str, Live] = {}
+        self._retry_job: str | None = None
         self.minutes_dir = Path(config.minutes_dir or "hatbot-data/meetings")
 
     @classmethod
@@ -51,17 +58,35 @@ class Meetings(Skill[MeetingsConfig]):
         add_replay_command(commands)
 
     async def setup(self, ctx: Context) -> None:
-        """Pick up meetings that were running when the bot stopped, from their lines."""
+        """Pick up meetings that were running when the bot stopped, from their lines, and
+        finish the ones that were ending or whose minutes were never written."""
         self.minutes_dir = minutes_dir(self.config, ctx.data_dir)
-        running = await ctx.db.scalars(
-            select(MeetingRecord).where(MeetingRecord.ended_at.is_(None)))
+        running = list(await ctx.db.scalars(
+            select(MeetingRecord).where(MeetingRecord.ended_at.is_(None))))
         for record in running:
-            rows = await ctx.db.scalars(select(MeetingLine).where(
-                MeetingLine.meeting_id == record.id).order_by(MeetingLine.id))
-            lines = [Line(r.ts, r.key, r.nick, r.text, r.is_bot) for r in rows]
-            meeting = replay(lines, record.channel, ctx.prefix, ctx.bot_name)
-            if meeting is not None:
-                self._live[record.channel] = Live(record.id, meeting)
+            try:
+                meeting = await self._rebuild(ctx, record)
+            except Exception:
+                log.exception("meeting %d in %s could not be rebuilt; it is ended as it is",
+                              record.id, record.channel)
+                record.ended_at = record.started_at
+                await ctx.commit()
+                continue
+            live = Live(record.id, meeting)
+            if meeting.ended_at is None:
+                self._live[record.channel] = live
+            else:  # the bot stopped between "#endmeeting" and closing the record
+                await self._finish(ctx, live, write=False)
+        pending = await ctx.db.scalar(select(MeetingRecord.id).where(
+            MeetingRecord.ended_at.is_not(None), MeetingRecord.minutes_at.is_(None)).limit(1))
+        if pending is not None:
+            # A job, so it runs once the adapters are up to announce the links.
+            await self._retry_later(ctx, at_once=True)
+
+    async def _rebuild(self, ctx: Context, record: MeetingRecord) -> Meeting:
+        rows = await ctx.db.scalars(select(MeetingLine).where(
+            MeetingLine.meeting_id == record.id).order_by(MeetingLine.id))
+        return rebuild(record, lines_of(rows), ctx.prefix, ctx.bot_name)
 
     # --- listening ------------------------------------------------------------------
 
@@ -141,23 +166,63 @@ class Meetings(Skill[MeetingsConfig]):
                                minutes=int(length.total_seconds() // 60))
         if outcome.ended:
             await self._finish(ctx, live)
-        if outcome.write_minutes:
+        elif outcome.write_minutes:
             await self._write(ctx, live)
 
-    async def _write(self, ctx: Context, live: Live) -> None:
+    async def _write(self, ctx: Context, live: Live) -> bool:
+        """Write the minutes files; say where they are, or why they are not there yet."""
         meeting = live.meeting
-        await asyncio.to_thread(write_minutes, meeting, self.minutes_dir, self.config.formats,
-                                ctx.bot_name, ctx.public_url)
+        try:
+            await asyncio.to_thread(write_minutes, meeting, self.minutes_dir,
+                                    self.config.formats, ctx.bot_name, ctx.public_url)
+        except Exception as exc:
+            log.exception("minutes of meeting %d (%s) could not be written", live.record_id,
+                          meeting.name)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror \
+                else type(exc).__name__
+            await ctx.say(Address.parse(meeting.channel), escape_markup(
+                f"I could not write the minutes ({reason}). Every line is kept; I will try "
+                f"again in {format_duration(RETRY_MINUTES)}."))
+            if meeting.ended_at is not None:
+                await self._retry_later(ctx)
+            return False
         links = announcement(meeting, ctx.public_url, self.config.formats)
         if meeting.ended_at is None:
             await self._say(ctx, live, "Minutes so far: " + (links[0].split(" ", 1)[-1]
                                                              if links else "saved"))
-        else:
-            for link in links:
-                await ctx.say(Address.parse(meeting.channel), escape_markup(link))
+            return True
+        record = await ctx.db.get(MeetingRecord, live.record_id)
+        if record is not None:
+            record.minutes_at = ctx.now()
+        for link in links:
+            await ctx.say(Address.parse(meeting.channel), escape_markup(link))
+        return True
 
-    async def _finish(self, ctx: Context, live: Live) -> None:
-        """Close the record and keep the action items, before the files are written."""
+    async def _retry_later(self, ctx: Context, *, at_once: bool = False) -> None:
+        if self._retry_job is None:
+            delay = timedelta() if at_once else RETRY_MINUTES
+            self._retry_job = await ctx.schedule(ctx.now() + delay, "write_pending")
+
+    async def write_pending(self, ctx: Context) -> None:
+        """Write the minutes of every ended meeting that has none yet (a scheduled job)."""
+        self._retry_job = None
+        pending = list(await ctx.db.scalars(select(MeetingRecord).where(
+            MeetingRecord.ended_at.is_not(None), MeetingRecord.minutes_at.is_(None))))
+        for record in pending:
+            try:
+                meeting = await self._rebuild(ctx, record)
+            except Exception:
+                log.exception("meeting %d could not be rebuilt for its minutes", record.id)
+                continue
+            await self._write(ctx, Live(record.id, meeting))
+            await ctx.commit()
+
+    async def _finish(self, ctx: Context, live: Live, *, write: bool = True) -> None:
+        """Close the record and keep the action items, then write the files.
+
+        The record stays without ``minutes_at`` until the files exist, so a crash or a
+        failed write in between is finished at the next start or by the retry job.
+        """
         meeting = live.meeting
         record = await ctx.db.get(MeetingRecord, live.record_id)
         assert record is not None
@@ -170,6 +235,9 @@ class Meetings(Skill[MeetingsConfig]):
                                   assignees=" ".join(assignees)))
         await ctx.commit()
         self._live.pop(meeting.channel, None)
+        if write:
+            await self._write(ctx, live)
+            await ctx.commit()
 
     async def timebox_over(self, ctx: Context, channel: str, record_id: int, topic_line: int,
                            minutes: int) -> None:

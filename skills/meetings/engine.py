@@ -8,6 +8,8 @@ replay`` rebuilds minutes from a log file.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,11 +31,34 @@ CHAIR_ONLY = {
 ALIASES = {"start": "startmeeting", "end": "endmeeting", "topic": "topic"}
 LATE_END = timedelta(minutes=60)
 BOT_KEY = "bot"
+LONGEST_TIMEBOX = timedelta(hours=24)  # a meeting is hours, not centuries
+NAME_LIMIT = 100  # characters of a meeting's name used in file names; the title keeps all
+
+log = logging.getLogger(__name__)
 
 _HASH_COMMAND = re.compile(r"^#([A-Za-z]+)(?:\s+(.*))?$", re.DOTALL)
 _URL_LINE = re.compile(r"^(?:https?|ftp)://\S+", re.IGNORECASE)
-_TIMEBOX = re.compile(r"\((\d+)\s*(m|min|mins|minutes|h|hours?)\)\s*$", re.IGNORECASE)
+_TIMEBOX = re.compile(r"\((\d{1,9})\s*(m|min|mins|minutes|h|hours?)\)\s*$", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[^a-z0-9_-]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters that some readers take for the end of a line (str.splitlines does, and so
+# does a MeetBot log reader): in a logged line they could forge lines said by others.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def meeting_name(text: str) -> str:
+    """MeetBot's rule: lower-case, anything but ``a-z0-9_-`` becomes ``_``; cut for files."""
+    return full_name(text)[:NAME_LIMIT]
+
+
+def full_name(text: str) -> str:
+    return _UNSAFE_NAME.sub("_", text.strip().lower())
+
+
+def one_line(text: str) -> str:
+    """Text as one log line: line breaks become spaces, and what is not valid Unicode
+    (a lone surrogate, left by undecodable input) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
 
 
 @dataclass(frozen=True)
@@ -81,11 +106,6 @@ class Outcome:
     timebox: tuple[Item, timedelta] | None = None
 
 
-def meeting_name(text: str) -> str:
-    """MeetBot's rule: lower-case, anything but ``a-z0-9_-`` becomes ``_``."""
-    return _UNSAFE_NAME.sub("_", text.strip().lower())
-
-
 def parse_hash(text: str) -> tuple[str, str] | None:
     """``#topic Bugs`` → ``("topic", "Bugs")``; ``#12345``, ``#openstack-dev`` are not commands."""
     match = _HASH_COMMAND.match(text.strip())
@@ -121,6 +141,7 @@ class Meeting:
     vote: Vote | None = None
     ended_at: datetime | None = None
     channel_name: str = ""  # the channel as people know it, where its id is opaque (Slack)
+    title: str = ""  # the whole name as given; ``name`` may be cut to fit file names
 
     @classmethod
     def start(cls, channel: str, line: Line, name: str) -> tuple[Meeting, Outcome]:
@@ -128,6 +149,7 @@ class Meeting:
         meeting = cls(
             channel=channel,
             name=meeting_name(name or default) or "meeting",
+            title=full_name(name or default) or "meeting",
             started_at=line.ts,
             starter_key=line.key,
             starter_nick=line.nick,
@@ -153,6 +175,9 @@ class Meeting:
 
     def log(self, line: Line) -> int:
         """Record a line; returns its number (1-based)."""
+        text, nick = one_line(line.text), one_line(line.nick)
+        if (text, nick) != (line.text, line.nick):
+            line = dataclasses.replace(line, text=text, nick=nick)
         self.lines.append(line)
         return len(self.lines)
 
@@ -163,6 +188,9 @@ class Meeting:
         """Carry out ``command`` said on ``line``, which must already be logged."""
         if line.is_bot or self.ended_at is not None:
             return Outcome()
+        arg = one_line(arg)
+        if one_line(line.nick) != line.nick:
+            line = dataclasses.replace(line, nick=one_line(line.nick))
         number = len(self.lines)
         if command == "startmeeting":
             return Outcome(replies=[f"A meeting is already running here: '{self.name}', "
@@ -212,6 +240,9 @@ class Meeting:
         unit = box.group(2).lower()
         length = timedelta(hours=int(box.group(1))) if unit.startswith("h") \
             else timedelta(minutes=int(box.group(1)))
+        if not timedelta() < length <= LONGEST_TIMEBOX:
+            return Outcome(replies=[f"A time box is 1m to {_hours(LONGEST_TIMEBOX)}h; "
+                                    f"'{arg}' is recorded without one."])
         return Outcome(replies=[f"Topic '{arg}' is time-boxed: I will say when "
                                 f"{box.group(1)}{unit[0]} are up."], timebox=(item, length))
 
@@ -238,6 +269,7 @@ class Meeting:
         if not meeting_name(arg):
             return Outcome(replies=["Usage: #meetingname NAME (e.g. #meetingname nova)"])
         self.name = meeting_name(arg)
+        self.title = full_name(arg)
         return Outcome(replies=[f"The meeting name has been set to '{self.name}'"])
 
     def _startvote(self, line: Line, arg: str, number: int) -> Outcome:
@@ -300,6 +332,10 @@ class Meeting:
         return next((line.nick for line in reversed(self.lines) if line.key == key), fallback)
 
 
+def _hours(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 3600)
+
+
 def replay(
     lines: Iterable[Line], channel: str, prefix: str = "!", bot_name: str = "hatbot"
 ) -> Meeting | None:
@@ -312,7 +348,12 @@ def replay(
             if command is not None and command[0] == "startmeeting":
                 meeting, _ = Meeting.start(channel, line, command[1])
             continue
-        meeting.hear(line, command)
+        try:
+            meeting.hear(line, command)
+        except Exception:
+            # One bad line must not cost the meeting: it stays in the log, unacted on.
+            log.exception("meeting %s: line %d could not be replayed", meeting.name,
+                          len(meeting.lines))
         if meeting.ended_at is not None:
             break
     return meeting

@@ -47,7 +47,7 @@ class Minutes:
 
     @property
     def title(self) -> str:
-        return f"{self.meeting.channel_title}: {self.meeting.name}"
+        return f"{self.meeting.channel_title}: {self.meeting.title or self.meeting.name}"
 
     @cached_property
     def sections(self) -> list[tuple[Item | None, list[Item]]]:

@@ -19,6 +19,8 @@ class MeetingRecord(Base):
     name: Mapped[str] = mapped_column(String(255), index=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Set once every minutes file exists; an ended meeting without it is written again.
+    minutes_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class MeetingLine(Base):

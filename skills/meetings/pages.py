@@ -52,7 +52,7 @@ def render_minutes_html(minutes: Minutes) -> str:
 def render_log_html(meeting: Meeting) -> str:
     base = base_name(meeting)
     return _templates.get_template("log.html.j2").render(
-        title=f"{meeting.channel_title}: {meeting.name} (log)", meeting=meeting,
+        title=f"{meeting.channel_title}: {meeting.title or meeting.name} (log)", meeting=meeting,
         minutes_href=f"{base}.html",
     )
 

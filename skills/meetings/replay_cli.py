@@ -13,6 +13,7 @@ from bot.skill import CliContext
 from skills.meetings.engine import Line, replay
 from skills.meetings.files import write_minutes
 from skills.meetings.minutes import lines_from_json
+from skills.meetings.rebuild_cli import add_rebuild_command
 from skills.meetings.settings import minutes_dir
 
 _LOG_LINE = re.compile(r"^(\d{2}):(\d{2}):(\d{2}) (?:<([^>]+)> ?(.*)|\* (\S+) (.*))$")
@@ -32,6 +33,7 @@ def add_replay_command(commands: Any) -> None:
     replay_cmd.add_argument("--date", type=date.fromisoformat,
                             help="day of a .log.txt whose file name has none (YYYY-MM-DD)")
     replay_cmd.set_defaults(handler=run_replay)
+    add_rebuild_command(actions, commands.common)
 
 
 def read_text_log(text: str, day: date, bot_name: str) -> list[Line]:

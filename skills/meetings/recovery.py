@@ -1,0 +1,31 @@
+"""A meeting rebuilt from its stored lines, whatever state the bot stopped in.
+
+Each meeting is rebuilt on its own: a line that cannot be replayed is kept in the
+log unacted on, and a meeting whose log has no usable start still gets minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from skills.meetings.engine import Line, Meeting, replay
+from skills.meetings.models import MeetingLine, MeetingRecord
+
+
+def lines_of(rows: Iterable[MeetingLine]) -> list[Line]:
+    return [Line(r.ts, r.key, r.nick, r.text, r.is_bot) for r in rows]
+
+
+def rebuild(record: MeetingRecord, lines: list[Line], prefix: str, bot_name: str) -> Meeting:
+    """The meeting as its lines tell it; ended at ``record.ended_at`` if the record says so."""
+    meeting = replay(lines, record.channel, prefix, bot_name)
+    if meeting is None:  # no start line survived: keep what there is, under the record's name
+        first = lines[0] if lines else Line(record.started_at, "bot", bot_name, "", True)
+        meeting = Meeting(channel=record.channel, name=record.name, started_at=record.started_at,
+                          starter_key=first.key, starter_nick=first.nick, title=record.name)
+        for line in lines:
+            meeting.log(line)
+    if record.ended_at is not None and meeting.ended_at is None:
+        meeting.ended_at = record.ended_at
+    return meeting
+
