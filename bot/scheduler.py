@@ -48,7 +48,9 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
 
 class Scheduler:
     def __init__(self, database_url: str, runner: JobRunner, timezone: str = "UTC") -> None:
-        self.key = database_url
+        # Which scheduler a stored job belongs to: this one, whatever its database URL's
+        # spelling was when the job was made (``start`` claims every job in the store).
+        self.key = uuid.uuid4().hex
         self.runner = runner
         self.timezone = timezone
         self._engine = sync_engine(database_url)
@@ -62,6 +64,9 @@ class Scheduler:
         """Open the job store; nothing fires until ``resume`` (adapters must be up first)."""
         _running[self.key] = self
         self._aps.start(paused=True)
+        for job in self._aps.get_jobs():
+            if job.args and job.args[0] != self.key:
+                job.modify(args=[self.key, *job.args[1:]])
 
     def resume(self) -> None:
         self._aps.resume()
@@ -75,10 +80,9 @@ class Scheduler:
         job = self._aps.get_job(job_id)
         if job is None:
             raise KeyError(job_id)
-        _key, skill, name, kwargs = job.args
         if isinstance(job.trigger, DateTrigger):
             job.remove()
-        await self.runner(skill, name, kwargs)
+        await _fire(*job.args)
 
     def shutdown(self) -> None:
         if self._aps.running:

@@ -83,3 +83,27 @@ class Weekly(Skill[SkillConfig]):
 async def test_every_decorator_registers_a_stored_schedule(start_bot: StartBot) -> None:
     app = await start_bot(Weekly)
     assert "weekly.digest.cron.0" in [job for job, _ in app.scheduler.pending()]
+
+
+async def test_jobs_survive_a_new_spelling_of_the_database_path(tmp_path: Path) -> None:
+    """``data_dir = "data"`` then ``"./data"``: one database, so the same jobs."""
+    fired: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def runner(skill: str, job: str, kwargs: dict[str, Any]) -> None:
+        fired.append((skill, job, kwargs))
+
+    first_url, second_url = f"sqlite:///{tmp_path}/h.db", f"sqlite:///{tmp_path}/./h.db"
+    upgrade(first_url)
+    first = Scheduler(first_url, runner)
+    first.start()
+    job_id = await first.once("remind", "deliver", datetime.now(UTC) + timedelta(hours=1),
+                              {"text": "still here"})
+    first.shutdown()
+
+    second = Scheduler(second_url, runner)
+    second.start()
+    try:
+        await second.run_now(job_id)
+    finally:
+        second.shutdown()
+    assert fired == [("remind", "deliver", {"text": "still here"})]
