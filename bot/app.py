@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
 from bot.events import Event, Reply
+from bot.lock import DataDirLock
 from bot.metrics import Metrics
 from bot.plugins import Plugins
 from bot.router import Router
@@ -110,7 +111,8 @@ class App:
 
     async def start(self) -> None:
         bot = self.config.bot
-        await asyncio.to_thread(Path(bot.data_dir).mkdir, parents=True, exist_ok=True)
+        self._lock = DataDirLock(Path(bot.data_dir))
+        await asyncio.to_thread(self._lock.acquire)
         enabled_skills = self.config.enabled_skills()
         locations = self.plugins.migration_dirs(s.name for s in enabled_skills)
         await asyncio.to_thread(db.upgrade, bot.db_url, locations)
@@ -181,6 +183,8 @@ class App:
             await self.web.stop()
         if hasattr(self, "engine"):
             await self.engine.dispose()
+        if hasattr(self, "_lock"):
+            self._lock.release()
 
     # --- wiring -----------------------------------------------------------------------
 

@@ -36,3 +36,16 @@ def test_sigterm_is_a_graceful_stop(launch: Callable[[], Bot]) -> None:
     bot.expect("pong")
     bot.proc.send_signal(signal.SIGTERM)
     assert bot.proc.wait(timeout=30) == 0
+
+
+def test_a_second_process_on_the_same_data_refuses_to_start(launch: Callable[[], Bot]) -> None:
+    first = launch()
+    first.say("!ping")
+    first.expect("pong")
+    second = launch()
+    assert second.proc.wait(timeout=60) == 1
+    assert second.proc.stderr is not None
+    error = second.proc.stderr.read()
+    assert f"another Hatbot (pid {first.proc.pid}) is running on" in error
+    first.say("<alice> #startmeeting still mine")
+    first.expect("Meeting started")
