@@ -24,6 +24,7 @@ from typing import Any
 from irc.client import Event, ServerConnection, ServerNotConnectedError
 from irc.client_aio import AioConnection, AioReactor
 from irc.connection import AioFactory
+from jaraco.stream.buffer import LenientDecodingLineBuffer  # type: ignore[import-untyped]
 from pydantic import Field, SecretStr
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
@@ -39,6 +40,7 @@ ACCOUNT_CAPS = {"account-notify", "extended-join", "account-tag"}
 REGISTRATION_TIMEOUT = 30.0
 RECLAIM_EVERY = 30.0  # seconds between attempts to get the configured nick back
 NETSPLIT_MEMORY = 15 * 60.0  # a rejoin this soon after a netsplit quit is no new arrival
+CTCP_QUEUED = 5  # CTCP replies waiting at once; more requests are ignored
 FLUSH_TIMEOUT = 30.0  # how long shutdown waits for queued messages to go out
 _NETSPLIT = re.compile(r"^[\w.-]+\.[\w.-]+ [\w.-]+\.[\w.-]+$")
 _NICK_PREFIXES = "~&@%+"
@@ -69,12 +71,16 @@ class IrcAdapter(Adapter[IrcConfig]):
         self._ready = asyncio.Event()  # registered and able to send
         self._lost = asyncio.Event()
         self._closing = False
-        self._outbox: Outbox[str] = Outbox(
+        # (command, text): PRIVMSG for what skills say, NOTICE for CTCP replies; one queue
+        # and one pace for both, so nothing the bot sends can get it kicked for flooding.
+        self._outbox: Outbox[tuple[str, str]] = Outbox(
             "irc", self._deliver, ready=self._ready,
             pace=TokenBucket(config.messages_per_second, config.burst))
         self._tasks: list[asyncio.Task[None]] = []
+        self._ctcp_pending: set[str] = set()  # lower nicks with a CTCP reply queued
         self._offered: set[str] = set()
         self._account_caps = False
+        self._account_tag = False  # every message says its sender's account, or has none
         self._accounts: dict[str, str | None] = {}  # lower nick → services account
         self._members: dict[str, set[str]] = {}  # lower channel → lower nicks
         self._split: dict[str, float] = {}  # lower nick → when a netsplit took them
@@ -117,12 +123,16 @@ class IrcAdapter(Adapter[IrcConfig]):
     async def _connect(self) -> None:
         self._lost.clear()
         self._offered.clear()
-        self._account_caps = False
+        self._account_caps = self._account_tag = False
         self._members.clear()
+        self._accounts.clear()  # nobody's login is known on a new connection
         loop = asyncio.get_running_loop()
         reactor = AioReactor(loop=loop, on_connect=self._opening)
         reactor.add_global_handler("all_events", self._on_event)
         conn = reactor.server()
+        # IRC carries bytes: a line that is not UTF-8 is read as Latin-1 instead of
+        # ending the connection (the library's default decoder raises on it).
+        conn.buffer_class = LenientDecodingLineBuffer
         self._conn = conn
         factory = AioFactory(ssl=self._tls()) if self.config.tls else AioFactory()
         await conn.connect(self.config.host, self.config.port, self.config.nick,
@@ -152,7 +162,7 @@ class IrcAdapter(Adapter[IrcConfig]):
         for line in render_plain(reply.markup_text).split("\n"):
             if line.strip():
                 for piece in split_utf8(line, budget):
-                    self._outbox.put(target, piece)
+                    self._outbox.put(target, ("PRIVMSG", piece))
 
     def _budget(self, target: str) -> int:
         """Bytes of text that fit in one PRIVMSG as the server relays it to others."""
@@ -162,11 +172,16 @@ class IrcAdapter(Adapter[IrcConfig]):
         overhead = len(f":{self.nick}!{userhost} PRIVMSG {target} :\r\n".encode())
         return LINE_LIMIT - overhead
 
-    async def _deliver(self, target: str, text: str) -> None:
+    async def _deliver(self, target: str, line: tuple[str, str]) -> None:
         if not self._ready.is_set() or self._conn is None:
             raise Retry("not connected", after=0)  # the outbox waits for the reconnect
+        command, text = line
         try:
-            self._conn.privmsg(target, text)
+            if command == "NOTICE":
+                self._ctcp_pending.discard(target.lower())
+                self._conn.notice(target, text)
+            else:
+                self._conn.privmsg(target, text)
         except ServerNotConnectedError:
             raise Retry("connection lost", after=0) from None
 
@@ -212,6 +227,7 @@ class IrcAdapter(Adapter[IrcConfig]):
         elif sub == "ACK":
             acked = set(args[-1].split())
             self._account_caps = bool(ACCOUNT_CAPS & acked)
+            self._account_tag = "account-tag" in acked
             if "sasl" in acked:
                 conn.send_raw("AUTHENTICATE PLAIN")
             else:
@@ -287,9 +303,10 @@ class IrcAdapter(Adapter[IrcConfig]):
         reason = event.arguments[0] if event.arguments else ""
         if _NETSPLIT.match(reason):
             self._split[nick.lower()] = time.monotonic()
-        for channel, members in self._members.items():
+        for channel, members in list(self._members.items()):
             if nick.lower() in members:
                 self._leave(nick, channel, event.tags, reason)
+        self._accounts.pop(nick.lower(), None)
         if nick.lower() == self.config.nick.lower():
             self._try_reclaim()
 
@@ -297,8 +314,12 @@ class IrcAdapter(Adapter[IrcConfig]):
         if self._is_me(nick):
             return
         self._members.get(channel.lower(), set()).discard(nick.lower())
-        self.host.emit(Part(channel=Address(PLATFORM, channel),
-                            person=self._person(nick, tags), reason=reason))
+        person = self._person(nick, tags)
+        if not self._in_sight(nick):
+            # Out of sight, we no longer hear account changes: whoever takes the nick
+            # next must prove their own login.
+            self._accounts.pop(nick.lower(), None)
+        self.host.emit(Part(channel=Address(PLATFORM, channel), person=person, reason=reason))
 
     def _on_nick(self, conn: ServerConnection, event: Event) -> None:
         old, new = event.source.nick, event.target
@@ -309,8 +330,11 @@ class IrcAdapter(Adapter[IrcConfig]):
             if old.lower() in members:
                 members.discard(old.lower())
                 members.add(new.lower())
-        if old.lower() in self._accounts:
-            self._accounts[new.lower()] = self._accounts.pop(old.lower())
+        # The login moves with the person; a stale entry for the new nick must not stay.
+        account = self._accounts.pop(old.lower(), None)
+        self._accounts.pop(new.lower(), None)
+        if account is not None:
+            self._accounts[new.lower()] = account
         if old.lower() == self.config.nick.lower():
             self._try_reclaim()
 
@@ -330,8 +354,14 @@ class IrcAdapter(Adapter[IrcConfig]):
         self._message(event, where, event.arguments[0] if event.arguments else "", direct)
 
     def _on_ctcp(self, conn: ServerConnection, event: Event) -> None:
-        if event.arguments and event.arguments[0].upper() == "VERSION":
-            conn.ctcp_reply(event.source.nick, f"VERSION Hatbot {version('hatbot')}")
+        nick = event.source.nick
+        if not event.arguments or event.arguments[0].upper() != "VERSION":
+            return
+        # One reply queued per asker and a few in all: a CTCP flood costs us nothing.
+        if nick.lower() in self._ctcp_pending or len(self._ctcp_pending) >= CTCP_QUEUED:
+            return
+        self._ctcp_pending.add(nick.lower())
+        self._outbox.put(nick, ("NOTICE", f"\x01VERSION Hatbot {version('hatbot')}\x01"))
 
     def _message(self, event: Event, where: str, text: str, direct: bool) -> None:
         nick = event.source.nick
@@ -340,7 +370,7 @@ class IrcAdapter(Adapter[IrcConfig]):
         mentioned = re.search(rf"(?<![\w-]){re.escape(self.nick)}(?![\w-])", text,
                               re.IGNORECASE) is not None
         self.host.emit(Message(channel=Address(PLATFORM, where),
-                               sender=self._person(nick, event.tags), text=text,
+                               sender=self._person(nick, event.tags, said=True), text=text,
                                is_direct=direct, mentions_bot=direct or mentioned))
 
     # --- people -----------------------------------------------------------------------
@@ -348,15 +378,24 @@ class IrcAdapter(Adapter[IrcConfig]):
     def _is_me(self, nick: str | None) -> bool:
         return nick is not None and nick.lower() == self.nick.lower()
 
-    def _person(self, nick: str, tags: Any) -> Person:
-        return Person(address=Address(PLATFORM, nick), display_name=nick,
-                      account=self._account(nick, tags))
+    def _in_sight(self, nick: str) -> bool:
+        """Whether we share a channel with ``nick``, and so hear about their account."""
+        return any(nick.lower() in members for members in self._members.values())
 
-    def _account(self, nick: str, tags: Any) -> Address | None:
+    def _person(self, nick: str, tags: Any, *, said: bool = False) -> Person:
+        return Person(address=Address(PLATFORM, nick), display_name=nick,
+                      account=self._account(nick, tags, said=said))
+
+    def _account(self, nick: str, tags: Any, *, said: bool = False) -> Address | None:
         tagged = next((t.get("value") for t in tags or [] if t.get("key") == "account"), None)
         if tagged:
-            self._accounts[nick.lower()] = tagged
+            if self._in_sight(nick):  # only people we share a channel with: a bounded cache
+                self._accounts[nick.lower()] = tagged
             return Address(PLATFORM, tagged)
+        if said and self._account_tag:
+            # With account-tag, a message without the tag is from someone not logged in.
+            self._accounts.pop(nick.lower(), None)
+            return None
         if not self._account_caps:
             return Address(PLATFORM, nick)  # the server tells no accounts: the nick it is
         known = self._accounts.get(nick.lower())

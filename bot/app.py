@@ -24,7 +24,7 @@ from bot.commands import CommandMeta, Registry, make_command
 from bot.config import Config
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
-from bot.events import Event, Reply
+from bot.events import Event, Reply, cleaned
 from bot.lock import DataDirLock
 from bot.metrics import Metrics
 from bot.plugins import Plugins
@@ -65,7 +65,7 @@ class _AdapterHost:
 
     def emit(self, event: Event) -> Awaitable[None]:
         self._app.metrics.messages_in.labels(self._name).inc()
-        return self._app.dispatcher.submit(event)
+        return self._app.dispatcher.submit(cleaned(event))
 
     def input_finished(self) -> None:
         self._app.request_stop()

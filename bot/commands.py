@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import re
 import types
 import typing
@@ -80,20 +81,34 @@ class Command:
         return line
 
 
-_DURATION = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)
+# Bounds on what a chat line can ask for: every number is stored, scheduled or looped
+# over somewhere, so none may be unbounded.
+LONGEST_COMMAND = 4000  # characters of a command the parser reads at all
+LONGEST_DURATION = timedelta(days=366)
+LARGEST_NUMBER = 2**31 - 1  # fits an SQL INTEGER everywhere
+_DURATION = re.compile(r"(\d{1,9})\s*([wdhms])", re.IGNORECASE)
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
 
+def shorten(text: str, limit: int = 40) -> str:
+    """User text quoted back in a reply: never more than ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def parse_duration(text: str) -> timedelta:
-    """``90s``, ``10m``, ``2h30m``, ``14d``, ``1w`` → a positive timedelta."""
+    """``90s``, ``10m``, ``2h30m``, ``14d``, ``1w`` → a positive timedelta up to a year."""
     cleaned = text.strip().lower()
-    if not cleaned or _DURATION.sub("", cleaned).strip():
-        raise ValueError(f'expected a duration like 10m, 2h or 14d, got "{text}"')
+    wrong = ValueError(f'expected a duration like 10m, 2h or 14d, got "{shorten(text)}"')
+    if not cleaned or len(cleaned) > 40 or _DURATION.sub("", cleaned).strip():
+        raise wrong
     total = timedelta()
     for amount, unit in _DURATION.findall(cleaned):
         total += timedelta(**{_UNITS[unit.lower()]: int(amount)})
+        if total > LONGEST_DURATION:
+            raise ValueError(f"a duration can be at most {LONGEST_DURATION.days}d, "
+                             f'got "{shorten(text)}"')
     if total <= timedelta():
-        raise ValueError(f'expected a duration like 10m, 2h or 14d, got "{text}"')
+        raise wrong
     return total
 
 
@@ -109,17 +124,22 @@ def format_duration(delta: timedelta) -> str:
 
 
 def _whole_number(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f'expected a whole number, got "{text}"') from None
+    """A count or an ID: 0 to LARGEST_NUMBER."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 \
+            or int(text) > LARGEST_NUMBER:
+        raise ValueError(f'expected a whole number from 0 to {LARGEST_NUMBER}, '
+                         f'got "{shorten(text)}"')
+    return int(text)
 
 
 def _number(text: str) -> float:
     try:
-        return float(text)
+        value = float(text) if len(text) <= 40 else math.nan
     except ValueError:
-        raise ValueError(f'expected a number, got "{text}"') from None
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > LARGEST_NUMBER:
+        raise ValueError(f'expected a number, got "{shorten(text)}"')
+    return value
 
 
 _CONVERTERS: dict[Any, Callable[[str], Any]] = {
@@ -199,19 +219,18 @@ def _label(params: tuple[Param, ...], args: str) -> tuple[Param, ...]:
 
 def parse_arguments(command: Command, text: str) -> tuple[list[Any], dict[str, Any]]:
     """Turn the words after a command into call arguments, or raise UsageError."""
+    if len(text) > LONGEST_COMMAND:
+        raise UsageError(f"too long ({len(text)} characters; at most {LONGEST_COMMAND})")
     options = {p.name: p for p in command.params if p.kind == "option"}
     kwargs: dict[str, Any] = {}
     kept: list[str] = []
-    last = 0
-    for match in re.finditer(r"(\w+)=(\S*)", text):
-        name = match.group(1).lower()
-        at_word_start = match.start() == 0 or text[match.start() - 1].isspace()
-        if name in options and at_word_start:
-            kwargs[name] = _convert(options[name], match.group(2))
-            kept.append(text[last:match.start()])
-            last = match.end()
-    kept.append(text[last:])
-    rest = " ".join("".join(kept).split())
+    for word in text.split():  # one pass over the words: linear in the line's length
+        name, equals, value = word.partition("=")
+        if equals and name.lower() in options:
+            kwargs[name.lower()] = _convert(options[name.lower()], value)
+        else:
+            kept.append(word)
+    rest = " ".join(kept)
 
     args: list[Any] = []
     for param in command.params:
@@ -248,7 +267,7 @@ def _convert(param: Param, word: str) -> Any:
     try:
         return param.convert(word)
     except ValueError as exc:
-        raise UsageError(f"{param.shown}: {exc}") from None
+        raise UsageError(f"{param.shown}: {shorten(str(exc), 160)}") from None
 
 
 class Registry:
@@ -327,4 +346,5 @@ __all__ = [
     "make_command",
     "parse_arguments",
     "parse_duration",
+    "shorten",
 ]

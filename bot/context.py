@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.commands import Registry, is_admin
+from bot.commands import Registry, UsageError, is_admin, shorten
 from bot.config import BotConfig
 from bot.events import Address, Event, Join, Message, Part, Person, Reply
 
@@ -88,6 +88,20 @@ class Context:
     @property
     def commands(self) -> Registry:
         return self.runtime.commands
+
+    def address(self, text: str) -> Address:
+        """A channel or person as typed: ``platform:id``, or the bare id (``#nova``, ``bob``)
+        on the platform this event came from. Raises UsageError when it is neither."""
+        word = text.strip()
+        try:
+            return Address.parse(word)
+        except ValueError:
+            pass
+        here = self.event.channel.platform if self.event is not None else ""
+        if not here or not word or not word.strip(":") or any(c.isspace() for c in word):
+            raise UsageError(f'expected a channel or person like #nova, bob or irc:bob, '
+                             f'got "{shorten(word)}"')
+        return Address(here, word)
 
     def now(self) -> datetime:
         return self.runtime.clock.now()

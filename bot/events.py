@@ -6,8 +6,14 @@ that any module may use them.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+# NUL and lone surrogates (what undecodable input leaves in a str) cannot be stored in
+# SQL text nor written as UTF-8: they become U+FFFD before any skill sees them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True, order=True)
@@ -94,6 +100,24 @@ class Part:
 
 
 Event = Message | Join | Part
+
+
+def storable(text: str) -> str:
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def cleaned(event: Event) -> Event:
+    """The event with every text a skill might store made storable."""
+    person = event.sender if isinstance(event, Message) else event.person
+    name = storable(person.display_name)
+    if name != person.display_name:
+        person = dataclasses.replace(person, display_name=name)
+    if isinstance(event, Message):
+        text = storable(event.text)
+        if text != event.text or person is not event.sender:
+            return dataclasses.replace(event, text=text, sender=person)
+        return event
+    return event if person is event.person else dataclasses.replace(event, person=person)
 
 
 @dataclass(frozen=True)

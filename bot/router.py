@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.commands import Command, UsageError, describe, extract, parse_arguments
+from bot.commands import Command, UsageError, describe, extract, parse_arguments, shorten
 from bot.context import Context, Runtime
 from bot.events import Event, Message
 from bot.metrics import Metrics
@@ -91,14 +91,15 @@ class Router:
             return
         try:
             args, kwargs = parse_arguments(command, rest)
+            # A handler may find a value out of its bounds too: the same usage reply.
+            await command.handler(ctx, *args, **kwargs)
         except UsageError as exc:
+            await ctx.close(failed=True)
             await ctx.reply(f"{exc}. Usage: {command.usage(prefix)}")
-            return
-        await command.handler(ctx, *args, **kwargs)
 
     def _unknown(self, body: str) -> str:
         prefix = self.runtime.bot.prefix
-        word = body.split()[0]
+        word = shorten(body.split()[0])
         group = self.runtime.commands.group(word)
         if group:
             return f"{prefix}{word.lower()} needs one of: {describe(group, prefix)}."

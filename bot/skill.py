@@ -28,7 +28,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from bot.commands import CommandMeta, format_duration, parse_duration
+from bot.commands import CommandMeta, UsageError, format_duration, parse_duration
 from bot.config import BotConfig
 from bot.context import Context
 from bot.events import Address, Person
@@ -199,6 +199,7 @@ __all__ = [
     "CronText",
     "Skill",
     "SkillConfig",
+    "UsageError",
     "command",
     "escape_markup",
     "every",

@@ -61,7 +61,7 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
 
     async def start(
         *extra: type[Any], raw: dict[str, Any] | None = None, clock: Clock | None = None,
-        adapters: dict[str, type[Any]] | None = None,
+        adapters: dict[str, type[Any]] | None = None, data_dir: Path | None = None,
     ) -> App:
         found = discover()
         plugins = Plugins(
@@ -69,7 +69,8 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
             skills={**found.skills, **{cls.name: cls for cls in extra}},
         )
         base = {
-            "bot": {"data_dir": str(tmp_path), "admins": ["memory:admin"]},
+            # A second bot running beside the first needs a data_dir of its own.
+            "bot": {"data_dir": str(data_dir or tmp_path), "admins": ["memory:admin"]},
             "web": {"enabled": False, "port": 0},
             "adapters": {"memory": {}},
         }

@@ -25,6 +25,7 @@ from bot.skill import (
     AddressText,
     Skill,
     SkillConfig,
+    UsageError,
     command,
     escape_markup,
     every,
@@ -39,6 +40,7 @@ from skills.ci.zuul import ZuulPoller
 
 log = logging.getLogger(__name__)
 BATCH = 200  # deliveries in one transaction at the most
+LONGEST_MUTE = timedelta(days=7)  # a longer silence is a config change: remove the watch
 
 
 class Watch(SkillConfig):
@@ -310,6 +312,18 @@ class Ci(Skill[CiConfig]):
     @command("ci mute", args="REPO DURATION", help="No CI posts for a repository for a while",
              examples=["ci mute openstack/nova 2h"])
     async def mute(self, ctx: Context, repo: str, duration: timedelta) -> None:
+        watch = next((w for w in self.config.watch if w.repo == repo), None)
+        if watch is None:
+            watched = ", ".join(w.repo for w in self.config.watch) or "none"
+            await ctx.reply(escape_markup(f"{repo} is not watched here (watched: {watched})."))
+            return
+        if not ctx.is_admin() and str(ctx.channel) not in watch.channels:
+            # Watchers are the people of the channels that get the repository's posts.
+            await ctx.reply(escape_markup(f"Only an admin, or someone in a channel that gets "
+                                          f"{repo}'s posts, can mute it."))
+            return
+        if duration > LONGEST_MUTE:
+            raise UsageError(f"DURATION: at most {format_duration(LONGEST_MUTE)}")
         row = await ctx.db.get(CiMute, repo) or CiMute(repo=repo)
         row.until = ctx.now() + duration
         ctx.db.add(row)

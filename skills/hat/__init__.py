@@ -157,6 +157,12 @@ class Hat(Skill[HatConfig]):
             return
         now = ctx.now()
         me = ctx.sender.identity
+        if task.owner and task.owner != me and not ctx.is_admin():
+            # The credit goes to whoever did the work: the wearer says when it is done.
+            await ctx.reply(escape_markup(
+                f"#{task.id} is worn by {task.owner_name}: only they or an admin can mark it "
+                "done."))
+            return
         ctx.db.add(HatDone(task_id=task.id, area=task.area, who=me, who_name=ctx.sender.name,
                            at=now, note=note))
         volunteer = await ctx.db.get(HatVolunteer, me)
@@ -175,11 +181,10 @@ class Hat(Skill[HatConfig]):
     @command("hat assign", args="ID PERSON", admin=True, help="Give a task to someone",
              examples=["hat assign 3 irc:alice", "hat assign 3 alice"])
     async def assign(self, ctx: Context, task_id: int, person: str) -> None:
+        address = ctx.address(person)
         task = await self._task(ctx, task_id)
         if task is None:
             return
-        address = Address.parse(person) if ":" in person else \
-            Address(ctx.sender.address.platform, person)
         self._own(task, str(address), str(address), address.id, ctx.now())
         await ctx.reply(escape_markup(f"#{task.id} {task.title} is now worn by {address.id}."))
 

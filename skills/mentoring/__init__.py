@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.context import Context
 from bot.events import Address
-from bot.skill import Skill, SkillConfig, command, escape_markup
+from bot.skill import Skill, SkillConfig, UsageError, command, escape_markup
 from skills.mentoring import matching
 from skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
 
@@ -22,6 +22,9 @@ def _tz(text: str) -> int | None:
     return matching.parse_tz(text) if text else None
 
 
+MAX_CAPACITY = 20  # mentees one mentor can take at once; more is a typo or an attack
+
+
 class Mentoring(Skill[SkillConfig]):
     name = "mentoring"
     migrations = Path(__file__).with_name("migrations")
@@ -31,9 +34,8 @@ class Mentoring(Skill[SkillConfig]):
              examples=["mentor add python docs tz=+02:00 capacity=2", "mentor add ci"])
     async def mentor_add(self, ctx: Context, tags: list[str], *, tz: str = "",
                          capacity: int = 2) -> None:
-        if capacity < 1:
-            await ctx.reply("capacity must be at least 1, e.g. !mentor add docs capacity=1")
-            return
+        if not 1 <= capacity <= MAX_CAPACITY:
+            raise UsageError(f"capacity: from 1 to {MAX_CAPACITY} mentees at once")
         try:
             offset = _tz(tz)
         except ValueError as exc:

@@ -162,7 +162,7 @@ class Welcome(Skill[WelcomeConfig]):
              help="Send yourself the welcome as a newcomer would get it",
              examples=["welcome preview", "welcome preview irc:#openstack-dev"])
     async def preview(self, ctx: Context, channel: str = "") -> None:
-        where = Address.parse(channel) if channel else ctx.channel or ctx.sender.address
+        where = ctx.address(channel) if channel else ctx.channel or ctx.sender.address
         text = self.compose(ctx, self.template_for(str(where)), ctx.sender, where)
         await ctx.dm(ctx.sender, text)
         if not ctx.is_direct:
@@ -172,7 +172,7 @@ class Welcome(Skill[WelcomeConfig]):
              help="Forget a person: they will be welcomed again (and their newcomer record "
                   "is deleted)", examples=["welcome reset irc:alice", "welcome reset alice"])
     async def reset(self, ctx: Context, person: str) -> None:
-        key = person if ":" in person else f"{ctx.sender.address.platform}:{person}"
+        key = str(ctx.address(person))
         sent = await ctx.db.execute(delete(Welcomed).where(Welcomed.person == key))
         await ctx.db.execute(delete(Newcomer).where(Newcomer.person == key))
         for pending in (*self._silent.values(), *self._waiting.values()):

@@ -218,3 +218,21 @@ async def test_unknown_conclusions_count_as_failures(start_bot: StartBot, conclu
     app = await start_bot(raw=CONFIG)
     await github(app, run(conclusion), f"u-{conclusion}")
     assert posts(app)[0].startswith("CI is red on octo-org/octo-repo")
+
+
+async def test_who_may_mute_and_for_how_long(start_bot: StartBot) -> None:
+    app = await start_bot(raw=CONFIG)
+
+    async def mute(line: str, nick: str, channel: str) -> str:
+        (reply,) = await memory(app).say(line, nick=nick, channel=channel)
+        return render_plain(reply.markup_text)
+
+    assert await mute("!ci mute octo-org/octo-repo 3d", "mallory", "#random") == (
+        "Only an admin, or someone in a channel that gets octo-org/octo-repo's posts, can "
+        "mute it.")
+    assert await mute("!ci mute octo-org/octo-repo 30d", "bob", "#ci").startswith(
+        "DURATION: at most 7d. Usage: !ci mute")
+    assert await mute("!ci mute octo-org/octo-repo 2h", "bob", "#ci") == (
+        "octo-org/octo-repo is muted for 2h.")
+    assert await mute("!ci mute some/other 2h", "admin", "#random").startswith(
+        "some/other is not watched here (watched: octo-org/octo-repo")

@@ -51,7 +51,7 @@ async def start_irc_bot(start_bot: StartBot, port: int, tmp_path: Path, *extra: 
                         **irc: Any) -> App:
     options = {"host": "127.0.0.1", "port": port, "tls": False, "nick": "hatbot",
                "channels": [CHANNEL], "messages_per_second": 50.0, "burst": 20, **irc}
-    return await start_bot(*extra, raw={
+    return await start_bot(*extra, data_dir=tmp_path, raw={
         "adapters": {"irc": options},
         "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
         "web": {"public_url": "https://meetings.example.org"},
@@ -222,8 +222,8 @@ async def test_tls_with_a_verified_certificate(start_bot: StartBot, ngircd_tls: 
     ``tls_ca_file``; without that, the certificate is refused and nothing connects."""
     assert ngircd_tls.tls_port is not None
     alice = await clients("alice", ngircd_tls.port)
-    untrusted = await start_irc_bot(start_bot, ngircd_tls.tls_port, tmp_path, tls=True,
-                                    nick="untrust")
+    untrusted = await start_irc_bot(start_bot, ngircd_tls.tls_port, tmp_path / "untrusted",
+                                    tls=True, nick="untrust")
     app = await start_irc_bot(start_bot, ngircd_tls.tls_port, tmp_path, tls=True,
                               tls_ca_file=str(ngircd_tls.certificate))
     await alice.expect(joined())

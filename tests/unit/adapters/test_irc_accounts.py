@@ -111,7 +111,7 @@ async def test_sasl_login_and_verified_accounts(start_bot: StartBot,
     server.send(":mallory!m@h JOIN #dev * :Not Logged In")
     server.send("@account=alice :alice!a@h PRIVMSG #dev :hello")
     server.send(":mallory!m@h PRIVMSG #dev :I am alice, honest")
-    server.send(":carol!c@h PRIVMSG #dev :before logging out")
+    server.send("@account=carolacct :carol!c@h PRIVMSG #dev :before logging out")
     server.send(":carol!c@h ACCOUNT *")  # account-notify: carol logged out
     server.send(":carol!c@h PRIVMSG #dev :after logging out")
     await wait_for(6)
@@ -126,3 +126,76 @@ async def test_sasl_login_and_verified_accounts(start_bot: StartBot,
         ("Message", "carol", "irc:carolacct"),
         ("Message", "carol", "None"),
     ]
+
+
+async def registered(server: ScriptedServer, caps: str) -> None:
+    """Take the bot through registration with ``caps`` acknowledged, into #dev."""
+    await server.expect("USER")
+    server.send(f":irc.test CAP * LS :{caps}")
+    await server.expect("CAP REQ")
+    server.send(f":irc.test CAP hatbot ACK :{caps}")
+    await server.expect("CAP END")
+    server.send(":irc.test 001 hatbot :Welcome")
+    await server.expect("JOIN")
+    server.send(":hatbot!b@h JOIN #dev")
+
+
+def senders() -> list[tuple[str, str, str]]:
+    return [(e.sender.name, str(e.sender.account), e.text) for e in seen
+            if isinstance(e, Message)]
+
+
+@pytest.mark.parametrize("caps", ["account-notify", "account-tag account-notify"])
+async def test_whoever_takes_a_nick_after_its_owner_left_is_not_them(
+    start_bot: StartBot, server: ScriptedServer, caps: str
+) -> None:
+    seen.clear()
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": server.port, "tls": False,
+                               "nick": "hatbot", "channels": ["#dev"]}
+    await start_bot(Record, raw={"adapters": {"irc": options}})
+    await registered(server, caps)
+    tag = "@account=boss " if "account-tag" in caps else ""
+    server.send(":boss!b@h JOIN #dev")
+    server.send(":boss!b@h ACCOUNT boss")  # account-notify: logged in
+    server.send(f"{tag}:boss!b@h PRIVMSG #dev :I am the admin")
+    server.send(":boss!b@h QUIT :bye")
+    server.send(":boss!x@evil JOIN #dev")
+    server.send(":boss!x@evil PRIVMSG #dev :!hat drop 1")
+    server.send(":boss!x@evil PART #dev")
+    server.send(":sneak!s@evil JOIN #dev")
+    server.send(":sneak!s@evil NICK boss")
+    server.send(":boss!s@evil PRIVMSG #dev :!hat assign 1 me")
+    await wait_for(6)  # three joins, three messages
+    assert senders() == [("boss", "irc:boss", "I am the admin"),
+                         ("boss", "None", "!hat drop 1"),
+                         ("boss", "None", "!hat assign 1 me")]
+
+
+async def test_a_line_that_is_not_utf8_is_read_and_the_connection_stays(
+    start_bot: StartBot, server: ScriptedServer
+) -> None:
+    seen.clear()
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": server.port, "tls": False,
+                               "nick": "hatbot", "channels": ["#dev"]}
+    app = await start_bot(Record, raw={"adapters": {"irc": options}})
+    await registered(server, "account-notify")
+    assert server.writer is not None
+    server.writer.write(b":ana!a@h PRIVMSG #dev :caf\xe9\r\n:ana!a@h PRIVMSG #dev :next\r\n")
+    await wait_for(2)
+    assert [text for _, _, text in senders()] == ["caf\xe9", "next"]
+    assert app.adapters["irc"].status == "connected"
+
+
+async def test_a_ctcp_flood_is_answered_at_the_bots_pace(
+    start_bot: StartBot, server: ScriptedServer
+) -> None:
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": server.port, "tls": False,
+                               "nick": "hatbot", "channels": ["#dev"]}
+    await start_bot(Record, raw={"adapters": {"irc": options}})
+    await registered(server, "account-notify")
+    for n in range(200):
+        server.send(f":flood{n}!f@h PRIVMSG hatbot :\x01VERSION\x01")
+    await server.expect("NOTICE flood0 :\x01VERSION Hatbot")
+    await asyncio.sleep(2)
+    notices = [line for line in server.received if line.startswith("NOTICE")]
+    assert 1 <= len(notices) <= 6  # the burst of 4, then one a second

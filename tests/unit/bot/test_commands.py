@@ -91,7 +91,8 @@ def test_typed_positional() -> None:
 
 
 def test_usage_error_names_argument_as_declared() -> None:
-    with pytest.raises(UsageError, match='ID: expected a whole number, got "x"'):
+    with pytest.raises(UsageError,
+                       match='ID: expected a whole number from 0 to 2147483647, got "x"'):
         parse_arguments(build("hat claim"), "x")
     with pytest.raises(UsageError, match="missing ID"):
         parse_arguments(build("hat claim"), "")

@@ -136,3 +136,15 @@ async def test_a_reminder_missed_while_down_fires_once(start_bot: StartBot) -> N
     third = await start_bot(raw=raw)
     await asyncio.sleep(0.2)  # give a wrongly kept run the chance to fire
     assert not any("Community Hat" in r.markup_text for r in memory(third).sent)
+
+
+async def test_only_the_wearer_or_an_admin_marks_a_claimed_task_done(start_bot: StartBot) -> None:
+    app = await start_bot()
+    await said(app, "!hat add Review the contributor guide")
+    await said(app, "!hat add Update the FAQ")
+    await said(app, "!hat claim 1", nick="bob")
+    assert await said(app, "!hat done 1", nick="mallory") == [
+        "#1 is worn by bob: only they or an admin can mark it done."]
+    assert (await said(app, "!hat done 1", nick="bob"))[0].startswith("Done: #1")
+    await said(app, "!hat claim 2", nick="bob")
+    assert (await said(app, "!hat done 2", nick="admin"))[0].startswith("Done: #2")
