@@ -230,9 +230,9 @@ async def test_who_may_mute_and_for_how_long(start_bot: StartBot) -> None:
     assert await mute("!ci mute octo-org/octo-repo 3d", "mallory", "#random") == (
         "Only an admin, or someone in a channel that gets octo-org/octo-repo's posts, can "
         "mute it.")
-    assert await mute("!ci mute octo-org/octo-repo 30d", "bob", "#ci").startswith(
+    assert (await mute("!ci mute octo-org/octo-repo 30d", "bob", "#ci")).startswith(
         "DURATION: at most 7d. Usage: !ci mute")
     assert await mute("!ci mute octo-org/octo-repo 2h", "bob", "#ci") == (
         "octo-org/octo-repo is muted for 2h.")
-    assert await mute("!ci mute some/other 2h", "admin", "#random").startswith(
+    assert (await mute("!ci mute some/other 2h", "admin", "#random")).startswith(
         "some/other is not watched here (watched: octo-org/octo-repo")
