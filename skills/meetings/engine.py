@@ -32,6 +32,7 @@ ALIASES = {"start": "startmeeting", "end": "endmeeting", "topic": "topic"}
 LATE_END = timedelta(minutes=60)
 BOT_KEY = "bot"
 LONGEST_TIMEBOX = timedelta(hours=24)  # a meeting is hours, not centuries
+MAX_NAMED = 20  # people one #chair line can name
 NAME_LIMIT = 100  # characters of a meeting's name used in file names; the title keeps all
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,11 @@ def one_line(text: str) -> str:
     """Text as one log line: line breaks become spaces, and what is not valid Unicode
     (a lone surrogate, left by undecodable input) becomes U+FFFD."""
     return _SURROGATE.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
+
+
+class Ambiguous(Exception):
+    def __init__(self, nick: str, candidates: list[str]) -> None:
+        super().__init__(f"'{nick}' could be {', '.join(candidates)}: say the exact nick.")
 
 
 @dataclass(frozen=True)
@@ -247,17 +253,30 @@ class Meeting:
                                 f"{box.group(1)}{unit[0]} are up."], timebox=(item, length))
 
     def _chair(self, line: Line, arg: str, number: int) -> Outcome:
-        for nick in arg.replace(",", " ").split():
-            key = self._resolve(nick)
+        replies = []
+        for nick in arg.replace(",", " ").split()[:MAX_NAMED]:
+            try:
+                key = self._resolve(nick)
+            except Ambiguous as unclear:
+                replies.append(str(unclear))
+                continue
             self.chairs[key] = self._nick_of(key, nick)
-        return Outcome(replies=[f"Current chairs: {', '.join(sorted(self.chairs.values()))}"])
+        return Outcome(replies=[*replies, self._chair_list()])
 
     def _unchair(self, line: Line, arg: str, number: int) -> Outcome:
-        for nick in arg.replace(",", " ").split():
-            key = self._resolve(nick)
+        replies = []
+        for nick in arg.replace(",", " ").split()[:MAX_NAMED]:
+            try:
+                key = self._resolve(nick)
+            except Ambiguous as unclear:
+                replies.append(str(unclear))
+                continue
             if key != self.starter_key:
                 self.chairs.pop(key, None)
-        return Outcome(replies=[f"Current chairs: {', '.join(sorted(self.chairs.values()))}"])
+        return Outcome(replies=[*replies, self._chair_list()])
+
+    def _chair_list(self) -> str:
+        return f"Current chairs: {', '.join(sorted(self.chairs.values()))}"
 
     def _undo(self, line: Line, arg: str, number: int) -> Outcome:
         if not self.items:
@@ -319,13 +338,24 @@ class Meeting:
     # --- people -----------------------------------------------------------------------
 
     def _resolve(self, nick: str) -> str:
-        """The identity behind a nick: someone who spoke in this meeting, else the nick
-        as an address on this channel's platform (an IRC nick, a console user)."""
-        wanted = nick.lower()
-        for line in reversed(self.lines):
-            if not line.is_bot and (line.nick.lower() == wanted
-                                    or line.key.split(":", 1)[-1].lower() == wanted):
+        """The identity behind a nick, by precedence: whoever spoke with exactly that nick
+        (or identity), else the one person whose nick matches it in another case, else
+        the nick as an address on this channel's platform (an IRC nick, a console user).
+
+        Raises Ambiguous when several people match only in another case: ``ALICE`` must
+        never take the chair meant for ``alice``.
+        """
+        speakers = [line for line in reversed(self.lines) if not line.is_bot]
+        for line in speakers:
+            if nick in (line.nick, line.key.split(":", 1)[-1]):
                 return line.key
+        folded = nick.casefold()
+        matches = {line.key: line.nick for line in speakers if folded in (
+            line.nick.casefold(), line.key.split(":", 1)[-1].casefold())}
+        if len(matches) > 1:
+            raise Ambiguous(nick, sorted(matches.values()))
+        if matches:
+            return next(iter(matches))
         return f"{self.channel.split(':', 1)[0]}:{nick}"
 
     def _nick_of(self, key: str, fallback: str) -> str:

@@ -133,3 +133,24 @@ def test_replay_rebuilds_state_and_stops_at_the_end() -> None:
     assert [i.text for i in meeting.items] == ["yes"]
     assert meeting.lines[-1].text == "#endmeeting"
     assert replay(lines[2:], "irc:#nova") is None
+
+
+def test_chair_goes_to_the_exact_nick_never_to_a_lookalike() -> None:
+    at = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
+
+    def said(key: str, nick: str, text: str) -> Line:
+        return Line(at, key, nick, text)
+
+    meeting, _ = Meeting.start("memory:#dev", said("memory:chair", "chair", "#startmeeting"), "")
+    for line in (said("memory:alice", "alice", "hi"), said("memory:ALICE", "ALICE", "me too")):
+        meeting.hear(line, None)
+    chair = said("memory:chair", "chair", "#chair alice")
+    meeting.hear(chair, ("chair", "alice"))
+    assert meeting.is_chair("memory:alice") and not meeting.is_chair("memory:ALICE")
+    outcome = meeting.hear(said("memory:chair", "chair", "#chair Alice"), ("chair", "Alice"))
+    assert outcome.replies[0] == "'Alice' could be ALICE, alice: say the exact nick."
+    assert not meeting.is_chair("memory:ALICE")
+    # One person whose nick differs only in case (IRC folds case): still that person.
+    meeting.hear(said("irc:Bob", "Bob", "hello"), None)
+    meeting.hear(said("memory:chair", "chair", "#chair bob"), ("chair", "bob"))
+    assert meeting.is_chair("irc:Bob")
