@@ -38,6 +38,7 @@ from nio import (
     RoomResolveAliasResponse,
     RoomSendError,
     SyncResponse,
+    WhoamiError,
 )
 from nio.crypto import ENCRYPTION_ENABLED
 from pydantic import SecretStr
@@ -130,8 +131,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         if device and token:
             self.client.restore_login(self.config.user_id, device, token)
         elif self.config.access_token.get_secret_value():
-            self.client.restore_login(self.config.user_id, await kv.get("device_id") or "",
-                                      self.config.access_token.get_secret_value())
+            await self._use_token(self.config.access_token.get_secret_value())
         else:
             response = await self.client.login(self.config.password.get_secret_value(),
                                                device_name="Hatbot")
@@ -141,6 +141,20 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             await kv.set("device_id", response.device_id)
             await kv.set("access_token", response.access_token)
         self.client.next_batch = await kv.get("next_batch") or ""
+
+    async def _use_token(self, token: str) -> None:
+        """A configured token: the homeserver says which device it belongs to."""
+        self.client.user_id, self.client.access_token = self.config.user_id, token
+        who = await self.client.whoami()
+        device = getattr(who, "device_id", None)
+        if isinstance(who, WhoamiError):
+            if who.status_code in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_FORBIDDEN"):
+                raise RuntimeError(f"matrix: the access_token of {self.config.user_id} was "
+                                   f"refused: {who.message}")
+            raise OSError(f"whoami failed: {who.message}")  # unreachable: retried
+        if device:
+            self.client.restore_login(self.config.user_id, device, token)
+            await self.host.kv.set("device_id", device)
 
     async def _sync_forever(self) -> None:
         backoff = Backoff(initial=1.0, cap=300.0)

@@ -17,6 +17,8 @@ from typing import Any
 from bot import __version__
 from bot.config import Config, ConfigError, load
 from bot.plugins import Plugins, discover
+from bot.redact import install as install_redaction
+from bot.redact import secrets_in
 from bot.skill import CliContext
 
 log = logging.getLogger("hatbot")
@@ -83,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger(name).setLevel(logging.WARNING)
     try:
         config = load(args.config, plugins.adapter_models(), plugins.skill_models())
+        install_redaction(secrets_in(config) | _database_password(config))
         if getattr(args, "skill", None):
             options = config.skills[args.skill].options
             return int(args.handler(CliContext(config.bot, config.web.base_url, options), args))
@@ -105,6 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"hatbot: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _database_password(config: Config) -> set[str]:
+    from sqlalchemy.engine import make_url
+
+    password = make_url(config.bot.db_url).password
+    return {str(password)} if password else set()
 
 
 def _db_upgrade(config: Config, plugins: Plugins) -> None:

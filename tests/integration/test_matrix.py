@@ -433,3 +433,22 @@ async def test_rooms_configured_by_alias_keep_their_alias(
     assert str(arrivals[0].channel) == f"matrix:#{alias}:localhost"
     await app.send(Reply(Address("matrix", f"#{alias}:localhost"), "by alias"))
     await notices(alice, created.room_id, "by alias")
+
+
+async def test_a_configured_access_token_is_enough(
+    start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path
+) -> None:
+    """No password, no stored device: the token's device comes from the homeserver."""
+    alice = await people("alice")
+    room = await new_room(alice)
+    user_id, password = await register_bot(synapse)
+    login = AsyncClient(synapse.url, user_id)
+    logged_in = await login.login(password, device_name="made by hand")
+    await login.close()
+    token = getattr(logged_in, "access_token", "")
+    assert token
+    app = await start_matrix_bot(start_bot, synapse, tmp_path, room, (user_id, ""),
+                                 access_token=token)
+    assert matrix(app).client.device_id == getattr(logged_in, "device_id", None)
+    await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ping"})
+    await notices(alice, room, "pong")
