@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.commands import Registry, UsageError, is_admin, shorten
 from bot.config import BotConfig
 from bot.events import Address, Event, Join, Message, Part, Person, Reply
+from bot.markup import as_markup
 
 
 class JobScheduler(Protocol):
@@ -137,7 +138,9 @@ class Context:
     # --- speaking ---------------------------------------------------------------------
 
     async def reply(self, text: str) -> None:
-        """Answer where the event came from: its channel and thread, or privately for a DM."""
+        """Answer where the event came from: its channel and thread, or privately for a DM.
+
+        Plain text is shown as it is, whoever wrote it; formatting needs ``Markup``."""
         event = self.event
         if event is None:
             raise RuntimeError("nothing to reply to; use say() or dm()")
@@ -149,12 +152,13 @@ class Context:
 
     async def say(self, channel: Address, text: str, *, thread: str | None = None) -> None:
         await self.commit()
-        await self.runtime.send(Reply(target=channel, markup_text=text, thread=thread))
+        await self.runtime.send(Reply(target=channel, markup_text=as_markup(text),
+                                      thread=thread))
 
     async def dm(self, person: Person | Address, text: str) -> None:
         await self.commit()
         target = person.address if isinstance(person, Person) else person
-        await self.runtime.send(Reply(target=target, markup_text=text, direct=True))
+        await self.runtime.send(Reply(target=target, markup_text=as_markup(text), direct=True))
 
     # --- time -------------------------------------------------------------------------
 

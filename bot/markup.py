@@ -8,7 +8,7 @@ through, so user text quoted by a skill cannot inject markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -24,10 +24,10 @@ _parser = (
 MENTION_SCHEME = "mention:"
 
 
-def mention(address: str, name: str) -> str:
+def mention(address: str, name: str) -> Markup:
     """Markup that names a person so each platform can notify them: ``<@U1>`` on Slack,
     a matrix.to pill on Matrix, ``@name`` in plain text. ``address`` is ``platform:id``."""
-    return f"[@{escape(name)}]({MENTION_SCHEME}{address})"
+    return Markup(f"[@{escape(name)}]({MENTION_SCHEME}{address})")
 
 
 @dataclass(frozen=True)
@@ -155,15 +155,39 @@ def render_html(markup: str) -> str:
     return html.replace(' href=""', "")
 
 
-def escape(text: str) -> str:
+class Markup(str):
+    """Text that is already markup: its formatting is meant. Any plain ``str`` a skill
+    sends is user-safe text and is quoted whole; so formatting must be asked for.
+
+    Joining or adding plain text to Markup quotes the plain text, like Jinja's Markup.
+    """
+
+    __slots__ = ()
+
+    def __add__(self, other: str) -> Markup:
+        return Markup(str.__add__(self, as_markup(other)))
+
+    def __radd__(self, other: str) -> Markup:
+        return Markup(str.__add__(as_markup(other), self))
+
+    def join(self, items: Iterable[str]) -> Markup:
+        return Markup(str.join(self, (as_markup(item) for item in items)))
+
+
+_SPECIAL = frozenset("\\`*_[]<>&#!-+.()|~")
+
+
+def escape(text: str) -> Markup:
     """Quote user text so that it shows literally once rendered by any of the above."""
-    out = []
-    for ch in text:
-        if ch in "\\`*_[]<>&#!-+.()":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    if isinstance(text, Markup):
+        return text
+    return Markup("".join("\\" + ch if ch in _SPECIAL else ch for ch in text))
 
 
-__all__ = ["escape", "mention", "render_html", "render_plain", "render_slack"]
+def as_markup(text: str) -> Markup:
+    """Markup as it is; plain text quoted."""
+    return text if isinstance(text, Markup) else escape(text)
+
+
+__all__ = ["Markup", "as_markup", "escape", "mention", "render_html", "render_plain",
+           "render_slack"]

@@ -32,11 +32,12 @@ from bot.commands import CommandMeta, UsageError, format_duration, parse_duratio
 from bot.config import BotConfig
 from bot.context import Context
 from bot.events import Address, Person
+from bot.markup import Markup
 from bot.markup import escape as escape_markup
 from bot.markup import mention as _mention
 
 
-def mention(person: Person) -> str:
+def mention(person: Person) -> Markup:
     """Markup naming ``person`` so their platform notifies them (``<@U…>`` on Slack)."""
     return _mention(str(person.address), person.name)
 
@@ -197,6 +198,7 @@ __all__ = [
     "AddressText",
     "CliContext",
     "CronText",
+    "Markup",
     "Skill",
     "SkillConfig",
     "UsageError",

@@ -7,7 +7,7 @@ from collections import defaultdict
 from importlib.metadata import version
 
 from bot.context import Context
-from bot.skill import Skill, SkillConfig, command
+from bot.skill import Markup, Skill, SkillConfig, command, escape_markup
 
 
 class Core(Skill[SkillConfig]):
@@ -34,9 +34,11 @@ class Core(Skill[SkillConfig]):
             if cmd.admin and not ctx.is_admin():
                 continue
             by_skill[cmd.skill].append(f"{prefix}{cmd.name}")
-        lines = [f"**{skill}**: {', '.join(names)}" for skill, names in sorted(by_skill.items())]
-        lines.append(f"Say {prefix}help COMMAND for details, e.g. {prefix}help ping")
-        await ctx.reply("\n".join(lines))
+        lines = [Markup(f"**{skill}**: ") + ", ".join(names)
+                 for skill, names in sorted(by_skill.items())]
+        lines.append(escape_markup(f"Say {prefix}help COMMAND for details, e.g. {prefix}help "
+                                   "ping"))
+        await ctx.reply(Markup("\n").join(lines))
 
     @staticmethod
     def _explain(ctx: Context, topic: str) -> str:

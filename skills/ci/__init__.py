@@ -23,6 +23,7 @@ from bot.context import Context
 from bot.events import Address, Person
 from bot.skill import (
     AddressText,
+    Markup,
     Skill,
     SkillConfig,
     UsageError,
@@ -236,25 +237,27 @@ class Ci(Skill[CiConfig]):
         row.acked_by = row.reminded_at = None
         ctx.db.add(CiChange(repo=build.repo, branch=build.branch, pipeline=build.pipeline,
                             red=red, at=now))
-        where = f"**{escape_markup(build.repo)}** {escape_markup(build.branch)}"
+        where = Markup(f"**{escape_markup(build.repo)}** {escape_markup(build.branch)}")
         if red:
             who = self._who(build.who)
-            return (f"CI is red on {where}: {escape_markup(build.pipeline)} failed at "
-                    f"`{build.sha[:7]}`" + (f", by {who}" if who else "")
+            return (Markup(f"CI is red on {where}: {escape_markup(build.pipeline)} failed at "
+                           f"`{build.sha[:7]}`")
+                    + (Markup(f", by {who}") if who else "")
                     + (f" {build.url}" if build.url else "")
-                    + f". Say {ctx.prefix}ci ack {escape_markup(build.repo)} if you are on it.")
+                    + f". Say {ctx.prefix}ci ack {build.repo} if you are on it.")
         thanks = self._who(build.who[:1])
-        return (f"{where} {escape_markup(build.pipeline)} recovered after "
-                f"{format_duration(red_for)}" + (f", thanks to {thanks}" if thanks else "") + ".")
+        return (Markup(f"{where} {escape_markup(build.pipeline)} recovered after ")
+                + format_duration(red_for) + (Markup(f", thanks to {thanks}") if thanks else "")
+                + ".")
 
-    def _who(self, logins: tuple[str, ...]) -> str:
+    def _who(self, logins: tuple[str, ...]) -> Markup:
         """People as chat mentions where ``[skills.ci.people]`` knows them."""
         names = []
         for login in logins:
             address = self.config.people.get(login)
             names.append(mention(Person(Address.parse(address), login)) if address
                          else escape_markup(login))
-        return ", ".join(names)
+        return Markup(", ").join(names)
 
     def _muted(self, ctx: Context, repo: str) -> bool:
         until = self._mutes.get(repo)
@@ -290,12 +293,12 @@ class Ci(Skill[CiConfig]):
             query = query.where(CiPipeline.repo == repo)
         rows = list(await ctx.db.scalars(query.order_by(CiPipeline.since)))
         if not rows:
-            await ctx.reply(f"All green{' for ' + escape_markup(repo) if repo else ''}.")
+            await ctx.reply(f"All green{' for ' + repo if repo else ''}.")
             return
         now = ctx.now()
-        await ctx.reply("\n".join(escape_markup(
+        await ctx.reply("\n".join(
             f"{r.repo} {r.branch} {r.pipeline}: red for {format_duration(now - r.since)}"
-            + (f", {r.acked_by} is on it" if r.acked_by else ", nobody on it yet")) for r in rows))
+            + (f", {r.acked_by} is on it" if r.acked_by else ", nobody on it yet") for r in rows))
 
     @command("ci ack", args="REPO", help="Say you are fixing a red repository",
              examples=["ci ack openstack/nova"])
@@ -303,7 +306,7 @@ class Ci(Skill[CiConfig]):
         rows = list(await ctx.db.scalars(select(CiPipeline).where(
             CiPipeline.repo == repo, CiPipeline.red.is_(True))))
         if not rows:
-            await ctx.reply(f"{escape_markup(repo)} is not red.")
+            await ctx.reply(f"{repo} is not red.")
             return
         for row in rows:
             row.acked_by = ctx.sender.name
@@ -357,8 +360,7 @@ class Ci(Skill[CiConfig]):
             fixes = recoveries.get(repo, [])
             mttr = format_duration(sum(fixes, timedelta()) / len(fixes)) if fixes else "n/a"
             red = format_duration(red_time.get(repo, timedelta()))
-            lines.append(escape_markup(f"{repo}: red for {red} in 30 days, "
-                                       f"mean time to recovery {mttr}"))
+            lines.append(f"{repo}: red for {red} in 30 days, mean time to recovery {mttr}")
         await ctx.reply("\n".join(lines))
 
 

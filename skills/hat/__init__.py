@@ -15,6 +15,7 @@ from bot.events import Address, Person
 from bot.skill import (
     AddressText,
     CronText,
+    Markup,
     Skill,
     SkillConfig,
     command,
@@ -92,7 +93,7 @@ class Hat(Skill[HatConfig]):
             await ctx.reply("Nothing here. Add work with "
                             f"{ctx.prefix}hat add TITLE area=docs")
             return
-        await ctx.reply("\n".join(escape_markup(self._describe(t, now)) for t in tasks))
+        await ctx.reply("\n".join(self._describe(t, now) for t in tasks))
 
     def _describe(self, task: HatTask, now: datetime) -> str:
         text = f"#{task.id} {task.title} ({task.area})"
@@ -256,23 +257,24 @@ class Hat(Skill[HatConfig]):
         for volunteer in suggestions.values():
             volunteer.last_suggested_at = now
 
-        def line(task: HatTask, state: str) -> str:
-            text = f"- #{task.id} {escape_markup(task.title)} ({task.area}), {state}"
+        def line(task: HatTask, state: str) -> Markup:
+            text = Markup(f"- #{task.id} {escape_markup(task.title)} "
+                          f"({escape_markup(task.area)}), {escape_markup(state)}")
             fit = suggestions.get(task.id)
             if fit is not None:
                 who = Person(Address.parse(fit.address), fit.name)
-                text += f" — {mention(who)}, would you wear the hat?"
+                text += Markup(f" — {mention(who)}, would you wear the hat?")
             return text
 
-        lines = ["**Community Hat**: these need someone."]
+        lines = [Markup("**Community Hat**: these need someone.")]
         lines += [line(t, f"unowned for {reports.age(now - (t.unowned_since or t.created_at))}")
                   for t in found.unowned]
         lines += [line(t, f"due (every {t.every_days}d)") for t in found.due]
-        lines += [line(t, f"{escape_markup(t.owner_name or '')} has been quiet for "
+        lines += [line(t, f"{t.owner_name or ''} has been quiet for "
                           f"{reports.age(now - (t.last_activity_at or now))}")
                   for t in found.stale]
-        lines += ["", f"Take one with {ctx.prefix}hat claim ID."]  # a paragraph, not in the list
-        return "\n".join(lines)
+        lines += [Markup(""), escape_markup(f"Take one with {ctx.prefix}hat claim ID.")]
+        return Markup("\n").join(lines)
 
     @every(cron="7 * * * *")  # hourly
     async def check_claims(self, ctx: Context, cron: str = "") -> None:

@@ -296,7 +296,7 @@ class Meetings(Skill[MeetingsConfig]):
             await ctx.reply(f"No open action items{whose}.")
             return
         shown = items[:OPEN_ACTIONS_SHOWN * 2]
-        lines = [escape_markup(_describe(item)) for item in shown]
+        lines = [_describe(item) for item in shown]
         if len(items) > len(shown):
             lines.append(f"…and {len(items) - len(shown)} more.")
         await ctx.reply("\n".join(lines))

@@ -68,9 +68,9 @@ class Mentoring(Skill[SkillConfig]):
         if not mentors:
             await ctx.reply(f"No mentors yet. Volunteer with {ctx.prefix}mentor add TAG…")
             return
-        await ctx.reply("\n".join(escape_markup(
+        await ctx.reply("\n".join(
             f"{m.name}: {m.tags.replace(' ', ', ')} ({matching.format_tz(m.tz)}), "
-            f"{loads.get(m.person, 0)}/{m.capacity}") for m in mentors))
+            f"{loads.get(m.person, 0)}/{m.capacity}" for m in mentors))
 
     @command("mentee", args="TAG… [tz=+02:00]", help="Ask for a mentor in these areas",
              examples=["mentee python docs tz=+01:00", "mentee ci"])

@@ -21,6 +21,7 @@ from bot.context import Context
 from bot.events import Address, Join, Message, Person
 from bot.skill import (
     AddressText,
+    Markup,
     Skill,
     SkillConfig,
     command,
@@ -84,11 +85,13 @@ class Welcome(Skill[WelcomeConfig]):
     def template_for(self, channel: str) -> str:
         return self.config.channel_messages.get(channel, self.config.message)
 
-    def compose(self, ctx: Context, template: str, person: Person, channel: Address) -> str:
-        text = _fill(template, escape_markup(person.name), escape_markup(channel.id))
+    def compose(self, ctx: Context, template: str, person: Person, channel: Address) -> Markup:
+        # The template is the admins' markup; the person's name is anybody's text.
+        text = Markup(_fill(template, escape_markup(person.name), escape_markup(channel.id)))
         if ctx.commands.get("mentee") is not None:
-            text += (f"\n\nLooking for a mentor? Tell me what you would like to work on, "
-                     f"e.g. `{ctx.prefix}mentee python docs tz=+01:00`")
+            text += Markup(f"\n\nLooking for a mentor? Tell me what you would like to work "
+                           f"on, e.g. `{ctx.prefix}mentee python docs "
+                           "tz=+01:00`")
         return text
 
     # --- arrivals ---------------------------------------------------------------------
@@ -178,5 +181,5 @@ class Welcome(Skill[WelcomeConfig]):
         for pending in (*self._silent.values(), *self._waiting.values()):
             pending.discard(key)
         count = getattr(sent, "rowcount", 0)
-        await ctx.reply(f"Forgot {escape_markup(key)} ({count} welcome(s) on record).")
+        await ctx.reply(f"Forgot {key} ({count} welcome(s) on record).")
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App
 from bot.commands import LONGEST_COMMAND
-from bot.markup import render_plain
+from bot.markup import render_html, render_plain, render_slack
 from tests.conftest import StartBot, memory
 
 MEGABYTE_WORD = "a" * 1_000_000
@@ -34,6 +34,8 @@ CORPUS = [
     ":",
     "#topic x (99999999999h)",
 ]
+FORGED_SLACK = ("<!channel>", "<@U123>", "|Reset>", "<https://evil")
+FORGED_HTML = 'href="https://evil'
 NUMERIC = ("99999999999999999999", "-1", "9" * 5000, "1e309", "nan")
 BUDGET = 1.0  # seconds for any one reply
 LONGEST_REPLY = LONGEST_COMMAND + 2000  # no reply repeats a flood back
@@ -68,9 +70,13 @@ async def test_every_command_survives_the_corpus(bot: App) -> None:
                     failures.append(f"{where}: apologised")
                 if any(len(t) > LONGEST_REPLY for t in texts):
                     failures.append(f"{where}: a reply of {max(map(len, texts))} characters")
+                for reply in replies:  # user text is shown as typed, never as formatting
+                    slack, html = render_slack(reply.markup_text), render_html(reply.markup_text)
+                    if any(forged in slack for forged in FORGED_SLACK) or FORGED_HTML in html:
+                        failures.append(f"{where}: user markup rendered: {slack[:80]!r}")
     assert tried == len(commands_of(bot)) * len(CORPUS) * 2
     assert failures == [], f"{len(failures)} of {tried} inputs failed:\n" + "\n".join(failures)
-    assert [r.markup_text for r in await memory(bot).say("!ping")] == ["pong"]
+    assert [render_plain(r.markup_text) for r in await memory(bot).say("!ping")] == ["pong"]
 
 
 async def test_numbers_out_of_bounds_get_usage(bot: App) -> None:
@@ -83,8 +89,8 @@ async def test_numbers_out_of_bounds_get_usage(bot: App) -> None:
         for payload in NUMERIC:
             replies = await memory(bot).say(f"!{command.name} {payload} x", nick="admin")
             assert len(replies) == 1, (command.name, payload)
-            assert "Usage: !" + command.name in replies[0].markup_text, \
-                (command.name, payload, replies[0].markup_text)
+            assert "Usage: !" + command.name in render_plain(replies[0].markup_text), \
+                (command.name, payload, render_plain(replies[0].markup_text))
             checked += 1
     assert checked >= 5 * len(NUMERIC)
 
@@ -98,4 +104,13 @@ async def test_numbers_out_of_bounds_get_usage(bot: App) -> None:
 ])
 async def test_the_reported_unbounded_arguments(bot: App, line: str) -> None:
     (reply,) = await memory(bot).say(line, nick="admin")
-    assert "Usage: !" in reply.markup_text, reply.markup_text
+    assert "Usage: !" in render_plain(reply.markup_text), render_plain(reply.markup_text)
+
+
+async def test_user_markup_in_a_reminder_is_shown_not_rendered(bot: App) -> None:
+    (ack,) = await memory(bot).say("!remind 1m [Reset](https://evil.example) <!channel>")
+    assert render_plain(ack.markup_text) == (
+        "OK, in 1m I will say: [Reset](https://evil.example) <!channel>")
+    assert render_slack(ack.markup_text).endswith(
+        "[Reset](https://evil.example) &lt;!channel&gt;")
+    assert "<a " not in render_html(ack.markup_text)

@@ -7,10 +7,16 @@ from sqlalchemy import select
 
 from adapters.memory import person
 from bot.context import Context
-from bot.events import Address, Join, Message
+from bot.events import Address, Join, Message, Reply
+from bot.markup import render_plain
 from bot.skill import Skill, SkillConfig, command, on
 from storage.kv import KeyValue
 from tests.conftest import StartBot, memory
+
+
+def plain(reply: Reply) -> str:
+    """What people read of a reply."""
+    return render_plain(reply.markup_text)
 
 
 class Fragile(Skill[SkillConfig]):
@@ -37,16 +43,16 @@ class Fragile(Skill[SkillConfig]):
 async def test_ping_round_trip(start_bot: StartBot) -> None:
     app = await start_bot()
     replies = await memory(app).say("!ping")
-    assert [(r.target, r.markup_text) for r in replies] == [
+    assert [(r.target, plain(r)) for r in replies] == [
         (Address("memory", "#test"), "pong")
     ]
 
 
 async def test_addressed_by_name_and_direct(start_bot: StartBot) -> None:
     app = await start_bot()
-    assert [r.markup_text for r in await memory(app).say("hatbot: ping")] == ["pong"]
+    assert [plain(r) for r in await memory(app).say("hatbot: ping")] == ["pong"]
     replies = await memory(app).say("ping", direct=True, nick="bob")
-    assert [(r.target, r.direct, r.markup_text) for r in replies] == [
+    assert [(r.target, r.direct, plain(r)) for r in replies] == [
         (Address("memory", "bob"), True, "pong")
     ]
 
@@ -59,13 +65,13 @@ async def test_plain_chat_gets_no_answer(start_bot: StartBot) -> None:
 async def test_unknown_command_hint(start_bot: StartBot) -> None:
     app = await start_bot(Fragile)
     (reply,) = await memory(app).say("!frobnicate now")
-    assert reply.markup_text == "Unknown command !frobnicate. Try !help."
+    assert plain(reply) == "Unknown command !frobnicate. Try !help."
 
 
 async def test_usage_error_shows_usage_and_example(start_bot: StartBot) -> None:
     app = await start_bot()
     (reply,) = await memory(app).say("!remind soon hello")
-    assert reply.markup_text.startswith('DURATION: expected a duration like 10m, 2h or 14d, '
+    assert plain(reply).startswith('DURATION: expected a duration like 10m, 2h or 14d, '
                                         'got "soon". Usage: !remind DURATION TEXT (e.g. !remind')
 
 
@@ -75,12 +81,12 @@ async def test_skill_exception_is_contained_logged_and_apologised(
     app = await start_bot(Fragile)
     with caplog.at_level(logging.ERROR):
         (apology,) = await memory(app).say("!explode")
-    assert apology.markup_text == "Sorry, something went wrong in the fragile skill; it is logged."
-    assert "\n" not in apology.markup_text
+    assert plain(apology) == "Sorry, something went wrong in the fragile skill; it is logged."
+    assert "\n" not in plain(apology)
     failure = next(r for r in caplog.records if "fragile" in r.getMessage())
     assert failure.exc_info is not None and "kaboom in a skill" in str(failure.exc_info[1])
     # The bot keeps going.
-    assert [r.markup_text for r in await memory(app).say("!ping")] == ["pong"]
+    assert [plain(r) for r in await memory(app).say("!ping")] == ["pong"]
     assert b'hatbot_handler_errors_total{skill="fragile"} 1.0' in app.metrics.render()
 
 
@@ -88,14 +94,14 @@ async def test_admin_command_by_verified_account(start_bot: StartBot) -> None:
     app = await start_bot(Fragile)
     adapter = memory(app)
     (refusal,) = await adapter.say("!purge", nick="mallory")
-    assert refusal.markup_text == "Sorry, !purge is for admins only."
-    assert [r.markup_text for r in await adapter.say("!purge", nick="admin")] == ["purged"]
+    assert plain(refusal) == "Sorry, !purge is for admins only."
+    assert [plain(r) for r in await adapter.say("!purge", nick="admin")] == ["purged"]
     # Same nick, no verified account: refused.
     impostor = person("admin", verified=False)
     before = len(adapter.sent)
     await adapter.emit(Message(channel=Address("memory", "#test"), sender=impostor,
                                text="!purge"))
-    assert adapter.sent[before].markup_text == "Sorry, !purge is for admins only."
+    assert plain(adapter.sent[before]) == "Sorry, !purge is for admins only."
 
 
 async def test_reply_commits_before_sending(start_bot: StartBot) -> None:
@@ -110,7 +116,7 @@ async def test_passive_listener_gets_joins(start_bot: StartBot) -> None:
     app = await start_bot(Fragile)
     adapter = memory(app)
     await adapter.emit(Join(channel=Address("memory", "#test"), person=person("newbie")))
-    assert [(r.target, r.direct, r.markup_text) for r in adapter.sent] == [
+    assert [(r.target, r.direct, plain(r)) for r in adapter.sent] == [
         (Address("memory", "newbie"), True, "hello newbie")
     ]
 
@@ -118,18 +124,18 @@ async def test_passive_listener_gets_joins(start_bot: StartBot) -> None:
 async def test_help_lists_and_explains(start_bot: StartBot) -> None:
     app = await start_bot(Fragile)
     (listing,) = await memory(app).say("!help", nick="mallory")
-    assert "!ping" in listing.markup_text and "!remind" in listing.markup_text
-    assert "!purge" not in listing.markup_text  # admin-only, hidden from non-admins
+    assert "!ping" in plain(listing) and "!remind" in plain(listing)
+    assert "!purge" not in plain(listing)  # admin-only, hidden from non-admins
     (admin_listing,) = await memory(app).say("!help", nick="admin")
-    assert "!purge" in admin_listing.markup_text
+    assert "!purge" in plain(admin_listing)
     (detail,) = await memory(app).say("!help remind")
-    assert detail.markup_text.startswith("!remind DURATION TEXT: Post TEXT here after DURATION")
-    assert "Example: !remind 30m" in detail.markup_text
+    assert plain(detail).startswith("!remind DURATION TEXT: Post TEXT here after DURATION")
+    assert "Example: !remind 30m" in plain(detail)
     (missing,) = await memory(app).say("!help nothing")
-    assert missing.markup_text == "No command !nothing. Say !help for the list."
+    assert plain(missing) == "No command !nothing. Say !help for the list."
 
 
 async def test_disabled_skill_is_not_loaded(start_bot: StartBot) -> None:
     app = await start_bot(raw={"skills": {"remind": {"enabled": False}}})
     (reply,) = await memory(app).say("!remind 1m hi")
-    assert reply.markup_text == "Unknown command !remind. Try !help."
+    assert plain(reply) == "Unknown command !remind. Try !help."

@@ -125,17 +125,17 @@ async def test_a_reminder_missed_while_down_fires_once(start_bot: StartBot) -> N
     again = await start_bot(raw=raw)  # resumes its scheduler: the missed run fires now
     adapter = memory(again)
     for _ in range(300):
-        if any("Community Hat" in r.markup_text for r in adapter.sent):
+        if any("Community Hat" in render_plain(r.markup_text) for r in adapter.sent):
             break
         await asyncio.sleep(0.01)
-    posts = [r for r in adapter.sent if "Community Hat" in r.markup_text]
+    posts = [r for r in adapter.sent if "Community Hat" in render_plain(r.markup_text)]
     assert len(posts) == 1 and posts[0].target == DEV
     (next_run,) = [when for job_id, when in again.scheduler.pending() if job_id == job]
     assert next_run is not None and next_run > datetime.now(UTC)  # not again until Monday
     await again.stop()
     third = await start_bot(raw=raw)
     await asyncio.sleep(0.2)  # give a wrongly kept run the chance to fire
-    assert not any("Community Hat" in r.markup_text for r in memory(third).sent)
+    assert not any("Community Hat" in render_plain(r.markup_text) for r in memory(third).sent)
 
 
 async def test_only_the_wearer_or_an_admin_marks_a_claimed_task_done(start_bot: StartBot) -> None:

@@ -96,7 +96,7 @@ async def test_mentoring_in_chat(start_bot: StartBot) -> None:
     (waiting,) = await say("e", "!mentee rust")
     assert waiting.startswith("#test: No mentor fits rust yet: you are on the waiting list")
     pairs = [(r.target.id, render_plain(r.markup_text).split(" will mentor")[0])
-             for r in adapter.sent if r.direct and "will mentor you" in r.markup_text]
+             for r in adapter.sent if r.direct and "will mentor you" in render_plain(r.markup_text)]
     assert sorted(pairs) == [("a", "Good news: ana (memory:ana)"),
                              ("b", "Good news: raj (memory:raj)"),
                              ("c", "Good news: kim (memory:kim)"),

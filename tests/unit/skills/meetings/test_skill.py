@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.events import Reply
 from bot.markup import render_plain
 from tests.conftest import StartBot, memory, read_minutes
 
 
+def plain(reply: Reply) -> str:
+    """What people read of a reply."""
+    return render_plain(reply.markup_text)
+
+
 async def said(app: object, text: str, nick: str = "alice") -> list[str]:
     replies = await memory(app).say(text, nick=nick)  # type: ignore[arg-type]
-    return [line for r in replies for line in render_plain(r.markup_text).split("\n")]
+    return [line for r in replies for line in plain(r).split("\n")]
 
 
 async def test_aliases_and_addressing(start_bot: StartBot, tmp_path: Path) -> None:
@@ -32,7 +38,7 @@ async def test_aliases_and_addressing(start_bot: StartBot, tmp_path: Path) -> No
 async def test_direct_messages_are_not_meeting_lines(start_bot: StartBot) -> None:
     app = await start_bot()
     replies = await memory(app).say("#startmeeting secret", direct=True)
-    assert [r.markup_text for r in replies] == ["I answer commands; say !help for the list."]
+    assert [plain(r) for r in replies] == ["I answer commands; say !help for the list."]
     assert await memory(app).say("#endmeeting") == []  # no meeting was started
 
 
