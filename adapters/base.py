@@ -23,6 +23,12 @@ class AdapterConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    def problems_when_enabled(self) -> list[str]:
+        """What would stop the adapter from working, as ``key: reason`` lines; checked by
+        ``check-config`` and at start for enabled adapters only (a disabled table may
+        keep its placeholders)."""
+        return []
+
 
 class KeyValue(Protocol):
     async def get(self, key: str) -> str | None: ...

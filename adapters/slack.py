@@ -18,14 +18,16 @@ from typing import Any
 
 from aiohttp import ClientError, web
 from pydantic import SecretStr
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
@@ -52,6 +54,13 @@ class SlackConfig(AdapterConfig):
     signing_secret: SecretStr = SecretStr("")
     api_url: str = "https://slack.com/api/"
 
+    def problems_when_enabled(self) -> list[str]:
+        if self.app_token.get_secret_value() or self.signing_secret.get_secret_value():
+            return []
+        # Without it no request to /slack/events could be told from a forgery.
+        return ["signing_secret: required for the Events API (or set app_token for Socket "
+                "Mode)"]
+
 
 class SlackAdapter(Adapter[SlackConfig]):
     platform = PLATFORM
@@ -69,6 +78,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.bolt.event("app_mention")(self._on_message)
         self.bolt.event("member_joined_channel")(self._on_joined)
         self.bolt.event("member_left_channel")(self._on_left)
+        self._verifier = SignatureVerifier(config.signing_secret.get_secret_value())
         self.socket_mode = bool(config.app_token.get_secret_value())
         self._socket: AsyncSocketModeHandler | None = None
         if not self.socket_mode:
@@ -117,8 +127,28 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.status = Status.DISCONNECTED
 
     async def _events_endpoint(self, request: web.Request) -> web.Response:
-        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        """Signature first, on the raw bytes: nothing an outsider sends is parsed."""
+        body = await request.read()
+        if not self._signed(body, request.headers):
+            log.warning("slack: refused a request to %s without a valid signature",
+                        EVENTS_PATH)
+            return web.json_response({"error": "invalid signature"}, status=401)
+        try:
+            text = body.decode("utf-8")
+            bolt_response = await self.bolt.async_dispatch(AsyncBoltRequest(
+                body=text, query=request.query_string, headers=dict(request.headers)))
+        except Exception as exc:  # a signed request Bolt cannot read: Slack's to retry
+            log.warning("slack: malformed signed request (%s)", type(exc).__name__)
+            return web.json_response({"error": "malformed request"}, status=400)
         return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, body: bytes, headers: Any) -> bool:
+        try:
+            return self._verifier.is_valid(
+                body=body, timestamp=headers.get("X-Slack-Request-Timestamp"),
+                signature=headers.get("X-Slack-Signature"))
+        except (ValueError, TypeError):  # a timestamp or signature that is not one
+            return False
 
     # --- receiving --------------------------------------------------------------------
 

@@ -209,6 +209,9 @@ def _plugins(
         model = _validate(models[name], options, where, problems)
         if model is not None:
             result[name] = PluginSettings(name=name, enabled=enabled, options=model)
+            check = getattr(model, "problems_when_enabled", None)
+            if enabled and check is not None:
+                problems += [f"{where}.{problem}" for problem in check()]
     return result
 
 

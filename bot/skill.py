@@ -28,7 +28,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from bot.commands import CommandMeta, UsageError, format_duration, parse_duration
+from bot.commands import CommandMeta, UsageError, format_duration, parse_duration, shorten
 from bot.config import BotConfig
 from bot.context import Context
 from bot.events import Address, Person
@@ -210,4 +210,5 @@ __all__ = [
     "on",
     "parse_duration",
     "route",
+    "shorten",
 ]

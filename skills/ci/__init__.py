@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -33,6 +32,7 @@ from bot.skill import (
     format_duration,
     mention,
     route,
+    shorten,
 )
 from skills.ci import builds
 from skills.ci.builds import FAILURE, IGNORED, BadPayload, Build
@@ -67,9 +67,14 @@ class CiConfig(SkillConfig):
     remind_hours: float = Field(default=6.0, gt=0)
 
 
+def _bytes(header: str) -> bytes:
+    # Headers arrive as Latin-1 text, undecodable bytes as surrogates: back to the bytes.
+    return header.encode("utf-8", "surrogateescape")
+
+
 def _same(given: str | None, expected: SecretStr) -> bool:
     secret = expected.get_secret_value()
-    return bool(secret) and given is not None and hmac.compare_digest(given.encode(),
+    return bool(secret) and given is not None and hmac.compare_digest(_bytes(given),
                                                                        secret.encode())
 
 
@@ -79,7 +84,7 @@ def github_signature_ok(body: bytes, header: str | None, secret: SecretStr) -> b
     if not key or not header:
         return False
     digest = "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(digest.encode(), header.encode())
+    return hmac.compare_digest(digest.encode(), _bytes(header))
 
 
 class Ci(Skill[CiConfig]):
@@ -120,37 +125,39 @@ class Ci(Skill[CiConfig]):
                                    self.config.github_secret):
             return _error(401, "bad or missing X-Hub-Signature-256")
         event = request.headers.get("X-GitHub-Event", "")
-        return await self._receive(ctx, body, request.headers.get("X-GitHub-Delivery"),
-                                   lambda data: builds.github(event, data))
+        if event == "ping":  # sent when a hook is made, for a repository or a whole org
+            return web.json_response({"status": "pong"})
+        # Deliveries are told apart by what GitHub signed: the delivery id header is not
+        # signed, so a captured body replayed under a new id must change nothing.
+        return await self._receive(ctx, body, lambda data: builds.github(event, data))
 
     @route("POST", "/hooks/gitlab")
     async def gitlab(self, ctx: Context, request: web.Request) -> web.Response:
         body = await request.read()
         if not _same(request.headers.get("X-Gitlab-Token"), self.config.gitlab_token):
             return _error(401, "bad or missing X-Gitlab-Token")
-        return await self._receive(ctx, body, None, builds.gitlab)
+        return await self._receive(ctx, body, builds.gitlab)
 
     @route("POST", "/hooks/jenkins")
     async def jenkins(self, ctx: Context, request: web.Request) -> web.Response:
         body = await request.read()
         if not _same(request.headers.get("X-Hatbot-Token"), self.config.jenkins_token):
             return _error(401, "bad or missing X-Hatbot-Token")
-        return await self._receive(ctx, body, None, builds.jenkins)
+        return await self._receive(ctx, body, builds.jenkins)
 
-    async def _receive(self, ctx: Context, body: bytes, delivery: str | None,
+    async def _receive(self, ctx: Context, body: bytes,
                        parse: Callable[[dict[str, Any]], Build | None]) -> web.Response:
         try:
-            data = json.loads(body)
-            if not isinstance(data, dict):
-                raise BadPayload("the body is not a JSON object")
-            build = parse(data)
-        except (ValueError, BadPayload) as exc:
-            return _error(400, f"malformed payload: {exc}")
+            build = builds.read(body, parse)
+        except BadPayload as exc:
+            log.warning("ci: refused a malformed webhook body: %s", shorten(str(exc), 200))
+            return _error(400, f"malformed payload: {shorten(str(exc), 200)}")
         if build is None or build.outcome == IGNORED:
             return web.json_response({"status": "ignored"}, status=202)
         if not self.channels_for(build):
             return web.json_response({"status": "not watched"}, status=202)
-        taken = await self.take(ctx, delivery or hashlib.sha256(body).hexdigest(), build)
+        # A delivery is its body: a redelivery or a replay of the same body is one event.
+        taken = await self.take(ctx, hashlib.sha256(body).hexdigest(), build)
         return web.json_response({"status": "ok" if taken else "duplicate"})
 
     def channels_for(self, build: Build) -> list[Address]:

@@ -4,6 +4,8 @@ skipped runs say nothing about the code."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,30 @@ class Build:
     sha: str
     url: str
     who: tuple[str, ...]  # CI logins or e-mails: the actor, the culprits
+
+
+def read(body: bytes, parse: Callable[[dict[str, Any]], Build | None]) -> Build | None:
+    """A webhook body through its parser; anything malformed raises BadPayload only.
+
+    Signed bodies are still input: wrong JSON types, deep nesting or a missing field
+    are the sender's mistake (400), never ours (500).
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise BadPayload(f"not JSON ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise BadPayload("the body is not a JSON object")
+    try:
+        build = parse(data)
+    except BadPayload:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+        raise BadPayload(f"a field of an unexpected type ({type(exc).__name__})") from None
+    if build is not None and not all(isinstance(v, str) for v in (
+            build.repo, build.branch, build.pipeline, build.sha, build.url, *build.who)):
+        raise BadPayload("a field of an unexpected type")
+    return build
 
 
 def outcome_of(conclusion: str | None) -> str:
