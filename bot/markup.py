@@ -173,6 +173,15 @@ class Markup(str):
     def join(self, items: Iterable[str]) -> Markup:
         return Markup(str.join(self, (as_markup(item) for item in items)))
 
+    def format(self, *args: object, **kwargs: object) -> Markup:
+        """``Markup("hi {}, welcome").format(mention(p))``: arguments that are not Markup
+        are quoted."""
+        def quoted(value: object) -> object:
+            return value if isinstance(value, Markup) else escape(str(value))
+
+        return Markup(str.format(self, *map(quoted, args),
+                                 **{k: quoted(v) for k, v in kwargs.items()}))
+
 
 _SPECIAL = frozenset("\\`*_[]<>&#!-+.()|~")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,31 @@ from bot.metrics import Metrics
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # webhooks larger than this get 413
+# Every connection costs a file descriptor that meeting minutes need too: idle ones are
+# closed, slow ones are cut off, and past a limit new ones are refused at once.
+IDLE_TIMEOUT = 10.0  # seconds a connection may sit without a request (or mid-headers)
+REQUEST_TIMEOUT = 30.0  # seconds to read a request's body and answer it
+MAX_CONNECTIONS = 500
+SHUTDOWN_GRACE = 2.0  # seconds shutdown waits for requests in progress
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class _Refused(asyncio.Protocol):
+    """Over the connection limit: closed as soon as it is opened."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.close()
+
+
+@web.middleware
+async def _time_limit(request: web.Request, handler: RouteHandler) -> web.StreamResponse:
+    try:
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            return await handler(request)
+    except TimeoutError:
+        log.warning("web: %s %s took over %.0fs; cut off", request.method, request.path,
+                    REQUEST_TIMEOUT)
+        return web.json_response({"error": "request timeout"}, status=408)
 
 
 class WebServer:
@@ -28,29 +53,41 @@ class WebServer:
         self.config = config
         self._metrics = metrics
         self._states = adapter_states
-        self.app = web.Application(client_max_size=MAX_BODY)
+        self.app = web.Application(client_max_size=MAX_BODY, middlewares=[_time_limit])
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/metrics", self._metrics_page)
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self.port: int | None = None
 
     def add_route(self, method: str, path: str, handler: RouteHandler) -> None:
         self.app.router.add_route(method, path, handler)
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.app, access_log=None)
+        self._runner = web.AppRunner(self.app, access_log=None, keepalive_timeout=IDLE_TIMEOUT,
+                                     shutdown_timeout=SHUTDOWN_GRACE)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        loop = asyncio.get_running_loop()
         try:
-            await site.start()
+            self._listener = await loop.create_server(
+                self._connection, self.config.host, self.config.port, reuse_address=True)
         except OSError as exc:
             await self._runner.cleanup()
             raise OSError(f"web: cannot listen on {self.config.host}:{self.config.port}: "
                           f"{exc.strerror or exc}") from None
-        self.port = int(self._runner.addresses[0][1])  # the real one when port = 0
+        self.port = int(self._listener.sockets[0].getsockname()[1])  # the real one for 0
         log.info("web server on http://%s:%s", self.config.host, self.port)
 
+    def _connection(self) -> asyncio.BaseProtocol:
+        server = self._runner.server if self._runner is not None else None
+        if server is None or len(server.connections) >= MAX_CONNECTIONS:
+            return _Refused()
+        return server()
+
     async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -16,7 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.slack import SlackAdapter
 from bot.app import App
 from bot.context import Context
-from bot.skill import Skill, SkillConfig, command, mention
+from bot.skill import Markup, Skill, SkillConfig, command, mention
 from tests.conftest import Arrivals, StartBot, read_minutes
 from tests.integration.fake_slack import FakeSlack, event_callback, message
 
@@ -29,7 +29,7 @@ class Greeter(Skill[SkillConfig]):
 
     @command("hello", help="Greet the caller by mention")
     async def hello(self, ctx: Context) -> None:
-        await ctx.reply(f"hi {mention(ctx.sender)}, welcome")
+        await ctx.reply(Markup("hi {}, welcome").format(mention(ctx.sender)))
 
 
 @pytest.fixture

@@ -49,3 +49,16 @@ def test_mentions_notify_on_each_platform() -> None:
     assert render_html(matrix) == '<p><a href="https://matrix.to/#/@raj:example.org">@Raj</a></p>'
     assert render_html(mention("irc:raj", "raj")) == "<p><a>@raj</a></p>"
     assert render_slack(mention("irc:raj", "raj")) == "@raj"
+
+
+def test_markup_quotes_plain_text_it_meets() -> None:
+    from bot.markup import Markup, escape, render_plain, render_slack
+
+    link = "[x](https://evil.example)"
+    assert render_plain(Markup("**{}** said {}").format(Markup("*a*"), link)) == \
+        f"a said {link}"
+    assert render_slack(Markup("- ") + link) == "- [x](https://evil.example)"
+    assert render_plain(link + Markup(" **ok**")) == f"{link} ok"
+    assert render_plain(Markup(", ").join([link, escape("<!channel>")])) == \
+        f"{link}, <!channel>"
+    assert render_plain(escape("back\\slash [x](y)")) == "back\\slash [x](y)"
