@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
 from bot.events import Event, Reply, cleaned
+from bot.health import Health
 from bot.lock import DataDirLock
 from bot.metrics import Metrics
 from bot.plugins import Plugins
@@ -120,7 +121,9 @@ class App:
         self.engine = db.async_engine(bot.db_url)
         self.sessions = db.sessions(self.engine)
         self.scheduler = Scheduler(bot.db_url, self._run_job, bot.timezone)
-        self.web = WebServer(self.config.web, self.metrics, self.adapter_states)
+        self.health = Health()
+        self.web = WebServer(self.config.web, self.metrics, self.adapter_states,
+                             self.health.problems)
         self.runtime = Runtime(
             bot=bot,
             public_url=self.config.web.base_url,
@@ -130,7 +133,7 @@ class App:
             scheduler=self.scheduler,
             commands=self.commands,
         )
-        self.router = Router(self.runtime, self.metrics)
+        self.router = Router(self.runtime, self.metrics, self.health)
         self.dispatcher = Dispatcher(self.router.handle, self.metrics.queue_depth.set)
 
         for settings in enabled_skills:

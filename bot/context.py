@@ -113,6 +113,11 @@ class Context:
     # --- storage ----------------------------------------------------------------------
 
     @property
+    def used_storage(self) -> bool:
+        """Whether this context opened a database session."""
+        return self._session is not None
+
+    @property
     def db(self) -> AsyncSession:
         if self._session is None:
             self._session = self.runtime.sessions()

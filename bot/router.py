@@ -16,6 +16,7 @@ from typing import Any
 from bot.commands import Command, UsageError, describe, extract, parse_arguments, shorten
 from bot.context import Context, Runtime
 from bot.events import Event, Message
+from bot.health import Health, storage_failure
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,10 @@ async def _call_with(handler: Handler, event: Event, ctx: Context) -> Any:
 
 
 class Router:
-    def __init__(self, runtime: Runtime, metrics: Metrics) -> None:
+    def __init__(self, runtime: Runtime, metrics: Metrics, health: Health | None = None) -> None:
         self.runtime = runtime
         self.metrics = metrics
+        self.health = health or Health()
         self._passive: list[tuple[str, tuple[type, ...], Handler]] = []
 
     def listen(self, skill: str, event_types: tuple[type, ...], handler: Handler) -> None:
@@ -51,13 +53,36 @@ class Router:
         started = time.perf_counter()
         try:
             await call(ctx)
+            saved = ctx.used_storage
             await ctx.close()
-        except Exception:
-            log.exception("skill %s failed while handling %r", skill, event)
+            if saved:
+                self.health.storage_works()
+        except Exception as exc:
             self.metrics.handler_errors.labels(skill).inc()
-            await self._apologise(ctx, skill)
+            reason = storage_failure(exc)
+            if reason is not None:
+                self.health.storage_failed(reason)
+                await self._storage_notice(ctx, reason)
+            else:
+                log.exception("skill %s failed while handling %r", skill, event)
+                await self._apologise(ctx, skill)
         finally:
             self.metrics.handler_seconds.labels(skill).observe(time.perf_counter() - started)
+
+    async def _storage_notice(self, ctx: Context, reason: str) -> None:
+        """One notice per channel per outage, instead of an apology per line."""
+        try:
+            await ctx.close(failed=True)
+        except Exception:
+            log.debug("rollback after a storage failure failed too", exc_info=True)
+        event = ctx.event
+        if isinstance(event, Message) and self.health.first_notice(str(event.channel)):
+            try:
+                await ctx.reply(f"I cannot save anything right now ({reason}), so what is "
+                                "said here is not being recorded. I will say nothing more "
+                                "about it here; the admins can see it on /healthz.")
+            except Exception:
+                log.exception("could not send the storage notice")
 
     async def _apologise(self, ctx: Context, skill: str) -> None:
         try:

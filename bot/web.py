@@ -49,10 +49,12 @@ class WebServer:
         config: WebConfig,
         metrics: Metrics,
         adapter_states: Callable[[], dict[str, str]],
+        problems: Callable[[], dict[str, str]] = dict,
     ) -> None:
         self.config = config
         self._metrics = metrics
         self._states = adapter_states
+        self._problems = problems
         self.app = web.Application(client_max_size=MAX_BODY, middlewares=[_time_limit])
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/metrics", self._metrics_page)
@@ -93,9 +95,12 @@ class WebServer:
             self._runner = None
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        states = self._states()
-        healthy = all(state == "connected" for state in states.values())
-        body = {"status": "ok" if healthy else "degraded", "adapters": states}
+        states, problems = self._states(), self._problems()
+        healthy = all(state == "connected" for state in states.values()) and not problems
+        body: dict[str, object] = {"status": "ok" if healthy else "degraded",
+                                   "adapters": states}
+        if problems:
+            body["problems"] = problems
         return web.Response(status=200 if healthy else 503, text=json.dumps(body),
                             content_type="application/json")
 

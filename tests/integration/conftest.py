@@ -24,11 +24,13 @@ from tests.integration.servers import Ngircd
 class Bot:
     """``hatbot run`` with a live stdin pipe, its stdout read line by line with deadlines."""
 
-    def __init__(self, config: Path, cwd: Path) -> None:
+    def __init__(self, config: Path, cwd: Path,
+                 preexec: Callable[[], None] | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("HATBOT_")}
         self.proc = subprocess.Popen(
             [str(HATBOT), "run", "--config", str(config)], cwd=cwd, env=env, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=preexec,  # noqa: PLW1509 (a signal disposition, set before exec)
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
