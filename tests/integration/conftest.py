@@ -30,7 +30,7 @@ class Bot:
         self.proc = subprocess.Popen(
             [str(HATBOT), "run", "--config", str(config)], cwd=cwd, env=env, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            preexec_fn=preexec,  # noqa: PLW1509 (a signal disposition, set before exec)
+            preexec_fn=preexec,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
