@@ -13,6 +13,8 @@ from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class TokenBucket:
@@ -118,6 +120,26 @@ def _fit(text: str, limit: int) -> int:
         if size > limit:
             return index
     return len(text)
+
+
+class LruCache(OrderedDict[K, V]):
+    """A dict that forgets its least recently used entries past ``limit``: what an
+    adapter remembers about people and channels must not grow with every stranger."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __getitem__(self, key: K) -> V:
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: K, value: V) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
 
 
 class Backoff:

@@ -31,7 +31,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.base import Adapter, AdapterConfig, Host, Status
-from adapters.flow import Outbox, Retry, cancel, keep_trying, split_utf8
+from adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying, split_utf8
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_slack
 
@@ -42,6 +42,8 @@ EVENTS_PATH = "/slack/events"
 TEXT_LIMIT = 3500  # bytes a message; Slack advises staying under 4,000 characters
 NAME_TTL = 3600.0  # seconds a looked-up display name is trusted
 HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
+LOOKUPS_PER_MESSAGE = 10  # users.info calls one message may cause
+CACHED = 5000  # people and channels remembered
 SEEN_MESSAGES = 1000  # message ids remembered, so message + app_mention count once
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL_REF = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
@@ -84,9 +86,10 @@ class SlackAdapter(Adapter[SlackConfig]):
         if not self.socket_mode:
             host.add_route("POST", EVENTS_PATH, self._events_endpoint)
         self.bot_user = ""
-        self._names: dict[str, tuple[str, float]] = {}  # user id → (display name, when)
-        self._dm_channels: dict[str, str] = {}  # user id → DM channel id
-        self._channel_names: dict[str, str] = {}  # channel id → "#name"
+        # user id → (display name, when); user id → DM channel id; channel id → "#name"
+        self._names: LruCache[str, tuple[str, float]] = LruCache(CACHED)
+        self._dm_channels: LruCache[str, str] = LruCache(CACHED)
+        self._channel_names: LruCache[str, str] = LruCache(CACHED)
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._outbox: Outbox[tuple[str, str | None, bool]] = Outbox("slack", self._deliver)
         self._connector: asyncio.Task[None] | None = None
@@ -193,8 +196,17 @@ class SlackAdapter(Adapter[SlackConfig]):
         """Slack's wire text as people read it: ``<@U1>`` → ``@Name``, links unwrapped,
         entities decoded. A leading mention of the bot becomes ``@botname``."""
         mentioned = f"<@{self.bot_user}" in text
-        names = {uid: (await self._person(uid)).name
-                 for uid in set(_MENTION.findall(text)) - {self.bot_user}}
+        names: dict[str, str] = {}
+        lookups = 0
+        for uid in dict.fromkeys(_MENTION.findall(text)):  # in order, once each
+            if uid == self.bot_user:
+                continue
+            cached = self._names.get(uid)
+            if cached is not None or lookups < LOOKUPS_PER_MESSAGE:
+                lookups += cached is None
+                names[uid] = (await self._person(uid)).name
+            else:  # a message naming hundreds of people costs no more calls than this
+                names[uid] = uid
 
         def mention(match: re.Match[str]) -> str:
             uid = match.group(1)

@@ -227,3 +227,25 @@ async def test_slack_down_at_start_is_retried(start_bot: StartBot, tmp_path: Pat
     finally:
         await app.stop()
         await revived.close()
+
+
+async def test_a_message_naming_hundreds_of_people_costs_a_few_lookups(
+    start_bot: StartBot, slack: FakeSlack, tmp_path: Path
+) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    crowd = " ".join(f"<@U{n:06d}>" for n in range(500))
+    before = slack.calls.count("users.info")
+    response = await post_event(app, message(f"!ping {crowd}"))
+    assert response.status_code == 200
+    await slack.wait_posted(1)
+    assert slack.calls.count("users.info") - before <= 11  # the sender and ten named
+
+
+def test_the_lru_cache_forgets_the_oldest() -> None:
+    from adapters.flow import LruCache
+
+    cache: LruCache[str, int] = LruCache(2)
+    cache["a"], cache["b"] = 1, 2
+    assert cache["a"] == 1  # "a" is now the most recent
+    cache["c"] = 3
+    assert list(cache) == ["a", "c"]
