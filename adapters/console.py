@@ -15,6 +15,7 @@ session is deterministic.
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 import sys
 import threading
@@ -29,6 +30,9 @@ from bot.markup import render_plain
 
 PLATFORM = "console"
 _SPEAKER = re.compile(r"^<([^<>\s]+)>\s?(.*)$")
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f]")
 
 
 class ConsoleConfig(AdapterConfig):
@@ -48,6 +52,9 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         stdout: TextIO | None = None,
     ) -> None:
         super().__init__(config, host)
+        if stdin is None and isinstance(sys.stdin, io.TextIOWrapper):
+            # Bytes that are not UTF-8 become U+FFFD instead of ending the input thread.
+            sys.stdin.reconfigure(errors="replace")
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
         self._channel = config.channel
@@ -128,7 +135,9 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
     async def send(self, reply: Reply) -> None:
         where = f"dm:{reply.target.id}" if reply.direct else reply.target.id
         head = f"[{where}] <{self.host.bot_name}> "
-        text = render_plain(reply.markup_text)
+        # Control characters from anyone's text would drive the terminal: shown instead.
+        text = _CONTROLS.sub(lambda m: chr(0x2400 + ord(m.group())), render_plain(
+            reply.markup_text)).replace("\x7f", "\u2421")
         # A message that arrives while the prompt waits (a reminder) replaces the prompt
         # line and shows the prompt again below it, instead of running into it.
         interrupting = self._prompt_shown

@@ -128,6 +128,8 @@ def load(
             raise ConfigError([f"{path}: cannot read: {exc}"]) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
+        except RecursionError:
+            raise ConfigError([f"{path}: invalid TOML: nested too deeply"]) from None
     return build(raw, adapter_models, skill_models, os.environ if environ is None else environ,
                  source=path)
 

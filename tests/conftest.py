@@ -121,11 +121,15 @@ def run_cli(
     cwd: Path,
     env: dict[str, str] | None = None,
     timeout: float = 60,
+    input_bytes: bytes | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``hatbot`` command as a user would."""
+    """Run the installed ``hatbot`` command as a user would (``input_bytes``: raw stdin)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("HATBOT_")}
     full_env.update(env or {})
-    return subprocess.run(
-        [str(HATBOT), *args], input=stdin, cwd=cwd, env=full_env, capture_output=True,
-        text=True, timeout=timeout, check=False,
+    done = subprocess.run(
+        [str(HATBOT), *args], input=stdin.encode() if stdin is not None else input_bytes,
+        cwd=cwd, env=full_env, capture_output=True, timeout=timeout, check=False,
     )
+    return subprocess.CompletedProcess(done.args, done.returncode,
+                                       done.stdout.decode("utf-8", "replace"),
+                                       done.stderr.decode("utf-8", "replace"))

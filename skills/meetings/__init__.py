@@ -21,7 +21,7 @@ from bot.context import Context
 from bot.events import Address, Message
 from bot.skill import Skill, command, escape_markup, format_duration, on, route
 from skills.meetings.engine import Line, Meeting, Outcome, parse_hash
-from skills.meetings.files import announcement, index_page, write_minutes
+from skills.meetings.files import announcement, index_page, minutes_file_of, write_minutes
 from skills.meetings.minutes import Minutes
 from skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
 from skills.meetings.recovery import lines_of, rebuild
@@ -29,7 +29,10 @@ from skills.meetings.replay_cli import add_replay_command
 from skills.meetings.settings import MeetingsConfig, minutes_dir
 
 OPEN_ACTIONS_SHOWN = 10  # longer lists would flood the channel
-RETRY_MINUTES = timedelta(minutes=5)  # after a failed write of minutes
+RETRY_MINUTES = timedelta(minutes=5)
+# Said outside a meeting these are surely meant for one; #info and the like may be chat.
+NEED_A_MEETING = {"endmeeting", "undo", "vote", "startvote", "endvote", "showvote", "save",
+                  "chair", "unchair", "meetingname"}  # after a failed write of minutes
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,9 @@ class Meetings(Skill[MeetingsConfig]):
             if live is None:
                 if command is not None and command[0] == "startmeeting":
                     await self._start(ctx, channel, line, command[1], event.channel_name)
+                elif command is not None and command[0] in NEED_A_MEETING:
+                    await ctx.reply(f"No meeting is running here, so #{command[0]} does "
+                                    "nothing. #startmeeting NAME starts one.")
                 continue
             live.meeting.channel_name = event.channel_name
             outcome = live.meeting.hear(line, command)
@@ -253,6 +259,9 @@ class Meetings(Skill[MeetingsConfig]):
     @command("meeting start", args="[NAME]", help="Start a meeting here (like #startmeeting)",
              examples=["meeting start nova", "meeting start"])
     async def meeting_start(self, ctx: Context, name: str = "") -> None:
+        if ctx.is_direct:
+            await ctx.reply("Meetings run in a channel: say #startmeeting NAME there.")
+            return
         live = self._live.get(str(ctx.channel))
         line = self._command_line(ctx)
         if live is None:
@@ -322,13 +331,17 @@ class Meetings(Skill[MeetingsConfig]):
         page = await asyncio.to_thread(index_page, self.minutes_dir)
         return web.Response(text=page, content_type="text/html")
 
-    @route("GET", r"/meetings/{name:[a-z0-9_-]+}/{year:\d{4}}/{file:[a-z0-9_.-]+}")
+    @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/{year:\d{4}}/{file:[a-z0-9_.-]{1,160}}")
     async def minutes_file(self, ctx: Context, request: web.Request) -> web.StreamResponse:
         info = request.match_info
-        if not info["file"].startswith(info["name"] + "."):
+        if minutes_file_of(info["file"]) != info["name"]:  # nothing else, no .partial
             raise web.HTTPNotFound()
         path = self.minutes_dir / info["name"] / info["year"] / info["file"]
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except OSError:
+            found = False
+        if not found:
             raise web.HTTPNotFound()
         return web.FileResponse(path, headers={"Content-Type": _content_type(path.name)})
 

@@ -35,6 +35,12 @@ _FILE = re.compile(r"^(?P<name>[a-z0-9_-]+)\.(?P<when>\d{4}-\d{2}-\d{2}-\d{2}\.\
                    r"(?P<fmt>html|txt|md|log\.html|log\.txt|log\.json)$")
 
 
+def minutes_file_of(filename: str) -> str | None:
+    """The meeting name of a minutes file's name, or None for any other file."""
+    found = _FILE.match(filename)
+    return found["name"] if found else None
+
+
 def url_of(meeting: Meeting, public_url: str, fmt: str) -> str:
     return f"{public_url.rstrip('/')}/meetings/{relative_base(meeting)}.{fmt}"
 
