@@ -21,10 +21,16 @@ from bot.context import Context
 from bot.events import Address, Message
 from bot.skill import Skill, command, escape_markup, format_duration, on, route
 from skills.meetings.engine import Line, Meeting, Outcome, parse_hash
-from skills.meetings.files import announcement, index_page, minutes_file_of, write_minutes
+from skills.meetings.files import (
+    announcement,
+    index_page,
+    minutes_file_of,
+    suffix_among,
+    write_minutes,
+)
 from skills.meetings.minutes import Minutes
 from skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
-from skills.meetings.recovery import lines_of, rebuild
+from skills.meetings.recovery import lines_of, rebuild, same_minute
 from skills.meetings.replay_cli import add_replay_command
 from skills.meetings.settings import MeetingsConfig, minutes_dir
 
@@ -178,6 +184,8 @@ class Meetings(Skill[MeetingsConfig]):
     async def _write(self, ctx: Context, live: Live) -> bool:
         """Write the minutes files; say where they are, or why they are not there yet."""
         meeting = live.meeting
+        meeting.file_suffix = suffix_among(list(await ctx.db.scalars(same_minute(meeting))),
+                                           live.record_id)
         try:
             await asyncio.to_thread(write_minutes, meeting, self.minutes_dir,
                                     self.config.formats, ctx.bot_name, ctx.public_url)

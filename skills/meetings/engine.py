@@ -148,6 +148,9 @@ class Meeting:
     ended_at: datetime | None = None
     channel_name: str = ""  # the channel as people know it, where its id is opaque (Slack)
     title: str = ""  # the whole name as given; ``name`` may be cut to fit file names
+    # "-2", "-3"…: for a second meeting of the same name started in the same minute,
+    # whose files would otherwise replace the first one's.
+    file_suffix: str = ""
 
     @classmethod
     def start(cls, channel: str, line: Line, name: str) -> tuple[Meeting, Outcome]:

@@ -31,8 +31,14 @@ from skills.meetings.pages import (
 FORMATS = ("html", "txt", "md", "log.html", "log.txt", "log.json")
 # What the bot posts at the end of a meeting, MeetBot's way.
 ANNOUNCED = (("Minutes:", "html"), ("Minutes (text):", "txt"), ("Log:", "log.html"))
-_FILE = re.compile(r"^(?P<name>[a-z0-9_-]+)\.(?P<when>\d{4}-\d{2}-\d{2}-\d{2}\.\d{2})\."
+_FILE = re.compile(r"^(?P<name>[a-z0-9_-]+)\.(?P<when>\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}(?:-\d+)?)\."
                    r"(?P<fmt>html|txt|md|log\.html|log\.txt|log\.json)$")
+
+
+def suffix_among(record_ids: list[int], record_id: int) -> str:
+    """The file suffix of a meeting among those of its name started in its minute."""
+    earlier = sum(1 for other in record_ids if other < record_id)
+    return f"-{earlier + 1}" if earlier else ""
 
 
 def minutes_file_of(filename: str) -> str | None:

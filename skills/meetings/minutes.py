@@ -22,7 +22,7 @@ _NICK_CHARS = r"\w\[\]\\`^{}|-"
 
 def base_name(meeting: Meeting) -> str:
     """``nova.2026-01-05-16.00``: MeetBot's file name, from the name and the UTC start time."""
-    return f"{meeting.name}.{meeting.started_at:%Y-%m-%d-%H.%M}"
+    return f"{meeting.name}.{meeting.started_at:%Y-%m-%d-%H.%M}{meeting.file_suffix}"
 
 
 def relative_base(meeting: Meeting) -> str:

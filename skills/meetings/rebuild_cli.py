@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.skill import CliContext
-from skills.meetings.files import write_minutes
+from skills.meetings.files import suffix_among, write_minutes
 from skills.meetings.models import MeetingLine, MeetingRecord
-from skills.meetings.recovery import lines_of, rebuild
+from skills.meetings.recovery import lines_of, rebuild, same_minute
 from skills.meetings.settings import minutes_dir
 from storage.db import sync_engine
 
@@ -51,6 +51,8 @@ def run_rebuild(ctx: CliContext, args: argparse.Namespace) -> int:
                 rows = session.scalars(select(MeetingLine).where(
                     MeetingLine.meeting_id == record.id).order_by(MeetingLine.id))
                 meeting = rebuild(record, lines_of(rows), ctx.bot.prefix, ctx.bot.name)
+                meeting.file_suffix = suffix_among(list(session.scalars(same_minute(meeting))),
+                                                   record.id)
                 written = write_minutes(meeting, folder, ctx.options.formats, ctx.bot.name,
                                         ctx.public_url)
                 if record.ended_at is not None:

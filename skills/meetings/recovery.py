@@ -7,6 +7,9 @@ log unacted on, and a meeting whose log has no usable start still gets minutes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy import Select, select
 
 from skills.meetings.engine import Line, Meeting, replay
 from skills.meetings.models import MeetingLine, MeetingRecord
@@ -29,3 +32,12 @@ def rebuild(record: MeetingRecord, lines: list[Line], prefix: str, bot_name: str
         meeting.ended_at = record.ended_at
     return meeting
 
+
+
+def same_minute(meeting: Meeting) -> Select[int]:
+    """The ids of the meetings with this one's name started in its minute: their files
+    would share a name, so each after the first gets a suffix (``suffix_among``)."""
+    minute = meeting.started_at.replace(second=0, microsecond=0)
+    return select(MeetingRecord.id).where(
+        MeetingRecord.name == meeting.name, MeetingRecord.started_at >= minute,
+        MeetingRecord.started_at < minute + timedelta(minutes=1))

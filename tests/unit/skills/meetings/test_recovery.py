@@ -177,3 +177,19 @@ async def test_line_separators_cannot_forge_log_lines(start_bot: StartBot, tmp_p
     assert "AGREED" not in read_minutes(minutes, "docs")
     assert "caf\ufffd is fine" in read_minutes(minutes, "docs")
     assert "\r" not in read_minutes(minutes, "docs", "md")
+
+
+async def test_two_meetings_of_one_name_in_one_minute_keep_both_minutes(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    minutes = tmp_path / "minutes"
+    app = await start_bot(raw=settings(minutes))
+    for word in ("first", "second", "third"):
+        await said(app, "#startmeeting docs")
+        await said(app, f"#info the {word} one")
+        await said(app, "#endmeeting")
+    texts = [p for p in minutes.glob("docs/*/docs.*.txt") if not p.name.endswith(".log.txt")]
+    assert len(texts) == 3  # "-2" and "-3" after the first (unless a minute went by)
+    contents = "\n".join(p.read_text() for p in texts)
+    for word in ("first", "second", "third"):
+        assert f"the {word} one" in contents
