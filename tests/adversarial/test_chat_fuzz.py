@@ -114,3 +114,12 @@ async def test_user_markup_in_a_reminder_is_shown_not_rendered(bot: App) -> None
     assert render_slack(ack.markup_text).endswith(
         "[Reset](https://evil.example) &lt;!channel&gt;")
     assert "<a " not in render_html(ack.markup_text)
+
+
+@pytest.mark.parametrize("line", ["!" + MEGABYTE_WORD, "hatbot: " + MEGABYTE_WORD,
+                                  "!hat " + MEGABYTE_WORD, MEGABYTE_WORD])
+async def test_an_unknown_flood_is_not_echoed(bot: App, line: str) -> None:
+    replies = await memory(bot).say(line)
+    assert all(len(r.markup_text) < 300 for r in replies)
+    (direct,) = await memory(bot).say(line, direct=True)
+    assert len(direct.markup_text) < 300
