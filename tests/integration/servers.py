@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.conftest import REPO, free_port
 
-TEMPLATES = REPO.parent / "shared" / "testing"
+TEMPLATES = REPO / "tests" / "fixtures" / "servers"  # config templates of the test servers
 
 
 def wait_for_port(port: int, timeout: float = 10.0) -> None:
