@@ -40,7 +40,7 @@ async def test_a_flood_of_joins_gets_every_welcome_once(start_bot: StartBot, ngi
         async def welcomed(client: IrcClient) -> None:
             # The welcome is two lines: the message, then the offer of a mentor.
             await client.expect(lambda line: line.command == "PRIVMSG" and line.nick == "hatbot"
-                                and "!mentee" in line.text, within=90)
+                                and "!mentee" in line.text, within=180)
             arrivals.append(time.monotonic())
 
         await asyncio.gather(*(welcomed(c) for c in clients))

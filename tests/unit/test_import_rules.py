@@ -1,4 +1,4 @@
-"""The house rules of ARCHITECTURE.md, checked on every module's imports."""
+"""The import rules of docs/architecture.md, checked on every module's imports."""
 
 from __future__ import annotations
 
