@@ -2,12 +2,12 @@
 # state in /data. In the config, listen on all interfaces: [web] host = "0.0.0.0".
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY skills ./skills
 COPY storage ./storage
-RUN pip install --no-cache-dir --prefix=/install .
+RUN pip install --no-cache-dir --prefix=/install -c constraints.txt .
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --create-home --home-dir /data hatbot

@@ -4,19 +4,23 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# Every install takes its exact versions from constraints.txt (reproducible); setuptools'
+# advice about editable installs is not for our users.
+PIP    := PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -c constraints.txt
+SYNAPSE_VERSION ?= 1.163.2
 
-.PHONY: run test lint bench clean test-servers
+.PHONY: run test lint bench clean test-servers constraints
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.run-installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
 ## run: the bot on its embedded default (console + SQLite in ./hatbot-data + web on :8080)
@@ -30,14 +34,15 @@ test: $(VENV)/.test-installed lint test-servers
 # The integration tests run a real ngircd (Debian's package; installed here when missing
 # and run as root, else install it yourself or those tests skip) and a real Synapse
 # (PyPI, in its own venv under .cache/, never in the bot's).
-test-servers: .cache/synapse/bin/synapse_homeserver
+test-servers: .cache/synapse/.installed-$(SYNAPSE_VERSION)
 	@command -v ngircd >/dev/null || [ -x /usr/sbin/ngircd ] || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ngircd)
 
-.cache/synapse/bin/synapse_homeserver:
+.cache/synapse/.installed-$(SYNAPSE_VERSION):
 	$(PYTHON) -m venv .cache/synapse
 	.cache/synapse/bin/python -m pip install --quiet --upgrade pip
-	.cache/synapse/bin/python -m pip install --quiet matrix-synapse
+	.cache/synapse/bin/python -m pip install --quiet matrix-synapse==$(SYNAPSE_VERSION)
+	touch $@
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
@@ -46,6 +51,14 @@ lint: $(VENV)/.test-installed
 ## bench: the dispatcher benchmark (results go in bench/README.md)
 bench: $(VENV)/.run-installed
 	$(BIN)/python -m bench dispatch
+
+## constraints: refresh constraints.txt with the newest versions pyproject.toml allows
+constraints:
+	rm -rf .cache/constraints
+	$(PYTHON) -m venv .cache/constraints
+	PYTHONWARNINGS=ignore::UserWarning .cache/constraints/bin/python -m pip install --quiet '.[test,postgres]'
+	{ head -2 constraints.txt; .cache/constraints/bin/python -m pip freeze --exclude hatbot; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
