@@ -115,8 +115,8 @@ class App:
         self._lock = DataDirLock(Path(bot.data_dir))
         await asyncio.to_thread(self._lock.acquire)
         enabled_skills = self.config.enabled_skills()
-        locations = self.plugins.migration_dirs(s.name for s in enabled_skills)
-        await asyncio.to_thread(db.upgrade, bot.db_url, locations)
+        await asyncio.to_thread(self.plugins.migrate, bot.db_url,
+                                [s.name for s in enabled_skills])
 
         self.engine = db.async_engine(bot.db_url)
         self.sessions = db.sessions(self.engine)

@@ -120,10 +120,7 @@ def _database_password(config: Config) -> set[str]:
 def _db_upgrade(config: Config, plugins: Plugins) -> None:
     from sqlalchemy.engine import make_url
 
-    from storage.db import upgrade
-
-    enabled = [s.name for s in config.enabled_skills()]
-    upgrade(config.bot.db_url, plugins.migration_dirs(enabled))
+    plugins.migrate(config.bot.db_url, [s.name for s in config.enabled_skills()])
     # The URL may carry a password: show it masked.
     shown = make_url(config.bot.db_url).render_as_string(hide_password=True)
     print(f"database at {shown} is up to date")

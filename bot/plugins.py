@@ -31,12 +31,20 @@ class Plugins:
     def skill_models(self) -> dict[str, type[BaseModel]]:
         return {name: cls.config_model for name, cls in self.skills.items()}
 
-    def migration_dirs(self, skills: Iterable[str]) -> list[Path]:
-        """Alembic folders of these skills, beside the core's own."""
+    def migration_dirs(self, skills: Iterable[str] | None = None) -> list[Path]:
+        """Alembic folders of these skills (default: every installed one)."""
         return [
-            folder for name in skills
+            folder for name in (self.skills if skills is None else skills)
             if (folder := self.skills[name].migrations) is not None
         ]
+
+    def migrate(self, url: str, enabled: Iterable[str]) -> None:
+        """Upgrade the core's tables and the enabled skills' ones; leave the rest alone."""
+        from storage.db import upgrade
+
+        names = list(enabled)
+        upgrade(url, self.migration_dirs(),
+                [n for n in names if self.skills[n].migrations is not None])
 
 
 def discover() -> Plugins:

@@ -108,7 +108,19 @@ def alembic_config(url: str, extra_locations: Iterable[Path] = ()) -> AlembicCon
     return cfg
 
 
-def upgrade(url: str, extra_locations: Iterable[Path] = ()) -> None:
-    """Bring the schema to the newest revision of every migration branch."""
+def upgrade(url: str, extra_locations: Iterable[Path] = (),
+            branches: Iterable[str] | None = None) -> None:
+    """Bring the schema to the newest revision of ``branches`` (the core's always; every
+    branch when None).
+
+    ``extra_locations`` should name every installed skill's migrations, enabled or
+    not: Alembic must find each revision the database records, while only the
+    enabled skills' branches move, so a disabled skill's tables stay as they were.
+    """
     _ensure_sqlite_dir(sync_url(url))
-    command.upgrade(alembic_config(url, extra_locations), "heads")
+    config = alembic_config(url, extra_locations)
+    if branches is None:
+        command.upgrade(config, "heads")
+        return
+    for branch in dict.fromkeys(["core", *branches]):
+        command.upgrade(config, f"{branch}@head")
