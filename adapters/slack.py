@@ -57,11 +57,14 @@ class SlackConfig(AdapterConfig):
     api_url: str = "https://slack.com/api/"
 
     def problems_when_enabled(self) -> list[str]:
-        if self.app_token.get_secret_value() or self.signing_secret.get_secret_value():
-            return []
-        # Without it no request to /slack/events could be told from a forgery.
-        return ["signing_secret: required for the Events API (or set app_token for Socket "
-                "Mode)"]
+        problems = []
+        if not self.bot_token.get_secret_value():
+            problems.append("bot_token: required (the xoxb-… token of the Slack app)")
+        if not (self.app_token.get_secret_value() or self.signing_secret.get_secret_value()):
+            # Without it no request to /slack/events could be told from a forgery.
+            problems.append("signing_secret: required for the Events API (or set app_token "
+                            "for Socket Mode)")
+        return problems
 
 
 class SlackAdapter(Adapter[SlackConfig]):

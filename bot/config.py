@@ -7,6 +7,7 @@ handed those models, so it knows no plugin by name.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import tomllib
@@ -14,13 +15,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.events import Address
 
 DEFAULT_FILE = Path("hatbot.toml")
+# Database backends Hatbot runs on: the module of the driver, and the extra that brings it.
+DRIVERS = {"sqlite": ("aiosqlite", "sqlite"), "postgresql": ("psycopg", "postgres")}
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -58,6 +64,24 @@ class BotConfig(BaseModel):
             raise ValueError(f'unknown timezone "{value}"') from None
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f'not a database URL: "{value}"') from None
+        backend = url.get_backend_name()
+        if backend not in DRIVERS:
+            raise ValueError(f'"{backend}" is not supported; use sqlite:///PATH or '
+                             "postgresql+psycopg://USER@HOST/DB")
+        module, extra = DRIVERS[backend]
+        if importlib.util.find_spec(module) is None:
+            raise ValueError(f"its driver is not installed: pip install 'hatbot[{extra}]'")
+        return value
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir.rstrip('/')}/hatbot.db"
@@ -74,6 +98,17 @@ class WebConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f'expected an absolute http(s) URL like https://bot.example.org, '
+                             f'got "{value}"')
+        return value
 
     @property
     def base_url(self) -> str:
@@ -162,6 +197,10 @@ def build(
         if where[:1] in in_use or where[:2] in in_use:
             problems.append(f"{_dotted(where)}: environment variable {var} is not set")
 
+    if not problems and not any(p.enabled for p in adapters.values()):
+        problems.append("adapters: none is enabled, so the bot would hear nothing; add one of "
+                        + ", ".join(f"[adapters.{n}]" for n in sorted(adapter_models))
+                        + " (or remove its enabled = false)")
     if problems or bot is None or web is None:
         raise ConfigError(problems)
     return Config(bot=bot, web=web, adapters=adapters, skills=skills, source=source)
@@ -278,13 +317,14 @@ def _dotted(loc: Iterable[Any]) -> str:
     return out
 
 
-_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}")
 
 
 def _substitute(
     value: Any, environ: Mapping[str, str], where: tuple[Any, ...]
 ) -> tuple[Any, list[tuple[tuple[Any, ...], str]]]:
-    """Replace ``${VAR}`` in every string (``$$`` is a literal ``$``); list what is unset."""
+    """Replace ``${VAR}`` in every string (``${VAR:-default}`` where it may be unset, ``$$``
+    for a literal ``$``); list what is unset and has no default."""
     missing: list[tuple[tuple[Any, ...], str]] = []
     if isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -306,6 +346,8 @@ def _substitute(
             if name is None:
                 return "$"
             if name not in environ:
+                if match.group(2) is not None:
+                    return match.group(3)
                 missing.append((where, name))
                 return match.group(0)
             return environ[name]

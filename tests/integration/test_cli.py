@@ -132,10 +132,10 @@ def test_db_upgrade(tmp_path: Path) -> None:
 def test_database_password_is_never_printed(tmp_path: Path) -> None:
     config = tmp_path / "hatbot.toml"
     config.write_text('[bot]\ndatabase_url = "postgresql://hatbot:${DB_PW}@127.0.0.1:1/hatbot"\n'
-                      "[web]\nenabled = false\n")
+                      "[web]\nenabled = false\n[adapters.console]\n")
     result = run_cli("db", "upgrade", "--config", str(config), cwd=tmp_path,
                      env={"DB_PW": "s3cret-pw"})
-    assert result.returncode == 1
+    assert result.returncode in (1, 2)  # no server there, or no driver installed
     assert "s3cret-pw" not in result.stdout + result.stderr
 
 

@@ -85,9 +85,41 @@ def test_enabled_must_be_boolean() -> None:
 
 
 def test_skills_default_on_adapters_only_when_present() -> None:
-    config = build({}, ADAPTERS, SKILLS, {})
+    config = build({"adapters": {"console": {}}}, ADAPTERS, SKILLS, {})
     assert [s.name for s in config.enabled_skills()] == ["core"]
-    assert config.enabled_adapters() == []
+    assert [a.name for a in config.enabled_adapters()] == ["console"]
+
+
+def test_a_bot_with_no_adapter_is_refused() -> None:
+    message = ("adapters: none is enabled, so the bot would hear nothing; add one of "
+               "[adapters.console], [adapters.irc] (or remove its enabled = false)")
+    assert problems("") == [message]
+    assert problems("[adapters.console]\nenabled = false\n") == [message]
+
+
+def test_what_would_fail_at_start_is_caught() -> None:
+    found = discover()
+    cases = {
+        "[adapters.slack]\nsigning_secret = \"s\"\n":
+            ["adapters.slack.bot_token: required (the xoxb-… token of the Slack app)"],
+        "[adapters.matrix]\npassword = \"pw\"\n":
+            ["adapters.matrix.homeserver: still the example's placeholder; set your own",
+             "adapters.matrix.user_id: still the example's placeholder; set your own"],
+        "[bot]\ndatabase_url = \"mysql://x\"\n[adapters.console]\n":
+            ['bot.database_url: "mysql" is not supported; use sqlite:///PATH or '
+             "postgresql+psycopg://USER@HOST/DB"],
+        "[web]\npublic_url = \"bot.example.org\"\n[adapters.console]\n":
+            ['web.public_url: expected an absolute http(s) URL like https://bot.example.org, '
+             'got "bot.example.org"'],
+        "[adapters.irc]\nsasl_password = \"${HATBOT_IRC_PASSWORD:-}\"\n": [],
+    }
+    for text, expected in cases.items():
+        try:
+            build(tomllib.loads(text), found.adapter_models(), found.skill_models(), {})
+            got: list[str] = []
+        except ConfigError as exc:
+            got = exc.problems
+        assert got == expected, text
 
 
 def test_embedded_default_is_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +135,7 @@ def test_hatbot_toml_in_the_working_directory_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "hatbot.toml").write_text('[bot]\nname = "hatty"\n')
+    (tmp_path / "hatbot.toml").write_text('[bot]\nname = "hatty"\n[adapters.console]\n')
     assert load(None, ADAPTERS, SKILLS, environ={}).bot.name == "hatty"
 
 
@@ -143,7 +175,7 @@ def test_example_config_documents_every_key() -> None:
 def test_secrets_are_not_in_reprs() -> None:
     plugins = discover()
     config = build(
-        {"adapters": {"irc": {"enabled": False, "sasl_password": "hunter2"}}},
+        {"adapters": {"irc": {"enabled": False, "sasl_password": "hunter2"}, "console": {}}},
         plugins.adapter_models(), plugins.skill_models(), {},
     )
     assert "hunter2" not in repr(config)
