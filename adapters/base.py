@@ -57,7 +57,8 @@ class Host(Protocol):
         ...
 
     def input_finished(self) -> None:
-        """The adapter's input has ended for good (console at end of file): stop the bot."""
+        """The adapter's input has ended for good (console at end of file): the bot stops
+        if this adapter was its only one, and runs on otherwise."""
         ...
 
     def add_route(

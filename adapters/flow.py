@@ -231,10 +231,13 @@ class Outbox(Generic[T]):
 
     async def close(self, flush_timeout: float = 30.0) -> None:
         """Deliver what is queued (for at most ``flush_timeout`` seconds), then stop."""
-        try:
-            await asyncio.wait_for(self._idle.wait(), flush_timeout)
-        except TimeoutError:
-            log.warning("%s: %d messages not delivered at shutdown", self.name, len(self))
+        if not self._idle.is_set():
+            try:
+                await asyncio.wait_for(self._idle.wait(), flush_timeout)
+            except TimeoutError:
+                if len(self):  # nothing left undelivered is nothing to warn about
+                    log.warning("%s: %d messages not delivered at shutdown", self.name,
+                                len(self))
         await cancel(self._task)
         self._task = None
 

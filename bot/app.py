@@ -69,7 +69,14 @@ class _AdapterHost:
         return self._app.dispatcher.submit(cleaned(event))
 
     def input_finished(self) -> None:
-        self._app.request_stop()
+        # A piped session ends with its input; under a service manager stdin is closed
+        # from the start, and the other adapters must run on.
+        if list(self._app.adapters) == [self._name]:
+            self._app.request_stop()
+        else:
+            log.info("%s: end of input; it is closed, and the bot runs on with %s until "
+                     "SIGTERM", self._name, ", ".join(n for n in self._app.adapters
+                                                      if n != self._name))
 
     def add_route(self, method: str, path: str, handler: Any) -> None:
         self._app.web.add_route(method, path, handler)

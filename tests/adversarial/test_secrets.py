@@ -80,7 +80,9 @@ github_secret = "{GITHUB_SECRET}"
         assert "CAP END" in wire, wire
         await asyncio.sleep(2)  # Matrix tries its sync against a closed port meanwhile
         assert proc.stdin is not None
-        proc.stdin.close()
+        proc.stdin.close()  # the console ends; the bot runs on with IRC and Matrix
+        await asyncio.sleep(0.5)
+        proc.terminate()
         _, err = await asyncio.wait_for(proc.communicate(), 60)
     finally:
         if proc.returncode is None:

@@ -1,8 +1,11 @@
 """The ``hatbot`` command as a user runs it, in a fresh directory each time."""
 
+import signal
+import time
 from pathlib import Path
 
 from tests.conftest import REPO, free_port, run_cli
+from tests.integration.conftest import Bot
 
 
 def write_config(folder: Path, extra: str = "") -> Path:
@@ -104,10 +107,30 @@ def test_a_chat_server_that_is_down_does_not_stop_the_bot(tmp_path: Path) -> Non
     dead = f"http://127.0.0.1:{free_port()}"
     config = write_config(tmp_path, f'[adapters.matrix]\nhomeserver = "{dead}"\n'
                                     'user_id = "@bot:localhost"\npassword = "x"\n')
-    result = run_cli("run", "--config", str(config), stdin="!ping\n", cwd=tmp_path)
+    bot = Bot(config, tmp_path)
+    try:
+        bot.say("!ping")
+        assert bot.expect("pong") == "[#general] <hatbot> pong"
+        # As under a service manager: the console's input ends, the bot runs on.
+        assert bot.proc.stdin is not None
+        bot.proc.stdin.close()
+        time.sleep(2)
+        assert bot.proc.poll() is None
+        bot.proc.send_signal(signal.SIGTERM)
+        assert bot.proc.wait(timeout=30) == 0
+        assert bot.proc.stderr is not None
+        log = bot.proc.stderr.read()
+        assert "matrix: cannot reach" in log
+        assert "console: end of input; it is closed, and the bot runs on with matrix" in log
+        assert "not delivered" not in log  # a normal stop is a quiet one
+    finally:
+        bot.kill()
+
+
+def test_the_console_alone_ends_with_its_input(tmp_path: Path) -> None:
+    result = run_cli("run", stdin="!ping\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "[#general] <hatbot> pong\n"
-    assert "matrix: cannot reach" in result.stderr
 
 
 def test_runtime_error_is_one_line_without_traceback(tmp_path: Path) -> None:

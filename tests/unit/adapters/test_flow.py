@@ -119,3 +119,14 @@ async def test_outbox_waits_until_ready() -> None:
     ready.set()
     await outbox.close(flush_timeout=5)
     assert delivered == ["queued while down"]
+
+
+async def test_closing_an_idle_outbox_says_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    from adapters.flow import Outbox
+
+    async def deliver(target: str, item: str) -> None:
+        pass
+
+    outbox: Outbox[str] = Outbox("quiet", deliver)
+    await outbox.close(0)
+    assert caplog.records == []
