@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -46,12 +47,19 @@ def _parser(plugins: Plugins) -> argparse.ArgumentParser:
         description="Chat-ops bot for open source communities.",
     )
     parser.add_argument("--version", action="version", version=f"hatbot {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", parents=[common], help="run the bot until SIGINT/SIGTERM")
-    commands.add_parser("check-config", parents=[common], help="validate the configuration")
-    database = commands.add_parser("db", help="database maintenance")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser(
+        "run", parents=[common], help="run the bot until SIGINT/SIGTERM",
+        epilog="example: hatbot run --config hatbot.toml --port 8081")
+    run.add_argument("--host", help="listen on this address (overrides [web] host)")
+    run.add_argument("--port", type=int, help="listen on this port (overrides [web] port)")
+    commands.add_parser("check-config", parents=[common], help="validate the configuration",
+                        epilog="example: hatbot check-config --config hatbot.toml")
+    database = commands.add_parser("db", help="database maintenance",
+                                   epilog="example: hatbot db upgrade --config hatbot.toml")
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
-    db_commands.add_parser("upgrade", parents=[common], help="apply schema migrations")
+    db_commands.add_parser("upgrade", parents=[common], help="apply schema migrations",
+                           epilog="example: hatbot db upgrade --config hatbot.toml")
     for name, skill in plugins.skills.items():
         skill.add_cli(_SkillCommands(commands, common, name))
     return parser
@@ -74,7 +82,11 @@ class _SkillCommands:
 
 def main(argv: Sequence[str] | None = None) -> int:
     plugins = discover()
-    args = _parser(plugins).parse_args(argv)
+    parser = _parser(plugins)
+    args = parser.parse_args(argv)
+    if args.command is None:  # plain "hatbot": what it can do
+        parser.print_help()
+        return 0
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -94,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "db":
             _db_upgrade(config, plugins)
         else:
-            _run(config, plugins)
+            _run(_listening(config, args.host, args.port), plugins)
         return 0
     except ConfigError as exc:
         for problem in exc.problems:
@@ -124,6 +136,20 @@ def _db_upgrade(config: Config, plugins: Plugins) -> None:
     # The URL may carry a password: show it masked.
     shown = make_url(config.bot.db_url).render_as_string(hide_password=True)
     print(f"database at {shown} is up to date")
+
+
+def _listening(config: Config, host: str | None, port: int | None) -> Config:
+    """``--host`` and ``--port`` over ``[web]``."""
+    changes: dict[str, object] = {}
+    if host is not None:
+        changes["host"] = host
+    if port is not None:
+        if not 0 <= port <= 65535:
+            raise ConfigError([f"--port: expected 0 to 65535, got {port}"])
+        changes["port"] = port
+    if not changes:
+        return config
+    return dataclasses.replace(config, web=config.web.model_copy(update=changes))
 
 
 def _run(config: Config, plugins: Plugins) -> None:

@@ -22,11 +22,13 @@ LOG_PLATFORM = "log"  # identities in a text log are only nicks
 
 
 def add_replay_command(commands: Any) -> None:
-    minutes = commands.add_parser("minutes", help="meeting minutes")
+    minutes = commands.add_parser("minutes", help="meeting minutes",
+                                  epilog="example: hatbot minutes rebuild --all")
     actions = minutes.add_subparsers(dest="minutes_command", required=True, metavar="COMMAND")
     replay_cmd = actions.add_parser(
         "replay", parents=[commands.common],
-        help="rebuild minutes from a MeetBot .log.txt or a Hatbot .log.json")
+        help="rebuild minutes from a MeetBot .log.txt or a Hatbot .log.json",
+        epilog="example: hatbot minutes replay nova.2026-01-05-16.00.log.txt")
     replay_cmd.add_argument("log", type=Path, metavar="LOG")
     replay_cmd.add_argument("--channel", help="channel for the title of a .log.txt "
                                               "(default: #NAME from the file name)")

@@ -25,10 +25,12 @@ class Bot:
     """``hatbot run`` with a live stdin pipe, its stdout read line by line with deadlines."""
 
     def __init__(self, config: Path, cwd: Path,
-                 preexec: Callable[[], None] | None = None) -> None:
+                 preexec: Callable[[], None] | None = None, extra: list[str] | None = None
+                 ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("HATBOT_")}
         self.proc = subprocess.Popen(
-            [str(HATBOT), "run", "--config", str(config)], cwd=cwd, env=env, text=True,
+            [str(HATBOT), "run", "--config", str(config), *(extra or [])], cwd=cwd, env=env,
+            text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             preexec_fn=preexec,
         )

@@ -171,6 +171,29 @@ def test_version_and_help(tmp_path: Path) -> None:
         assert word in usage.stdout
     bad = run_cli("frobnicate", cwd=tmp_path)
     assert bad.returncode == 2
+    bare = run_cli(cwd=tmp_path)  # no arguments: the help, not an error
+    assert bare.returncode == 0 and bare.stdout == usage.stdout
+    for command in (["run"], ["check-config"], ["db"], ["db", "upgrade"], ["minutes"],
+                    ["minutes", "replay"], ["minutes", "rebuild"]):
+        helped = run_cli(*command, "--help", cwd=tmp_path)
+        assert helped.returncode == 0 and "example: hatbot " in helped.stdout, command
+
+
+def test_run_port_and_host_override_the_config(tmp_path: Path) -> None:
+    port = free_port()
+    config = write_config(tmp_path)
+    bot = Bot(config, tmp_path, extra=["--port", str(port), "--host", "127.0.0.1"])
+    try:
+        bot.say("!ping")
+        bot.expect("pong")
+        import httpx
+
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+        bot.finish()
+    finally:
+        bot.kill()
+    bad = run_cli("run", "--config", str(config), "--port", "70000", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.strip() == "--port: expected 0 to 65535, got 70000"
 
 
 def test_console_welcome_once_across_restarts(tmp_path: Path) -> None:
