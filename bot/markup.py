@@ -57,7 +57,16 @@ def _slack_mention(text: str, address: str) -> str:
     return f"<@{ident}>" if platform == "slack" else text
 
 
-_PLAIN = _Style(escape=lambda s: s, strong="", em="", code="", link=_plain_link)
+def _plain_mention(text: str, address: str) -> str:
+    # In plain text the id is how a person is highlighted: an IRC or console nick, a
+    # Matrix user id in a body; the display name would notify nobody. A Slack id means
+    # nothing to a reader, so there (a plain fallback only) the name stays.
+    platform, _, ident = address.partition(":")
+    return text if platform == "slack" or not ident else ident
+
+
+_PLAIN = _Style(escape=lambda s: s, strong="", em="", code="", link=_plain_link,
+                mention=_plain_mention)
 _SLACK = _Style(escape=_slack_escape, strong="*", em="_", code="`", link=_slack_link,
                 mention=_slack_mention)
 

@@ -77,7 +77,7 @@ async def test_github_break_redelivery_and_recovery(start_bot: StartBot) -> None
     assert (first.status_code, first.json()) == (200, {"status": "ok"})
     (broken,) = posts(app)
     assert broken.startswith("CI is red on octo-org/octo-repo main: Build failed at acb5820, "
-                             "by @octocat https://github.com/octo-org/octo-repo/actions/runs/")
+                             "by octo https://github.com/octo-org/octo-repo/actions/runs/")
     markup = [r.markup_text for r in memory(app).sent][-1]
     assert "(mention:memory:octo)" in markup  # the mapped person is pinged
 
@@ -136,7 +136,7 @@ async def test_gitlab_and_jenkins_over_http(start_bot: StartBot) -> None:
     sent = posts(app)
     assert sent[0].startswith("CI is red on gitlab-org/gitlab-test main: Pipeline for branch: "
                               "main failed at bcbb5ec, by root")
-    assert sent[1].startswith("CI is red on asgard master: jenkins failed at c6d86dc, by @jdoe")
+    assert sent[1].startswith("CI is red on asgard master: jenkins failed at c6d86dc, by jdoe")
     assert sent[2].startswith("asgard master jenkins recovered after ")
     assert len(sent) == 3
 

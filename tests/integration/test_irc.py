@@ -231,3 +231,24 @@ async def test_tls_with_a_verified_certificate(start_bot: StartBot, ngircd_tls: 
     await alice.expect(from_bot("pong"))
     assert irc(app).connections == 1
     assert irc(untrusted).connections == 0 and irc(untrusted).status != "connected"
+
+
+async def test_a_ci_break_highlights_the_mapped_nick(start_bot: StartBot, ngircd: Ngircd,
+                                                     clients: Any) -> None:
+    """``"octocat" = "irc:alice"``: the post names alice by her nick, so IRC highlights her."""
+    from tests.integration.test_ci_hooks import SECRET, github, run
+
+    alice = await clients("alice", ngircd.port)
+    app = await start_bot(raw={
+        "adapters": {"irc": {"host": "127.0.0.1", "port": ngircd.port, "tls": False,
+                             "channels": [CHANNEL], "messages_per_second": 50.0}},
+        "web": {"enabled": True, "port": 0},
+        "skills": {"ci": {"github_secret": SECRET, "people": {"octocat": "irc:alice"},
+                          "watch": [{"repo": "octo-org/octo-repo", "branches": ["main"],
+                                     "channels": [f"irc:{CHANNEL}"]}]}},
+    })
+    await alice.expect(joined())
+    await github(app, run("failure"), "d-irc")
+    post = await alice.expect(from_bot("CI is red"))
+    assert ", by alice https://" in post.text  # her nick: a highlight, not "@octocat"
+

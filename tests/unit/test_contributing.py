@@ -21,7 +21,7 @@ def example_skill() -> type[Any]:
 async def test_the_documented_skill_runs(start_bot: StartBot) -> None:
     app = await start_bot(example_skill())
     (rolled,) = await memory(app).say("!roll 6")
-    assert re.fullmatch(r"@alice rolled [1-6]", render_plain(rolled.markup_text))
+    assert re.fullmatch(r"alice rolled [1-6]", render_plain(rolled.markup_text))
     (refused,) = await memory(app).say("!roll 1")
     assert render_plain(refused.markup_text) == (
         "SIDES: from 2 to 1000. Usage: !roll SIDES (e.g. !roll 6)")

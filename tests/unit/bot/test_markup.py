@@ -62,3 +62,13 @@ def test_markup_quotes_plain_text_it_meets() -> None:
     assert render_plain(Markup(", ").join([link, escape("<!channel>")])) == \
         f"{link}, <!channel>"
     assert render_plain(escape("back\\slash [x](y)")) == "back\\slash [x](y)"
+
+
+def test_a_mention_notifies_on_every_platform() -> None:
+    from bot.markup import mention, render_html, render_plain, render_slack
+
+    assert render_plain(mention("irc:alice", "Alice A")) == "alice"  # the nick highlights
+    assert render_plain(mention("console:bob", "bob")) == "bob"
+    assert render_slack(mention("slack:U0RAJ", "Raj")) == "<@U0RAJ>"
+    assert 'href="https://matrix.to/#/@ana:example.org"' in render_html(
+        mention("matrix:@ana:example.org", "Ana"))

@@ -65,12 +65,12 @@ async def test_volunteers_are_suggested_in_turn(start_bot: StartBot) -> None:
     await said(app, "!hat add Fix broken links area=docs")
     await said(app, "!hat add Rotate CI secrets area=ci")
     lines = (await said(app, "!hat remind"))[0].split("\n")
-    assert lines[1] == "- #1 Fix broken links (docs), unowned for 0m — @dana, would you wear " \
-                       "the hat?" or lines[1].endswith("@dana, would you wear the hat?")
-    assert lines[2].endswith("@eve, would you wear the hat?")
+    assert lines[1] == "- #1 Fix broken links (docs), unowned for 0m — dana, would you wear " \
+                       "the hat?" or lines[1].endswith("dana, would you wear the hat?")
+    assert lines[2].endswith("eve, would you wear the hat?")
     again = (await said(app, "!hat remind"))[0].split("\n")
     # Turns rotate: both were asked just now, so the order of who goes first follows that.
-    assert {again[1].rsplit("@", 1)[1], again[2].rsplit("@", 1)[1]} == {
+    assert {again[1].rsplit(" — ", 1)[1], again[2].rsplit(" — ", 1)[1]} == {
         "dana, would you wear the hat?", "eve, would you wear the hat?"}
 
 
