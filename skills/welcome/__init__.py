@@ -9,7 +9,9 @@ is a different message.
 from __future__ import annotations
 
 import hashlib
+import re
 import statistics
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,8 +48,27 @@ def _check_placeholders(template: str) -> str:
     return template
 
 
+@dataclass(frozen=True)
+class Asker:
+    """A newcomer waiting for an answer: the names that address them, and their thread."""
+
+    names: tuple[str, ...]
+    thread: str | None
+
+    def answered_by(self, message: Message) -> bool:
+        if self.thread is not None and message.thread == self.thread:
+            return True
+        return any(_names(name, message.text) for name in self.names if name)
+
+
+def _names(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name`` as a whole word (any case, ``@`` allowed)."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE) is not None
+
+
 class WelcomeConfig(SkillConfig):
     channels: list[AddressText] = []
+    bots: list[AddressText] = []  # other bots here: what they say is never an answer
     message: str = DEFAULT_MESSAGE  # Markdown; {name} and {channel} are filled in
     channel_messages: dict[AddressText, str] = {}  # a channel's own message, instead
 
@@ -72,15 +93,20 @@ class Welcome(Skill[WelcomeConfig]):
     def __init__(self, config: WelcomeConfig) -> None:
         super().__init__(config)
         self._channels = set(config.channels) | set(config.channel_messages)
+        self._bots = set(config.bots)
         self._silent: dict[str, set[str]] = {}  # channel → newcomers who have not spoken
-        self._waiting: dict[str, set[str]] = {}  # channel → newcomers awaiting an answer
+        # channel → newcomer → how to recognise an answer to them
+        self._waiting: dict[str, dict[str, Asker]] = {}
 
     async def setup(self, ctx: Context) -> None:
         since = ctx.now() - TRACKED_FOR
         for row in await ctx.db.scalars(select(Newcomer).where(
                 Newcomer.joined_at >= since, Newcomer.first_response_at.is_(None))):
-            pending = self._silent if row.first_message_at is None else self._waiting
-            pending.setdefault(row.channel, set()).add(row.person)
+            if row.first_message_at is None:
+                self._silent.setdefault(row.channel, set()).add(row.person)
+            else:  # who they were by name is not stored: the id is the nick where it counts
+                self._waiting.setdefault(row.channel, {})[row.person] = Asker(
+                    (row.person.split(":", 1)[-1],), None)
 
     def template_for(self, channel: str) -> str:
         return self.config.channel_messages.get(channel, self.config.message)
@@ -122,6 +148,12 @@ class Welcome(Skill[WelcomeConfig]):
 
     @on(Message)
     async def first_response(self, ctx: Context, event: Message) -> None:
+        """A newcomer's first words start a wait; the first answer to them ends it.
+
+        An answer is a message by someone else, not a bot, that replies in the
+        newcomer's thread or names them (which, on IRC, is how a reply starts:
+        "nick: …"). Chat about anything else, however soon, is no answer.
+        """
         channel = str(event.channel)
         if event.is_direct or channel not in self._channels:
             return
@@ -129,19 +161,23 @@ class Welcome(Skill[WelcomeConfig]):
         silent = self._silent.get(channel, set())
         if speaker in silent:  # a newcomer's first words
             silent.discard(speaker)
-            self._waiting.setdefault(channel, set()).add(speaker)
+            names = (event.sender.name, event.sender.address.id)
+            self._waiting.setdefault(channel, {})[speaker] = Asker(names, event.thread)
             row = await ctx.db.get(Newcomer, speaker)
             if row is not None:
                 row.first_message_at = event.ts
             return
-        waiting = self._waiting.get(channel, set())
-        answered = waiting - {speaker}
-        for newcomer in answered:
+        if speaker in self._bots:
+            return
+        waiting = self._waiting.get(channel, {})
+        for newcomer, asker in list(waiting.items()):
+            if newcomer == speaker or not asker.answered_by(event):
+                continue
+            del waiting[newcomer]
             row = await ctx.db.get(Newcomer, newcomer)
             if row is not None:
                 row.first_response_at = event.ts
                 row.responder = speaker
-        waiting &= {speaker}
 
     # --- commands ---------------------------------------------------------------------
 
@@ -178,8 +214,10 @@ class Welcome(Skill[WelcomeConfig]):
         key = str(ctx.address(person))
         sent = await ctx.db.execute(delete(Welcomed).where(Welcomed.person == key))
         await ctx.db.execute(delete(Newcomer).where(Newcomer.person == key))
-        for pending in (*self._silent.values(), *self._waiting.values()):
-            pending.discard(key)
+        for silent in self._silent.values():
+            silent.discard(key)
+        for waiting in self._waiting.values():
+            waiting.pop(key, None)
         count = getattr(sent, "rowcount", 0)
         await ctx.reply(f"Forgot {key} ({count} welcome(s) on record).")
 

@@ -18,6 +18,7 @@ INFRA = Address(PLATFORM, "#infra")
 DOCS = Address(PLATFORM, "#docs")
 RAW: dict[str, Any] = {"skills": {"welcome": {
     "channels": ["memory:#dev", "memory:#docs"],
+    "bots": ["memory:ci-bot"],
     "message": "Welcome **{name}** to {channel}!",
     "channel_messages": {"memory:#infra": "Infra folks: hi {name}"},
 }}}
@@ -67,7 +68,9 @@ async def test_first_response_is_measured(start_bot: StartBot) -> None:
     await say("veteran", 1, "chatting before the newcomer speaks")
     await say("newbie", 2, "hello, how do I start?")
     await say("newbie", 3, "anyone?")
-    await say("veteran", 9, "welcome! start with the guide")
+    await say("veteran", 4, "lunch anyone?")  # chat, not an answer
+    await say("ci-bot", 5, "newbie: build #12 passed")  # a bot, not an answer
+    await say("veteran", 9, "newbie: welcome! start with the guide")
     clock.set(t0 + timedelta(minutes=10))
     replies = await adapter.say("!welcome stats", nick="veteran", channel="#dev")
     assert render_plain(replies[0].markup_text) == (
@@ -87,3 +90,19 @@ async def test_admin_preview_and_reset(start_bot: StartBot) -> None:
     preview = await adapter.say("!welcome preview memory:#infra", nick="admin")
     assert [(r.direct, render_plain(r.markup_text).split("\n")[0]) for r in preview] == [
         (True, "Infra folks: hi admin"), (False, "Sent you the welcome by direct message.")]
+
+
+async def test_an_answer_in_the_newcomers_thread_counts(start_bot: StartBot) -> None:
+    clock = FakeClock()
+    app = await start_bot(raw=RAW, clock=clock)
+    await join(app, "asker")
+    t0 = clock.now()
+    adapter = memory(app)
+    await adapter.emit(Message(channel=DEV, sender=person("asker"), text="where are the docs?",
+                               ts=t0, thread="T1"))
+    await adapter.emit(Message(channel=DEV, sender=person("helper"), text="here they are",
+                               ts=t0 + timedelta(minutes=3), thread="T1"))
+    clock.set(t0 + timedelta(minutes=5))
+    (stats,) = await adapter.say("!welcome stats", nick="helper", channel="#dev")
+    assert "Median time to first response: 3m; 0 still waiting" in render_plain(
+        stats.markup_text)
