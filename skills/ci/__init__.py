@@ -300,7 +300,13 @@ class Ci(Skill[CiConfig]):
             query = query.where(CiPipeline.repo == repo)
         rows = list(await ctx.db.scalars(query.order_by(CiPipeline.since)))
         if not rows:
-            await ctx.reply(f"All green{' for ' + repo if repo else ''}.")
+            if not self.config.watch:
+                await ctx.reply("No repository is watched: add [[skills.ci.watch]] tables "
+                                "(repo, branches, channels) to the configuration.")
+            elif repo and repo not in {w.repo for w in self.config.watch}:
+                await ctx.reply(f"{repo} is not watched here.")
+            else:
+                await ctx.reply(f"All green{' for ' + repo if repo else ''}.")
             return
         now = ctx.now()
         await ctx.reply("\n".join(

@@ -238,7 +238,12 @@ class Hat(Skill[HatConfig]):
     @command("hat remind", help="Post the reminder digest here, now")
     async def remind_now(self, ctx: Context) -> None:
         text = await self._digest(ctx, ())
-        await ctx.reply(text or "Every task has an owner. Nothing to remind about!")
+        if text:
+            await ctx.reply(text)
+        elif await ctx.db.scalar(select(HatTask.id).limit(1)) is None:
+            await ctx.reply(f"There are no tasks yet. Add one with {ctx.prefix}hat add TITLE.")
+        else:
+            await ctx.reply("Every task has an owner. Nothing to remind about!")
 
     @every(config_key="reminders")
     async def remind(self, ctx: Context, channel: str, cron: str,

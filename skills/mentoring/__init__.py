@@ -99,14 +99,19 @@ class Mentoring(Skill[SkillConfig]):
     @command("mentor done", args="[PERSON]", help="End your mentorship (with PERSON, if several)",
              examples=["mentor done", "mentor done alice"])
     async def mentor_done(self, ctx: Context, person: str = "") -> None:
-        pairs = await self._active(ctx, mentor=ctx.sender.identity)
-        if person:
-            pairs = [p for p in pairs if person.lower() in (p.mentee_name.lower(),
-                                                            p.mentee.lower())]
-        if len(pairs) != 1:
-            mine = await self._active(ctx, mentor=ctx.sender.identity)
-            names = ", ".join(p.mentee_name for p in mine)
-            await ctx.reply(f"Which one? Your mentees: {names or 'none'}. "
+        mine = await self._active(ctx, mentor=ctx.sender.identity)
+        names = ", ".join(p.mentee_name for p in mine)
+        if not mine:
+            await ctx.reply("You are mentoring nobody right now.")
+            return
+        pairs = [p for p in mine if person.lower() in (p.mentee_name.lower(), p.mentee.lower(),
+                                                       p.mentee.split(":", 1)[-1].lower())] \
+            if person else mine
+        if not pairs:
+            await ctx.reply(f"{person} is not one of your mentees (yours: {names}).")
+            return
+        if len(pairs) > 1:
+            await ctx.reply(f"Which one? Your mentees: {names}. "
                             f"Say {ctx.prefix}mentor done NAME.")
             return
         await self._finish(ctx, pairs[0])
@@ -164,12 +169,14 @@ class Mentoring(Skill[SkillConfig]):
                                   mentor_name=mentor.name, mentee_name=request.name,
                                   tags=" ".join(sorted(pair.shared)), started_at=ctx.now()))
             await ctx.commit()
+            # Names as labels, not in a sentence: a name may be any word ("you" on the
+            # console) and must still read true.
             await ctx.dm(Address.parse(request.address), escape_markup(
-                f"Good news: {mentor.name} ({mentor.address}) will mentor you in {shared}. "
+                f"Good news, you have a mentor in {shared}: {mentor.name} ({mentor.address}). "
                 "Say hello to them!"))
             await ctx.dm(Address.parse(mentor.address), escape_markup(
-                f"You have a new mentee: {request.name} ({request.address}), interested in "
-                f"{shared}. Please say hello!"))
+                f"You have a new mentee, interested in {shared}: {request.name} "
+                f"({request.address}). Please say hello!"))
         return {pair.mentee for pair in matches}
 
     async def _loads(self, ctx: Context) -> dict[str, int]:

@@ -148,3 +148,12 @@ async def test_only_the_wearer_or_an_admin_marks_a_claimed_task_done(start_bot: 
     assert (await said(app, "!hat done 1", nick="bob"))[0].startswith("Done: #1")
     await said(app, "!hat claim 2", nick="bob")
     assert (await said(app, "!hat done 2", nick="admin"))[0].startswith("Done: #2")
+
+
+async def test_remind_with_no_tasks_says_so(start_bot: StartBot) -> None:
+    app = await start_bot()
+    assert await said(app, "!hat remind") == [
+        "There are no tasks yet. Add one with !hat add TITLE."]
+    assert await said(app, "!ci status") == [
+        "No repository is watched: add [[skills.ci.watch]] tables (repo, branches, channels) "
+        "to the configuration."]

@@ -87,26 +87,26 @@ async def test_mentoring_in_chat(start_bot: StartBot) -> None:
     await say("raj", "!mentor add python ci tz=+05:30 capacity=1")
     await say("kim", "!mentor add docs tz=-05:00 capacity=1")
     a = await say("a", "!mentee python tz=+01:00")
-    assert a == ["a(dm): Good news: ana (memory:ana) will mentor you in python. Say hello to them!",
-                 "ana(dm): You have a new mentee: a (memory:a), interested in python. "
+    assert a == ["a(dm): Good news, you have a mentor in python: ana (memory:ana). Say hello "
+                 "to them!",
+                 "ana(dm): You have a new mentee, interested in python: a (memory:a). "
                  "Please say hello!"]
     for nick, text in (("b", "!mentee python ci tz=+05:00"), ("c", "!mentee docs tz=-05:00"),
                        ("d", "!mentee docs tz=+02:00")):
         await say(nick, text)
     (waiting,) = await say("e", "!mentee rust")
     assert waiting.startswith("#test: No mentor fits rust yet: you are on the waiting list")
-    pairs = [(r.target.id, render_plain(r.markup_text).split(" will mentor")[0])
-             for r in adapter.sent if r.direct and "will mentor you" in render_plain(r.markup_text)]
-    assert sorted(pairs) == [("a", "Good news: ana (memory:ana)"),
-                             ("b", "Good news: raj (memory:raj)"),
-                             ("c", "Good news: kim (memory:kim)"),
-                             ("d", "Good news: ana (memory:ana)")]
+    pairs = [(r.target.id, render_plain(r.markup_text).split(": ", 1)[1].split(".")[0])
+             for r in adapter.sent if r.direct and "you have a mentor" in render_plain(
+                 r.markup_text)]
+    assert sorted(pairs) == [("a", "ana (memory:ana)"), ("b", "raj (memory:raj)"),
+                             ("c", "kim (memory:kim)"), ("d", "ana (memory:ana)")]
     assert await say("kim", "!mentor stats") == [
         "#test: 4 mentorships running, 1 mentees waiting, 3 of 3 mentors at capacity, "
         "0 mentorships finished."]
     # A mentor for rust arrives: the waiting mentee is matched then.
     await say("lee", "!mentor add rust")
-    assert any(line.startswith("e(dm): Good news: lee") for line in
+    assert any(line.startswith("e(dm): Good news, you have a mentor in rust: lee") for line in
                [f"{r.target.id}(dm): {render_plain(r.markup_text)}" for r in adapter.sent
                 if r.direct])
     assert (await say("c", "!mentee done"))[0] == (
@@ -134,6 +134,22 @@ async def test_mentor_and_mentee_on_different_platforms(start_bot: StartBot) -> 
                              text="!mentee docs"))
     to_mentee = [render_plain(r.markup_text) for r in there.sent if r.direct]
     to_mentor = [render_plain(r.markup_text) for r in here.sent if r.direct]
-    assert to_mentee == ["Good news: ana (memory:ana) will mentor you in docs. Say hello to them!"]
-    assert to_mentor == ["You have a new mentee: newbie (elsewhere:newbie), interested in docs. "
+    assert to_mentee == ["Good news, you have a mentor in docs: ana (memory:ana). Say hello to "
+                         "them!"]
+    assert to_mentor == ["You have a new mentee, interested in docs: newbie (elsewhere:newbie). "
                          "Please say hello!"]
+
+
+async def test_mentor_done_says_what_is_true(start_bot: StartBot) -> None:
+    app = await start_bot()
+    adapter = memory(app)
+
+    async def say(nick: str, text: str) -> list[str]:
+        return [render_plain(r.markup_text) for r in await adapter.say(text, nick=nick)]
+
+    assert await say("ana", "!mentor done bob") == ["You are mentoring nobody right now."]
+    await say("ana", "!mentor add docs")
+    await say("newbie", "!mentee docs")
+    assert await say("ana", "!mentor done bob") == [
+        "bob is not one of your mentees (yours: newbie)."]
+    assert (await say("ana", "!mentor done newbie"))[0] != "bob"
