@@ -9,6 +9,8 @@ from importlib.metadata import version
 from bot.context import Context
 from bot.skill import Markup, Skill, SkillConfig, command, escape_markup
 
+LONG_REPLY_LINES = 4  # a help text this long goes by direct message from a channel
+
 
 class Core(Skill[SkillConfig]):
     name = "core"
@@ -23,16 +25,30 @@ class Core(Skill[SkillConfig]):
                         f"on Python {platform.python_version()}")
 
     @command("help", args="[COMMAND]", help="List commands, or explain one",
-             examples=["help", "help remind"])
+             examples=["help", "help remind", "help hat"])
     async def help(self, ctx: Context, topic: str = "") -> None:
         prefix = ctx.prefix
         if topic:
-            await ctx.reply(self._explain(ctx, topic.removeprefix(prefix)))
+            text = self._explain(ctx, topic.removeprefix(prefix))
+            if text.count("\n") >= LONG_REPLY_LINES and not ctx.is_direct:
+                # A long list in a channel holds up everyone on a paced network (IRC):
+                # it goes to the asker alone.
+                await ctx.dm(ctx.sender, text)
+                await ctx.reply(f"Sent you {prefix}help {topic} by direct message.")
+                return
+            await ctx.reply(text)
+            return
+        visible = [c for c in ctx.commands if ctx.is_admin() or not c.admin]
+        if not ctx.is_direct:  # one line: the commands, a group as "!hat…"
+            grouped = {c.name.split()[0] for c in visible if " " in c.name}
+            groups = dict.fromkeys(c.name.split()[0] + ("…" if c.name.split()[0] in grouped
+                                                        else "") for c in visible)
+            await ctx.reply(f"Commands: {', '.join(prefix + g for g in groups)}. "
+                            f"Say {prefix}help COMMAND for details, e.g. {prefix}help hat; "
+                            f"the whole list comes by direct message with {prefix}help there.")
             return
         by_skill: dict[str, list[str]] = defaultdict(list)
-        for cmd in ctx.commands:
-            if cmd.admin and not ctx.is_admin():
-                continue
+        for cmd in visible:
             by_skill[cmd.skill].append(f"{prefix}{cmd.name}")
         lines = [Markup(f"**{skill}**: ") + ", ".join(names)
                  for skill, names in sorted(by_skill.items())]

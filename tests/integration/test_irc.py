@@ -252,3 +252,30 @@ async def test_a_ci_break_highlights_the_mapped_nick(start_bot: StartBot, ngircd
     post = await alice.expect(from_bot("CI is red"))
     assert ", by alice https://" in post.text  # her nick: a highlight, not "@octocat"
 
+
+
+class Lines(Skill[SkillConfig]):
+    name = "lines"
+
+    @command("lines", help="Twelve lines, for the fairness test")
+    async def lines(self, ctx: Context) -> None:
+        await ctx.reply("\n".join(f"line {n}" for n in range(1, 13)))
+
+
+async def test_a_long_reply_never_holds_back_another_channels_short_one(
+    start_bot: StartBot, ngircd: Ngircd, clients: Any
+) -> None:
+    alice = await clients("alice", ngircd.port, join="#long")
+    bob = await clients("bob", ngircd.port, join="#short")
+    await start_bot(Lines, raw={"adapters": {"irc": {
+        "host": "127.0.0.1", "port": ngircd.port, "tls": False, "channels": ["#long", "#short"],
+        "messages_per_second": 4.0, "burst": 1}}})
+    await bob.expect(joined())
+    alice.send("PRIVMSG #long :!lines")
+    await alice.expect(from_bot("line 1"))
+    bob.send("PRIVMSG #short :!ping")
+    await bob.expect(from_bot("pong"))
+    sent_before_pong = [line.text for line in alice.seen if line.command == "PRIVMSG"
+                        and line.text.startswith("line ")]
+    assert len(sent_before_pong) <= 3  # its turn came at once, not after twelve lines
+    await alice.expect(from_bot("line 12"), within=30)

@@ -128,6 +128,12 @@ async def test_help_lists_and_explains(start_bot: StartBot) -> None:
     assert "!purge" not in plain(listing)  # admin-only, hidden from non-admins
     (admin_listing,) = await memory(app).say("!help", nick="admin")
     assert "!purge" in plain(admin_listing)
+    (full,) = await memory(app).say("!help", nick="mallory", direct=True)
+    assert "core: !help, !ping, !version" in plain(full).split("\n")
+    group = await memory(app).say("!help hat", nick="mallory")  # long: by direct message
+    assert [(r.direct, plain(r).count("\n") >= 4) for r in group] == [(True, True),
+                                                                      (False, False)]
+    assert plain(group[1]) == "Sent you !help hat by direct message."
     (detail,) = await memory(app).say("!help remind")
     assert plain(detail).startswith("!remind DURATION TEXT: Post TEXT here after DURATION")
     assert "Example: !remind 30m" in plain(detail)
