@@ -130,7 +130,7 @@ class App:
         self.scheduler = Scheduler(bot.db_url, self._run_job, bot.timezone)
         self.health = Health()
         self.web = WebServer(self.config.web, self.metrics, self.adapter_states,
-                             self.health.problems)
+                             self.health.problems, bot.name)
         self.runtime = Runtime(
             bot=bot,
             public_url=self.config.web.base_url,

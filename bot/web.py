@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from html import escape
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -23,6 +24,22 @@ REQUEST_TIMEOUT = 30.0  # seconds to read a request's body and answer it
 MAX_CONNECTIONS = 500
 SHUTDOWN_GRACE = 2.0  # seconds shutdown waits for requests in progress
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+# The landing page's links, shown when something serves them.
+PAGES = [("/meetings/", "Meeting minutes"), ("/healthz", "Health (JSON)"),
+         ("/metrics", "Metrics (Prometheus)")]
+NO_ADAPTER = '<tr><td colspan="2">no adapter</td></tr>'
+LANDING = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{name}</title>
+<style>body{{font-family:sans-serif;max-width:40em;margin:1em auto;padding:0 1em}}
+td{{padding:.2em 1em .2em 0}}</style></head>
+<body><h1>{name}</h1><p>A Hatbot: meetings, welcomes, the Community Hat and CI pings.</p>
+<h2>Chat</h2><table><tr><th>adapter</th><th>state</th></tr>{rows}</table>{trouble}
+<h2>Pages</h2><ul>{links}</ul></body></html>
+"""
 
 
 class _Refused(asyncio.Protocol):
@@ -50,12 +67,15 @@ class WebServer:
         metrics: Metrics,
         adapter_states: Callable[[], dict[str, str]],
         problems: Callable[[], dict[str, str]] = dict,
+        bot_name: str = "hatbot",
     ) -> None:
         self.config = config
+        self.bot_name = bot_name
         self._metrics = metrics
         self._states = adapter_states
         self._problems = problems
         self.app = web.Application(client_max_size=MAX_BODY, middlewares=[_time_limit])
+        self.app.router.add_get("/", self._landing)
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/metrics", self._metrics_page)
         self._runner: web.AppRunner | None = None
@@ -93,6 +113,21 @@ class WebServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def _landing(self, request: web.Request) -> web.Response:
+        """Who this is, how it is, and where everything else is."""
+        states, problems = self._states(), self._problems()
+        known = {info.get("path") or info.get("formatter")
+                 for info in (r.get_info() for r in self.app.router.resources())}
+        pages = [(path, label) for path, label in PAGES if path in known]
+        rows = "".join(f"<tr><td>{escape(name)}</td><td>{escape(state)}</td></tr>"
+                       for name, state in sorted(states.items()))
+        trouble = "".join(f"<li>{escape(what)}: {escape(why)}</li>"
+                          for what, why in sorted(problems.items()))
+        links = "".join(f'<li><a href="{path}">{label}</a></li>' for path, label in pages)
+        page = LANDING.format(name=escape(self.bot_name), rows=rows or NO_ADAPTER,
+                              trouble=f"<ul>{trouble}</ul>" if trouble else "", links=links)
+        return web.Response(text=page, content_type="text/html")
 
     async def _healthz(self, request: web.Request) -> web.Response:
         states, problems = self._states(), self._problems()

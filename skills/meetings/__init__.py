@@ -337,7 +337,23 @@ class Meetings(Skill[MeetingsConfig]):
     @route("GET", "/meetings/")
     async def index(self, ctx: Context, request: web.Request) -> web.Response:
         page = await asyncio.to_thread(index_page, self.minutes_dir)
+        return web.Response(text=page or "", content_type="text/html")
+
+    @route("GET", "/meetings")
+    async def to_index(self, ctx: Context, request: web.Request) -> web.Response:
+        raise web.HTTPMovedPermanently("/meetings/")
+
+    @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/")
+    async def series(self, ctx: Context, request: web.Request) -> web.Response:
+        page = await asyncio.to_thread(index_page, self.minutes_dir,
+                                       request.match_info["name"])
+        if page is None:
+            raise web.HTTPNotFound()
         return web.Response(text=page, content_type="text/html")
+
+    @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}")
+    async def to_series(self, ctx: Context, request: web.Request) -> web.Response:
+        raise web.HTTPMovedPermanently(f"/meetings/{request.match_info['name']}/")
 
     @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/{year:\d{4}}/{file:[a-z0-9_.-]{1,160}}")
     async def minutes_file(self, ctx: Context, request: web.Request) -> web.StreamResponse:

@@ -82,18 +82,23 @@ def announcement(meeting: Meeting, public_url: str, formats: Sequence[str]) -> l
             for label, fmt in ANNOUNCED if fmt in formats]
 
 
-def index_page(minutes_dir: Path) -> str:
-    """Every meeting under ``minutes_dir`` by name and year, newest first."""
+def index_page(minutes_dir: Path, series: str | None = None) -> str | None:
+    """Every meeting under ``minutes_dir`` (or only the ``series`` of that name, None if it
+    has none) by name and year, newest first."""
     grouped: dict[str, dict[str, dict[str, list[tuple[str, str]]]]] = {}
+    pattern = f"{series}/*/*" if series else "*/*/*"
+    up = "../" if series else ""  # the series page is one folder down
     if minutes_dir.is_dir():
-        for path in minutes_dir.glob("*/*/*"):
+        for path in minutes_dir.glob(pattern):
             found = _FILE.match(path.name)
             if found is None or path.parent.parent.name != found["name"]:
                 continue
             name, year = found["name"], path.parent.name
-            href = f"{name}/{year}/{path.name}"
+            href = f"{up}{name}/{year}/{path.name}"
             grouped.setdefault(name, {}).setdefault(year, {}).setdefault(
                 found["when"], []).append((found["fmt"], href))
+    if series and not grouped:
+        return None
     meetings = []
     for name in sorted(grouped):
         years = []
@@ -106,4 +111,5 @@ def index_page(minutes_dir: Path) -> str:
                 entries.append(IndexEntry(f"{day} {hour}", links))
             years.append((year, entries))
         meetings.append((name, years))
-    return render_index(meetings)
+    return render_index(meetings, f"Meetings: {series}" if series else "Meetings",
+                        link_series=series is None)

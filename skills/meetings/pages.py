@@ -67,5 +67,7 @@ LABELS = {"html": "minutes", "txt": "text", "md": "markdown", "log.html": "log",
           "log.txt": "log (text)", "log.json": "log (json)"}
 
 
-def render_index(meetings: list[tuple[str, list[tuple[str, list[IndexEntry]]]]]) -> str:
-    return _templates.get_template("index.html.j2").render(title="Meetings", meetings=meetings)
+def render_index(meetings: list[tuple[str, list[tuple[str, list[IndexEntry]]]]],
+                 title: str = "Meetings", *, link_series: bool = True) -> str:
+    return _templates.get_template("index.html.j2").render(
+        title=title, meetings=meetings, link_series=link_series)

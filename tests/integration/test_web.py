@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from aiohttp import web
 
@@ -88,3 +90,36 @@ async def test_adapter_key_value_state_survives_restart(start_bot: StartBot) -> 
     await app.stop()
     again = await start_bot(Echo)
     assert await again.adapters["memory"].host.kv.get("next_batch") == "s42"
+
+
+async def test_landing_series_pages_and_redirects(start_bot: StartBot, tmp_path: object) -> None:
+    from pathlib import Path
+
+    minutes = Path(str(tmp_path)) / "minutes"
+    app = await start_bot(raw={"web": {"enabled": True, "port": 0},
+                               "bot": {"name": "hat<bot>"},
+                               "skills": {"meetings": {"minutes_dir": str(minutes)}}})
+    for name in ("docs", "infra"):
+        await memory(app).say(f"#startmeeting {name}")
+        await memory(app).say("#endmeeting")
+    base = f"http://127.0.0.1:{app.web.port}"
+    async with httpx.AsyncClient() as client:
+        landing = await client.get(f"{base}/")
+        assert landing.status_code == 200
+        assert "<h1>hat&lt;bot&gt;</h1>" in landing.text  # the name, escaped
+        assert "<td>memory</td><td>connected</td>" in landing.text
+        for path in ("/meetings/", "/healthz", "/metrics"):
+            assert f'href="{path}"' in landing.text
+        moved = await client.get(f"{base}/meetings")
+        assert moved.status_code == 301 and moved.headers["location"] == "/meetings/"
+        index = (await client.get(f"{base}/meetings/")).text
+        assert '<a href="docs/">docs</a>' in index and '<a href="infra/">infra</a>' in index
+        series = await client.get(f"{base}/meetings/docs/")
+        assert series.status_code == 200
+        assert "Meetings: docs" in series.text and "infra" not in series.text
+        (href,) = {h for h in re.findall(r'href="([^"]+\.html)"', series.text)
+                   if not h.endswith(".log.html")}
+        assert (await client.get(f"{base}/meetings/docs/{href}")).status_code == 200
+        assert (await client.get(f"{base}/meetings/docs")).headers["location"] == \
+            "/meetings/docs/"
+        assert (await client.get(f"{base}/meetings/nosuch/")).status_code == 404
