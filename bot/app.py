@@ -10,6 +10,7 @@ close the web server and the database.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 from collections.abc import Awaitable
@@ -21,7 +22,7 @@ from aiohttp import web
 from adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandMeta, Registry, make_command
-from bot.config import Config
+from bot.config import Config, ConfigError, load, reload_plan
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
 from bot.events import Event, Reply, cleaned
@@ -99,6 +100,7 @@ class App:
         self.adapters: dict[str, Adapter[Any]] = {}
         self._stopping = asyncio.Event()
         self._stopped = False
+        self._reloading: asyncio.Task[bool] | None = None
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -108,6 +110,7 @@ class App:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, self.request_stop)
+            loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         try:
             await self.start()
             await self._stopping.wait()
@@ -116,6 +119,39 @@ class App:
 
     def request_stop(self) -> None:
         self._stopping.set()
+
+    def _reload_soon(self) -> None:
+        self._reloading = asyncio.create_task(self.reload(), name="reload")
+
+    async def reload(self) -> bool:
+        """Read the configuration again (SIGHUP) and apply what is safe while running:
+        skills' settings, their schedules, the admins. What needs a restart is logged
+        as such. A file ``check-config`` would refuse is refused, and nothing changes."""
+        source = self.config.source
+        try:
+            new = await asyncio.to_thread(load, source, self.plugins.adapter_models(),
+                                          self.plugins.skill_models())
+        except ConfigError as exc:
+            for problem in exc.problems:
+                log.error("reload: %s", problem)
+            log.error("reload refused: the configuration in use is unchanged")
+            return False
+        later = reload_plan(self.config, new)
+        bot = self.config.bot.model_copy(update={"admins": new.bot.admins})
+        self.runtime.bot = bot
+        skills = dict(self.config.skills)
+        for name, skill in self.skills.items():
+            settings = new.skills.get(name)
+            if settings is None or not settings.enabled:
+                continue
+            later += skill.reconfigure(settings.options)
+            skills[name] = settings
+            self._schedule_skill(skill)
+        self.config = dataclasses.replace(self.config, bot=bot, skills=skills)
+        log.info("reload: configuration from %s applied", source or "the embedded default")
+        for key in dict.fromkeys(later):
+            log.warning("reload: %s changed; that takes effect at the next restart", key)
+        return True
 
     async def start(self) -> None:
         bot = self.config.bot

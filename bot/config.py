@@ -143,6 +143,24 @@ class Config:
 EMBEDDED_DEFAULT: dict[str, Any] = {"adapters": {"console": {}}}
 
 
+def reload_plan(old: Config, new: Config) -> list[str]:
+    """The keys that differ between ``old`` and ``new`` and that only a restart applies:
+    the bot's settings other than ``admins``, ``[web]``, every adapter's table, and
+    which skills run."""
+    later = [f"bot.{key}" for key in BotConfig.model_fields
+             if key != "admins" and getattr(old.bot, key) != getattr(new.bot, key)]
+    if old.web != new.web:
+        later.append("web")
+    for name in sorted(set(old.adapters) | set(new.adapters)):
+        if old.adapters.get(name) != new.adapters.get(name):
+            later.append(f"adapters.{name}")
+    for name in sorted(set(old.skills) | set(new.skills)):
+        was, now = old.skills.get(name), new.skills.get(name)
+        if (was is not None and was.enabled) != (now is not None and now.enabled):
+            later.append(f"skills.{name}.enabled")
+    return later
+
+
 def load(
     path: Path | None,
     adapter_models: Mapping[str, type[BaseModel]],

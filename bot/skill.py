@@ -97,6 +97,12 @@ class Skill(Generic[C]):
     async def setup(self, ctx: Context) -> None:
         """Called once after the database and scheduler are ready, before any event."""
 
+    def reconfigure(self, config: C) -> list[str]:
+        """Take a new configuration while running (SIGHUP). Returns the keys, if any, that
+        only a restart applies; a skill that derives state from its config overrides this."""
+        self.config = config
+        return []
+
     async def teardown(self) -> None:
         """Called once at shutdown, after the last event was handled."""
 

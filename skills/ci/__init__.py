@@ -99,6 +99,12 @@ class Ci(Skill[CiConfig]):
         self._pollers: list[ZuulPoller] = []
         self._mutes: dict[str, datetime] = {}  # kept in memory too: every delivery asks
 
+    def reconfigure(self, config: CiConfig) -> list[str]:
+        # The Zuul pollers run from start to stop; everything else is read as it is used.
+        later = ["skills.ci.zuul"] if config.zuul != self.config.zuul else []
+        self.config = config.model_copy(update={"zuul": self.config.zuul})
+        return later
+
     async def setup(self, ctx: Context) -> None:
         for mute in await ctx.db.scalars(select(CiMute)):
             self._mutes[mute.repo] = mute.until

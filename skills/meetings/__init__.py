@@ -60,15 +60,22 @@ class Meetings(Skill[MeetingsConfig]):
         super().__init__(config)
         self._live: dict[str, Live] = {}
         self._retry_job: str | None = None
+        self._data_dir = "hatbot-data"
         self.minutes_dir = Path(config.minutes_dir or "hatbot-data/meetings")
 
     @classmethod
     def add_cli(cls, commands: Any) -> None:
         add_replay_command(commands)
 
+    def reconfigure(self, config: MeetingsConfig) -> list[str]:
+        self.config = config
+        self.minutes_dir = minutes_dir(config, self._data_dir)
+        return []
+
     async def setup(self, ctx: Context) -> None:
         """Pick up meetings that were running when the bot stopped, from their lines, and
         finish the ones that were ending or whose minutes were never written."""
+        self._data_dir = ctx.data_dir
         self.minutes_dir = minutes_dir(self.config, ctx.data_dir)
         running = list(await ctx.db.scalars(
             select(MeetingRecord).where(MeetingRecord.ended_at.is_(None))))

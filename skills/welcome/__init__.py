@@ -98,6 +98,12 @@ class Welcome(Skill[WelcomeConfig]):
         # channel → newcomer → how to recognise an answer to them
         self._waiting: dict[str, dict[str, Asker]] = {}
 
+    def reconfigure(self, config: WelcomeConfig) -> list[str]:
+        self.config = config
+        self._channels = set(config.channels) | set(config.channel_messages)
+        self._bots = set(config.bots)
+        return []
+
     async def setup(self, ctx: Context) -> None:
         since = ctx.now() - TRACKED_FOR
         for row in await ctx.db.scalars(select(Newcomer).where(

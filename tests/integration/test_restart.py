@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,3 +50,30 @@ def test_a_second_process_on_the_same_data_refuses_to_start(launch: Callable[[],
     assert f"another Hatbot (pid {first.proc.pid}) is running on" in error
     first.say("<alice> #startmeeting still mine")
     first.expect("Meeting started")
+
+
+def test_sighup_reloads_the_configuration(tmp_path: Path) -> None:
+    from tests.conftest import free_port
+
+    config = tmp_path / "hatbot.toml"
+    text = (f'[bot]\ndata_dir = "{tmp_path}/data"\nadmins = ["console:you"]\n'
+            f"[web]\nport = {free_port()}\n[adapters.console]\n[skills.welcome]\n"
+            'message = "Hello {name}"\n')
+    config.write_text(text)
+    bot = Bot(config, tmp_path)
+    try:
+        bot.say("!welcome preview")
+        bot.expect("<hatbot> Hello you")
+        config.write_text(text.replace("Hello {name}", "Welcome aboard, {name}"))
+        bot.proc.send_signal(signal.SIGHUP)
+        for _ in range(50):  # the reload runs beside the console; ask until it shows
+            bot.say("!welcome preview")
+            line = bot.expect("<hatbot> ", timeout=10)
+            if "Welcome aboard, you" in line:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the new message never came")
+        bot.finish()
+    finally:
+        bot.kill()
