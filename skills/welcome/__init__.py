@@ -37,12 +37,16 @@ DEFAULT_MESSAGE = "Welcome {name}! Say !help to see what I can do here."
 TRACKED_FOR = timedelta(days=90)  # a newcomer's first message counts within this time
 
 
+_ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}")
+
+
 def _fill(template: str, name: str, channel: str) -> str:
     return template.replace("{name}", name).replace("{channel}", channel)
 
 
 def _check_placeholders(template: str) -> str:
-    leftover = _fill(template, "", "")
+    # An unset ${VAR} is left as it is; it is reported as a missing variable, not here.
+    leftover = _ENV_REFERENCE.sub("", _fill(template, "", ""))
     if "{" in leftover and "}" in leftover[leftover.index("{"):]:
         raise ValueError("placeholders are {name} and {channel}; write a brace once: {{")
     return template

@@ -179,3 +179,16 @@ def test_secrets_are_not_in_reprs() -> None:
         plugins.adapter_models(), plugins.skill_models(), {},
     )
     assert "hunter2" not in repr(config)
+
+
+def test_an_unset_variable_in_a_welcome_is_one_clear_line() -> None:
+    found = discover()
+    text = '[adapters.console]\n[skills.welcome]\nmessage = "Hi {name}, see ${DOCS_URL}"\n'
+    with pytest.raises(ConfigError) as caught:
+        build(tomllib.loads(text), found.adapter_models(), found.skill_models(), {})
+    assert caught.value.problems == [
+        "skills.welcome.message: environment variable DOCS_URL is not set"]
+    config = build(tomllib.loads(text), found.adapter_models(), found.skill_models(),
+                   {"DOCS_URL": "https://docs.example.org"})
+    assert config.skills["welcome"].options.message == (  # type: ignore[attr-defined]
+        "Hi {name}, see https://docs.example.org")
