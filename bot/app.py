@@ -22,7 +22,7 @@ from aiohttp import web
 from adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandMeta, Registry, make_command
-from bot.config import Config, ConfigError, load, reload_plan
+from bot.config import Config, ConfigError, check_runnable, load, reload_plan
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
 from bot.events import Event, Reply, cleaned
@@ -131,6 +131,7 @@ class App:
         try:
             new = await asyncio.to_thread(load, source, self.plugins.adapter_models(),
                                           self.plugins.skill_models())
+            check_runnable(new, self.plugins.adapters)
         except ConfigError as exc:
             for problem in exc.problems:
                 log.error("reload: %s", problem)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.config import Config, ConfigError, load
+from bot.config import Config, ConfigError, check_runnable, load
 from bot.plugins import Plugins, discover
 from bot.redact import install as install_redaction
 from bot.redact import secrets_in
@@ -101,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "skill", None):
             options = config.skills[args.skill].options
             return int(args.handler(CliContext(config.bot, config.web.base_url, options), args))
+        if args.command in ("run", "check-config"):
+            check_runnable(config, plugins.adapters)
         if args.command == "check-config":
             print(f"{config.source or 'embedded default'}: OK")
         elif args.command == "db":

@@ -143,6 +143,16 @@ class Config:
 EMBEDDED_DEFAULT: dict[str, Any] = {"adapters": {"console": {}}}
 
 
+def check_runnable(config: Config, adapter_names: Iterable[str]) -> None:
+    """What ``run`` (and ``check-config``) need beyond a valid file: an adapter to hear with.
+    Commands that only read the database (``minutes rebuild``, ``db upgrade``) do not."""
+    if not config.enabled_adapters():
+        raise ConfigError([
+            "adapters: none is enabled, so the bot would hear nothing; add one of "
+            + ", ".join(f"[adapters.{n}]" for n in sorted(adapter_names))
+            + " (or remove its enabled = false)"])
+
+
 def reload_plan(old: Config, new: Config) -> list[str]:
     """The keys that differ between ``old`` and ``new`` and that only a restart applies:
     the bot's settings other than ``admins``, ``[web]``, every adapter's table, and
@@ -215,10 +225,6 @@ def build(
         if where[:1] in in_use or where[:2] in in_use:
             problems.append(f"{_dotted(where)}: environment variable {var} is not set")
 
-    if not problems and not any(p.enabled for p in adapters.values()):
-        problems.append("adapters: none is enabled, so the bot would hear nothing; add one of "
-                        + ", ".join(f"[adapters.{n}]" for n in sorted(adapter_models))
-                        + " (or remove its enabled = false)")
     if problems or bot is None or web is None:
         raise ConfigError(problems)
     return Config(bot=bot, web=web, adapters=adapters, skills=skills, source=source)

@@ -230,3 +230,15 @@ def test_console_community_hat_session(tmp_path: Path) -> None:
         "[#general] <hatbot> - #3 Write release notes (release), due (every 14d)",
         "[#general] <hatbot> Take one with !hat claim ID.",
     ]
+
+
+def test_no_adapter_is_refused_by_run_and_check_config_only(tmp_path: Path) -> None:
+    config = tmp_path / "hatbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path}/data"\n[adapters.console]\n'
+                      "enabled = false\n")
+    for command in ("run", "check-config"):
+        result = run_cli(command, "--config", str(config), cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.startswith("adapters: none is enabled, so the bot would hear "
+                                        "nothing; add one of [adapters.console]")
+    assert run_cli("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0

@@ -85,16 +85,21 @@ def test_enabled_must_be_boolean() -> None:
 
 
 def test_skills_default_on_adapters_only_when_present() -> None:
-    config = build({"adapters": {"console": {}}}, ADAPTERS, SKILLS, {})
+    config = build({}, ADAPTERS, SKILLS, {})
     assert [s.name for s in config.enabled_skills()] == ["core"]
-    assert [a.name for a in config.enabled_adapters()] == ["console"]
+    assert config.enabled_adapters() == []
 
 
 def test_a_bot_with_no_adapter_is_refused() -> None:
+    from bot.config import check_runnable
+
     message = ("adapters: none is enabled, so the bot would hear nothing; add one of "
                "[adapters.console], [adapters.irc] (or remove its enabled = false)")
-    assert problems("") == [message]
-    assert problems("[adapters.console]\nenabled = false\n") == [message]
+    for text in ("", "[adapters.console]\nenabled = false\n"):
+        config = build(tomllib.loads(text), ADAPTERS, SKILLS, {})  # valid, but deaf
+        with pytest.raises(ConfigError) as caught:
+            check_runnable(config, ADAPTERS)
+        assert caught.value.problems == [message]
 
 
 def test_what_would_fail_at_start_is_caught() -> None:
