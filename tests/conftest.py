@@ -6,7 +6,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -133,3 +133,17 @@ def run_cli(
     return subprocess.CompletedProcess(done.args, done.returncode,
                                        done.stdout.decode("utf-8", "replace"),
                                        done.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A real PostgreSQL for the whole session (Debian's ``postgresql``, which make test
+    installs as root); skips, or fails under HATBOT_REQUIRE_SERVERS=1, when missing."""
+    from tests.integration.servers import Postgres
+
+    require_server(Postgres.available(), "PostgreSQL is not installed (apt-get install "
+                                         "postgresql)")
+    server = Postgres()
+    server.start()
+    yield server
+    server.close()

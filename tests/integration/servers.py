@@ -161,3 +161,56 @@ class Synapse(_Server):
             time.sleep(0.1)
         raise TimeoutError(f"synapse not healthy after {timeout}s")
 
+
+
+def _postgres_bin() -> Path | None:
+    """Debian's PostgreSQL server programs (``postgresql`` package), newest version."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit()
+                   else 0)
+    return found[-1].parent if found else None
+
+
+class Postgres(_Server):
+    """A real PostgreSQL in a temporary folder, on a free loopback port, trusting local
+    connections. As root, the server runs as the ``postgres`` user (it refuses root)."""
+
+    bin = _postgres_bin()
+
+    @classmethod
+    def available(cls) -> bool:
+        return cls.bin is not None
+
+    def __init__(self) -> None:
+        assert self.bin is not None
+        self.folder = Path(tempfile.mkdtemp(prefix="hatbot-postgres-"))
+        self.port = free_port()
+        self._as: list[str] = []
+        if os.geteuid() == 0:
+            self.folder.chmod(0o755)
+            shutil.chown(self.folder, "postgres", "postgres")
+            self._as = ["runuser", "-u", "postgres", "--"]
+        data = self.folder / "data"
+        subprocess.run([*self._as, str(self.bin / "initdb"), "-D", str(data), "-U", "hatbot",
+                        "-A", "trust", "--no-sync", "-E", "UTF8"],
+                       check=True, capture_output=True)
+        self.data = data
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [*self._as, str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port),
+             "-k", str(self.folder), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, timeout=30)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://hatbot@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self, name: str) -> str:
+        """A fresh, empty database; its URL."""
+        import psycopg
+
+        with psycopg.connect(f"postgresql://hatbot@127.0.0.1:{self.port}/postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)

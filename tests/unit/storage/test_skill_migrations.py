@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,38 @@ def test_db_upgrade_with_a_skill_turned_off(tmp_path: Path) -> None:
     result = run_cli("db", "upgrade", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "is up to date" in result.stdout
+
+
+@pytest.mark.parametrize("skill", WITH_TABLES)
+async def test_a_skill_off_then_on_on_postgresql(
+    start_bot: StartBot, postgres: Any, skill: str
+) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine, inspect, text
+
+    url = postgres.new_database(f"onoff_{skill}_{uuid.uuid4().hex[:6]}")
+    sync = create_engine(url)
+
+    def state() -> tuple[set[str], set[str]]:
+        with sync.connect() as conn:
+            versions = {row[0] for row in conn.execute(text("select version_num from "
+                                                            "alembic_version"))}
+        return set(inspect(sync).get_table_names()), versions
+
+    off = {"bot": {"database_url": url}, "skills": {skill: {"enabled": False}}}
+    on = {"bot": {"database_url": url}}
+    try:
+        await (await start_bot(raw=off)).stop()
+        before, _ = state()
+        await (await start_bot(raw=on)).stop()
+        tables_on, versions_on = state()
+        assert tables_on - before, f"{skill} made no tables"
+        third = await start_bot(raw=off)
+        assert third.adapters["memory"].status == "connected"
+        await third.stop()
+        assert state() == (tables_on, versions_on)  # untouched while off
+        await (await start_bot(raw=on)).stop()
+        assert state() == (tables_on, versions_on)
+    finally:
+        sync.dispose()
