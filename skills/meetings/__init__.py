@@ -25,6 +25,7 @@ from skills.meetings.files import (
     announcement,
     index_page,
     minutes_file_of,
+    published,
     suffix_among,
     write_minutes,
 )
@@ -369,7 +370,7 @@ class Meetings(Skill[MeetingsConfig]):
             raise web.HTTPNotFound()
         path = self.minutes_dir / info["name"] / info["year"] / info["file"]
         try:
-            found = path.is_file()
+            found = path.is_file() and published(path)
         except OSError:
             found = False
         if not found:

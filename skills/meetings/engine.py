@@ -18,15 +18,20 @@ from datetime import datetime, timedelta
 COMMANDS = (
     "startmeeting", "endmeeting", "topic", "info", "idea", "link", "help", "action",
     "agreed", "accepted", "rejected", "chair", "unchair", "undo", "meetingname",
-    "startvote", "vote", "showvote", "endvote", "save", "commands",
+    "meetingtopic", "nick", "here", "startvote", "vote", "showvote", "endvote", "save",
+    "lurk", "unlurk", "restrictlogs", "commands",
+    # MeetBot's other spellings
+    "agree", "accept", "reject", "halp",
 )
 ITEM_KINDS = {
-    "info": "INFO", "idea": "IDEA", "link": "LINK", "help": "HELP", "action": "ACTION",
-    "agreed": "AGREED", "accepted": "ACCEPTED", "rejected": "REJECTED",
+    "info": "INFO", "idea": "IDEA", "link": "LINK", "help": "HELP", "halp": "HELP",
+    "action": "ACTION", "agreed": "AGREED", "agree": "AGREED", "accepted": "ACCEPTED",
+    "accept": "ACCEPTED", "rejected": "REJECTED", "reject": "REJECTED",
 }
 CHAIR_ONLY = {
-    "topic", "agreed", "accepted", "rejected", "chair", "unchair", "undo", "meetingname",
-    "startvote", "endvote", "save",
+    "topic", "agreed", "agree", "accepted", "accept", "rejected", "reject", "chair",
+    "unchair", "undo", "meetingname", "meetingtopic", "startvote", "endvote", "save", "lurk",
+    "unlurk", "restrictlogs",
 }
 ALIASES = {"start": "startmeeting", "end": "endmeeting", "topic": "topic"}
 LATE_END = timedelta(minutes=60)
@@ -37,7 +42,8 @@ NAME_LIMIT = 100  # characters of a meeting's name used in file names; the title
 
 log = logging.getLogger(__name__)
 
-_HASH_COMMAND = re.compile(r"^#([A-Za-z]+)(?:\s+(.*))?$", re.DOTALL)
+# "#topic Bugs", and MeetBot's "#topic:Bugs" / "#action: x"; not "#openstack-dev".
+_HASH_COMMAND = re.compile(r"^#([A-Za-z]+)(?:(?::|\s)\s*(.*))?$", re.DOTALL)
 _URL_LINE = re.compile(r"^(?:https?|ftp)://\S+", re.IGNORECASE)
 _TIMEBOX = re.compile(r"\((\d{1,9})\s*(m|min|mins|minutes|h|hours?)\)\s*$", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[^a-z0-9_-]")
@@ -147,7 +153,10 @@ class Meeting:
     vote: Vote | None = None
     ended_at: datetime | None = None
     channel_name: str = ""  # the channel as people know it, where its id is opaque (Slack)
-    title: str = ""  # the whole name as given; ``name`` may be cut to fit file names
+    title: str = ""  # what the chair typed (#startmeeting, #meetingtopic); "" for none
+    present: dict[str, str] = field(default_factory=dict)  # key → nick: #nick, #here, chairs
+    lurking: bool = False  # #lurk: the bot logs but says nothing
+    restricted_logs: bool = False  # #restrictlogs: the logs are not published
     # "-2", "-3"…: for a second meeting of the same name started in the same minute,
     # whose files would otherwise replace the first one's.
     file_suffix: str = ""
@@ -158,7 +167,7 @@ class Meeting:
         meeting = cls(
             channel=channel,
             name=meeting_name(name or default) or "meeting",
-            title=full_name(name or default) or "meeting",
+            title=" ".join(name.split()),
             started_at=line.ts,
             starter_key=line.key,
             starter_nick=line.nick,
@@ -222,7 +231,10 @@ class Meeting:
         """Log a line and, if it carries a command (or starts with a URL), carry it out."""
         number = self.log(line)
         if command is not None:
-            return self.apply(line, *command)
+            outcome = self.apply(line, *command)
+            if self.lurking:  # #lurk: everything is recorded, nothing is said
+                outcome.replies = []
+            return outcome
         if not line.is_bot and self.ended_at is None and _URL_LINE.match(line.text.strip()):
             self.items.append(Item("LINK", line.text.strip(), line.nick, line.ts, number))
         return Outcome()
@@ -291,8 +303,37 @@ class Meeting:
         if not meeting_name(arg):
             return Outcome(replies=["Usage: #meetingname NAME (e.g. #meetingname nova)"])
         self.name = meeting_name(arg)
-        self.title = full_name(arg)
         return Outcome(replies=[f"The meeting name has been set to '{self.name}'"])
+
+    def _meetingtopic(self, line: Line, arg: str, number: int) -> Outcome:
+        if not arg:
+            return Outcome(replies=["Usage: #meetingtopic TEXT (e.g. #meetingtopic Nova "
+                                    "weekly)"])
+        self.title = " ".join(arg.split())
+        return Outcome(replies=[f"The meeting topic has been set to '{self.title}'"])
+
+    def _nick(self, line: Line, arg: str, number: int) -> Outcome:
+        """Name people as present, whether or not they speak (and so assignable)."""
+        for nick in arg.replace(",", " ").split()[:MAX_NAMED]:
+            self.present.setdefault(f"{self.channel.split(':', 1)[0]}:{nick}", nick)
+        return Outcome()
+
+    def _here(self, line: Line, arg: str, number: int) -> Outcome:
+        self.present.setdefault(line.key, line.nick)
+        return Outcome()
+
+    def _lurk(self, line: Line, arg: str, number: int) -> Outcome:
+        self.lurking = True
+        return Outcome()
+
+    def _unlurk(self, line: Line, arg: str, number: int) -> Outcome:
+        self.lurking = False
+        return Outcome()
+
+    def _restrictlogs(self, line: Line, arg: str, number: int) -> Outcome:
+        self.restricted_logs = True
+        return Outcome(replies=["The logs of this meeting will not be published; the "
+                                "minutes will."])
 
     def _startvote(self, line: Line, arg: str, number: int) -> Outcome:
         if self.vote is not None:

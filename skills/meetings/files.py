@@ -71,6 +71,8 @@ def write_minutes(
         path = target.with_name(f"{base_name(meeting)}.{fmt}")
         partial = path.with_name(path.name + ".partial")
         partial.write_text(renderers[fmt](), encoding="utf-8")
+        if meeting.restricted_logs and fmt.startswith("log."):
+            partial.chmod(0o600)  # #restrictlogs: kept, not published (nor served)
         os.replace(partial, path)
         written[fmt] = path
     return written
@@ -79,7 +81,13 @@ def write_minutes(
 def announcement(meeting: Meeting, public_url: str, formats: Sequence[str]) -> list[str]:
     """``Minutes: URL`` lines for the formats that were written."""
     return [f"{label} {url_of(meeting, public_url, fmt)}"
-            for label, fmt in ANNOUNCED if fmt in formats]
+            for label, fmt in ANNOUNCED if fmt in formats
+            and not (meeting.restricted_logs and fmt.startswith("log."))]
+
+
+def published(path: Path) -> bool:
+    """Whether a minutes file may be served: logs of a #restrictlogs meeting may not."""
+    return bool(path.stat().st_mode & 0o004)
 
 
 def index_page(minutes_dir: Path, series: str | None = None) -> str | None:

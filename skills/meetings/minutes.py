@@ -30,6 +30,13 @@ def relative_base(meeting: Meeting) -> str:
     return f"{meeting.name}/{meeting.started_at:%Y}/{base_name(meeting)}"
 
 
+def title_of(meeting: Meeting) -> str:
+    """MeetBot's title: ``#chan: what the chair typed``, else ``#chan Meeting``."""
+    if meeting.title:
+        return f"{meeting.channel_title}: {meeting.title}"
+    return f"{meeting.channel_title} Meeting"
+
+
 def names(nick: str, text: str) -> bool:
     return re.search(rf"(?<![{_NICK_CHARS}]){re.escape(nick)}(?![{_NICK_CHARS}])", text,
                      re.IGNORECASE) is not None
@@ -47,7 +54,7 @@ class Minutes:
 
     @property
     def title(self) -> str:
-        return f"{self.meeting.channel_title}: {self.meeting.title or self.meeting.name}"
+        return title_of(self.meeting)
 
     @cached_property
     def sections(self) -> list[tuple[Item | None, list[Item]]]:
@@ -62,10 +69,16 @@ class Minutes:
 
     @cached_property
     def people(self) -> list[tuple[str, int]]:
-        """Everyone who said something, most lines first."""
+        """Everyone who said something, chairs and people named present (``#nick``,
+        ``#here``) with 0 lines if they never spoke; most lines first."""
         counts: dict[str, int] = {}
         for line in self.meeting.lines:
             counts[line.nick] = counts.get(line.nick, 0) + 1
+        spoke = {nick.lower() for nick in counts}
+        for nick in [*self.meeting.chairs.values(), *self.meeting.present.values()]:
+            if nick.lower() not in spoke:
+                counts[nick] = 0
+                spoke.add(nick.lower())
         return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].lower()))
 
     @cached_property

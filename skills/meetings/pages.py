@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from skills.meetings.engine import Meeting
-from skills.meetings.minutes import Minutes, base_name
+from skills.meetings.minutes import Minutes, base_name, title_of
 
 _URL = re.compile(r"(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}"
@@ -52,7 +52,7 @@ def render_minutes_html(minutes: Minutes) -> str:
 def render_log_html(meeting: Meeting) -> str:
     base = base_name(meeting)
     return _templates.get_template("log.html.j2").render(
-        title=f"{meeting.channel_title}: {meeting.title or meeting.name} (log)", meeting=meeting,
+        title=f"{title_of(meeting)} (log)", meeting=meeting,
         minutes_href=f"{base}.html",
     )
 

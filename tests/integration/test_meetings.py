@@ -46,7 +46,7 @@ def test_scripted_console_meeting_writes_six_files(tmp_path: Path) -> None:
     base = re.match(stamp, files[0].name).group(0)  # type: ignore[union-attr]
     assert sorted(f.name.removeprefix(base + ".") for f in files) == sorted(FORMATS)
     text = (files[0].parent / f"{base}.txt").read_text()
-    assert "#general: docs_team" in text
+    assert "#general: Docs Team" in text
     assert "* Translations  (you, " in text
     assert "  * 3 languages are behind  (ana, " in text
     assert "  * IDEA: a translation sprint  (raj, " in text

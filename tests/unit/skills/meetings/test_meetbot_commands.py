@@ -1,0 +1,103 @@
+"""MeetBot's commands and spellings that people who come from it type: titles as typed,
+people present who never spoke, the short aliases, "#topic:", lurking and restricted logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from bot.app import App
+from bot.markup import render_plain
+from skills.meetings.engine import parse_hash
+from tests.conftest import StartBot, memory, read_minutes
+
+
+async def said(app: App, text: str, nick: str = "chair") -> list[str]:
+    replies = await memory(app).say(text, nick=nick)
+    return [render_plain(r.markup_text) for r in replies]
+
+
+def settings(folder: Path, web: bool = False) -> dict[str, object]:
+    return {"skills": {"meetings": {"minutes_dir": str(folder)}},
+            "web": {"enabled": web, "port": 0}}
+
+
+def test_meetbot_spellings_are_commands() -> None:
+    assert parse_hash("#topic:Bugs") == ("topic", "Bugs")
+    assert parse_hash("#action: ana to fix it") == ("action", "ana to fix it")
+    assert parse_hash("#agree ship it") == ("agree", "ship it")
+    assert parse_hash("#openstack-dev is the channel") is None
+    assert parse_hash("#12345") is None
+
+
+async def test_title_people_present_and_aliases(start_bot: StartBot, tmp_path: Path) -> None:
+    app = await start_bot(raw=settings(tmp_path))
+    await said(app, "#startmeeting Fedora IoT Working Group Meeting")
+    await said(app, "#chair quiet_chair")
+    await said(app, "#nick silent_sam")
+    await said(app, "#here", nick="roll_caller")
+    await said(app, "#topic:Release blockers")
+    await said(app, "#agree ship it")
+    await said(app, "#accept the new logo")
+    await said(app, "#reject the old logo")
+    await said(app, "#halp we need reviewers")
+    await said(app, "#action: silent_sam to write the notes")
+    await said(app, "#action quiet_chair to book the room")
+    await said(app, "#endmeeting")
+    text = read_minutes(tmp_path, "fedora_iot_working_group_meeting")
+    assert text.splitlines()[1] == "#test: Fedora IoT Working Group Meeting"
+    assert "* Release blockers" in text
+    for item in ("AGREED: ship it", "ACCEPTED: the new logo", "REJECTED: the old logo",
+                 "HELP: we need reviewers"):
+        assert item in text, item
+    assert "* silent_sam (0)" in text and "* quiet_chair (0)" in text
+    assert "* roll_caller (1)" in text
+    assert "* silent_sam\n  * silent_sam to write the notes" in text
+    assert "* quiet_chair\n  * quiet_chair to book the room" in text
+
+
+async def test_bare_start_and_meetingtopic(start_bot: StartBot, tmp_path: Path) -> None:
+    app = await start_bot(raw=settings(tmp_path))
+    await said(app, "#startmeeting")
+    assert await said(app, "#meetingtopic Weekly sync") == [
+        "The meeting topic has been set to 'Weekly sync'"]
+    await said(app, "#endmeeting")
+    assert read_minutes(tmp_path, "test").splitlines()[1] == "#test: Weekly sync"
+    await said(app, "#startmeeting")
+    await said(app, "#endmeeting")
+    titles = sorted(p.read_text().splitlines()[1]
+                    for p in tmp_path.glob("test/*/*[0-9].txt"))
+    assert "#test Meeting" in titles  # MeetBot's title for a bare #startmeeting
+
+
+async def test_lurk_keeps_the_bot_quiet_and_still_records(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    app = await start_bot(raw=settings(tmp_path))
+    await said(app, "#startmeeting quiet")
+    assert await said(app, "#lurk") == []
+    assert await said(app, "#chair ana") == []  # recorded, not announced
+    assert await said(app, "#info still recorded") == []
+    assert await said(app, "#unlurk") == []
+    assert (await said(app, "#chair bob"))[0].startswith("Current chairs: ")
+    await said(app, "#endmeeting")
+    assert "still recorded" in read_minutes(tmp_path, "quiet")
+
+
+async def test_restricted_logs_are_kept_but_not_published(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    app = await start_bot(raw=settings(tmp_path, web=True))
+    await said(app, "#startmeeting private")
+    assert await said(app, "#restrictlogs") == [
+        "The logs of this meeting will not be published; the minutes will."]
+    ended = await said(app, "#endmeeting")
+    assert not any(line.startswith("Log:") for line in ended)
+    (log,) = tmp_path.glob("private/*/*.log.html")
+    (html,) = tmp_path.glob("private/*/*[0-9].html")
+    year = log.parent.name
+    base = f"http://127.0.0.1:{app.web.port}/meetings/private/{year}"
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(f"{base}/{html.name}")).status_code == 200
+        assert (await client.get(f"{base}/{log.name}")).status_code == 404
