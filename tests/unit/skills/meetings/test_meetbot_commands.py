@@ -18,6 +18,14 @@ async def said(app: App, text: str, nick: str = "chair") -> list[str]:
     return [render_plain(r.markup_text) for r in replies]
 
 
+def found(folder: Path, pattern: str) -> list[Path]:
+    return sorted(folder.glob(pattern))
+
+
+def second_lines(paths: list[Path]) -> list[str]:
+    return sorted(path.read_text().splitlines()[1] for path in paths)
+
+
 def settings(folder: Path, web: bool = False) -> dict[str, object]:
     return {"skills": {"meetings": {"minutes_dir": str(folder)}},
             "web": {"enabled": web, "port": 0}}
@@ -66,8 +74,7 @@ async def test_bare_start_and_meetingtopic(start_bot: StartBot, tmp_path: Path) 
     assert read_minutes(tmp_path, "test").splitlines()[1] == "#test: Weekly sync"
     await said(app, "#startmeeting")
     await said(app, "#endmeeting")
-    titles = sorted(p.read_text().splitlines()[1]
-                    for p in tmp_path.glob("test/*/*[0-9].txt"))
+    titles = second_lines(found(tmp_path, "test/*/*[0-9].txt"))
     assert "#test Meeting" in titles  # MeetBot's title for a bare #startmeeting
 
 
@@ -94,8 +101,8 @@ async def test_restricted_logs_are_kept_but_not_published(
         "The logs of this meeting will not be published; the minutes will."]
     ended = await said(app, "#endmeeting")
     assert not any(line.startswith("Log:") for line in ended)
-    (log,) = tmp_path.glob("private/*/*.log.html")
-    (html,) = tmp_path.glob("private/*/*[0-9].html")
+    (log,) = found(tmp_path, "private/*/*.log.html")
+    (html,) = found(tmp_path, "private/*/*[0-9].html")
     year = log.parent.name
     base = f"http://127.0.0.1:{app.web.port}/meetings/private/{year}"
     async with httpx.AsyncClient() as client:
