@@ -103,7 +103,8 @@ class Meetings(Skill[MeetingsConfig]):
     async def _rebuild(self, ctx: Context, record: MeetingRecord) -> Meeting:
         rows = await ctx.db.scalars(select(MeetingLine).where(
             MeetingLine.meeting_id == record.id).order_by(MeetingLine.id))
-        return rebuild(record, lines_of(rows), ctx.prefix, ctx.bot_name)
+        return rebuild(record, lines_of(rows), ctx.prefix, ctx.bot_name,
+                       self.config.keep_dashes)
 
     # --- listening ------------------------------------------------------------------
 
@@ -155,7 +156,7 @@ class Meetings(Skill[MeetingsConfig]):
 
     async def _start(self, ctx: Context, channel: str, line: Line, name: str,
                      channel_name: str = "") -> None:
-        meeting, outcome = Meeting.start(channel, line, name)
+        meeting, outcome = Meeting.start(channel, line, name, self.config.keep_dashes)
         meeting.channel_name = channel_name
         record = MeetingRecord(channel=channel, name=meeting.name, started_at=meeting.started_at)
         ctx.db.add(record)

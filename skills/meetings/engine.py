@@ -46,20 +46,19 @@ log = logging.getLogger(__name__)
 _HASH_COMMAND = re.compile(r"^#([A-Za-z]+)(?:(?::|\s)\s*(.*))?$", re.DOTALL)
 _URL_LINE = re.compile(r"^(?:https?|ftp)://\S+", re.IGNORECASE)
 _TIMEBOX = re.compile(r"\((\d{1,9})\s*(m|min|mins|minutes|h|hours?)\)\s*$", re.IGNORECASE)
-_UNSAFE_NAME = re.compile(r"[^a-z0-9_-]")
+_UNSAFE_NAME = re.compile(r"[^a-z0-9]")  # OpenStack's rule: tripleo-ci → tripleo_ci
+_UNSAFE_NAME_KEEPING_DASHES = re.compile(r"[^a-z0-9_-]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters that some readers take for the end of a line (str.splitlines does, and so
 # does a MeetBot log reader): in a logged line they could forge lines said by others.
 _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-def meeting_name(text: str) -> str:
-    """MeetBot's rule: lower-case, anything but ``a-z0-9_-`` becomes ``_``; cut for files."""
-    return full_name(text)[:NAME_LIMIT]
-
-
-def full_name(text: str) -> str:
-    return _UNSAFE_NAME.sub("_", text.strip().lower())
+def meeting_name(text: str, keep_dashes: bool = False) -> str:
+    """The name for files: lower-case, every character but ``a-z0-9`` (and ``-`` with
+    ``keep_dashes``) becomes ``_``, cut to NAME_LIMIT."""
+    unsafe = _UNSAFE_NAME_KEEPING_DASHES if keep_dashes else _UNSAFE_NAME
+    return unsafe.sub("_", text.strip().lower())[:NAME_LIMIT]
 
 
 def one_line(text: str) -> str:
@@ -157,16 +156,19 @@ class Meeting:
     present: dict[str, str] = field(default_factory=dict)  # key → nick: #nick, #here, chairs
     lurking: bool = False  # #lurk: the bot logs but says nothing
     restricted_logs: bool = False  # #restrictlogs: the logs are not published
+    keep_dashes: bool = False  # the file-name rule: OpenStack's (False) or dashes kept
     # "-2", "-3"…: for a second meeting of the same name started in the same minute,
     # whose files would otherwise replace the first one's.
     file_suffix: str = ""
 
     @classmethod
-    def start(cls, channel: str, line: Line, name: str) -> tuple[Meeting, Outcome]:
+    def start(cls, channel: str, line: Line, name: str, keep_dashes: bool = False
+              ) -> tuple[Meeting, Outcome]:
         default = channel.split(":", 1)[-1].lstrip("#!&")
         meeting = cls(
             channel=channel,
-            name=meeting_name(name or default) or "meeting",
+            name=meeting_name(name or default, keep_dashes) or "meeting",
+            keep_dashes=keep_dashes,
             title=" ".join(name.split()),
             started_at=line.ts,
             starter_key=line.key,
@@ -300,9 +302,9 @@ class Meeting:
         return Outcome(replies=[f"Removing item from minutes: {item.kind}: {item.text}"])
 
     def _meetingname(self, line: Line, arg: str, number: int) -> Outcome:
-        if not meeting_name(arg):
+        if not meeting_name(arg, self.keep_dashes):
             return Outcome(replies=["Usage: #meetingname NAME (e.g. #meetingname nova)"])
-        self.name = meeting_name(arg)
+        self.name = meeting_name(arg, self.keep_dashes)
         return Outcome(replies=[f"The meeting name has been set to '{self.name}'"])
 
     def _meetingtopic(self, line: Line, arg: str, number: int) -> Outcome:
@@ -411,7 +413,8 @@ def _hours(delta: timedelta) -> int:
 
 
 def replay(
-    lines: Iterable[Line], channel: str, prefix: str = "!", bot_name: str = "hatbot"
+    lines: Iterable[Line], channel: str, prefix: str = "!", bot_name: str = "hatbot",
+    keep_dashes: bool = False,
 ) -> Meeting | None:
     """Rebuild a meeting from its lines, as a live meeting would have seen them."""
     meeting: Meeting | None = None
@@ -420,7 +423,7 @@ def replay(
             parse_hash(line.text) or parse_alias(line.text, prefix, bot_name))
         if meeting is None:
             if command is not None and command[0] == "startmeeting":
-                meeting, _ = Meeting.start(channel, line, command[1])
+                meeting, _ = Meeting.start(channel, line, command[1], keep_dashes)
             continue
         try:
             meeting.hear(line, command)

@@ -50,7 +50,8 @@ def run_rebuild(ctx: CliContext, args: argparse.Namespace) -> int:
             for record in records:
                 rows = session.scalars(select(MeetingLine).where(
                     MeetingLine.meeting_id == record.id).order_by(MeetingLine.id))
-                meeting = rebuild(record, lines_of(rows), ctx.bot.prefix, ctx.bot.name)
+                meeting = rebuild(record, lines_of(rows), ctx.bot.prefix, ctx.bot.name,
+                                  ctx.options.keep_dashes)
                 meeting.file_suffix = suffix_among(list(session.scalars(same_minute(meeting))),
                                                    record.id)
                 written = write_minutes(meeting, folder, ctx.options.formats, ctx.bot.name,

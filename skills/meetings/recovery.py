@@ -19,9 +19,10 @@ def lines_of(rows: Iterable[MeetingLine]) -> list[Line]:
     return [Line(r.ts, r.key, r.nick, r.text, r.is_bot) for r in rows]
 
 
-def rebuild(record: MeetingRecord, lines: list[Line], prefix: str, bot_name: str) -> Meeting:
+def rebuild(record: MeetingRecord, lines: list[Line], prefix: str, bot_name: str,
+            keep_dashes: bool = False) -> Meeting:
     """The meeting as its lines tell it; ended at ``record.ended_at`` if the record says so."""
-    meeting = replay(lines, record.channel, prefix, bot_name)
+    meeting = replay(lines, record.channel, prefix, bot_name, keep_dashes)
     if meeting is None:  # no start line survived: keep what there is, under the record's name
         first = lines[0] if lines else Line(record.started_at, "bot", bot_name, "", True)
         meeting = Meeting(channel=record.channel, name=record.name, started_at=record.started_at,

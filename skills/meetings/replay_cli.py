@@ -76,7 +76,7 @@ def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
         bot_name = ctx.bot.name
         channel = f"{LOG_PLATFORM}:{args.channel or '#' + name}"
         lines = read_text_log(text, day, bot_name)
-    meeting = replay(lines, channel, ctx.bot.prefix, bot_name)
+    meeting = replay(lines, channel, ctx.bot.prefix, bot_name, ctx.options.keep_dashes)
     if meeting is None:
         raise ValueError(f"{path}: no #startmeeting in this log")
     meeting.channel_name = channel_name

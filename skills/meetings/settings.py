@@ -11,6 +11,13 @@ MinutesFormat = Literal["html", "txt", "md", "log.html", "log.txt", "log.json"]
 
 class MeetingsConfig(SkillConfig):
     minutes_dir: str = ""  # empty: "meetings" inside [bot] data_dir
+    # How a meeting's name becomes its file name: OpenStack's MeetBot (every character
+    # but a-z0-9 becomes "_") or "keep-dashes" (tripleo-ci stays tripleo-ci).
+    file_names: Literal["openstack", "keep-dashes"] = "openstack"
+
+    @property
+    def keep_dashes(self) -> bool:
+        return self.file_names == "keep-dashes"
     formats: list[MinutesFormat] = ["html", "txt", "md", "log.html", "log.txt", "log.json"]
 
 

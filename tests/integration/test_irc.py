@@ -86,7 +86,7 @@ async def test_a_full_meeting_over_irc(start_bot: StartBot, ngircd: Ngircd, clie
                         r"\d{4}/irc_test\.[\d-]+\.\d\d\.txt", line.text), line.text
 
     text = read_minutes(tmp_path / "minutes", "irc_test")
-    assert text.startswith("==================\n#meeting: irc_test\n")
+    assert text.startswith("==================\n#meeting: irc test\n")
     assert "* Reviews  (alice, " in text
     assert "  * 12 changes wait for review  (bob, " in text
     assert "* bob\n  * bob to review the backlog" in text

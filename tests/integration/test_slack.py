@@ -183,7 +183,7 @@ async def test_a_meeting_in_slack_uses_display_names(start_bot: StartBot, slack:
     posted = await slack.wait_posted(5)
     assert any(p["text"].startswith("Minutes (text): ") for p in posted)
     text = read_minutes(tmp_path / "minutes", "slack_sync")
-    assert text.startswith("=====================\n#dev-team: slack_sync\n")
+    assert text.startswith("=====================\n#dev-team: slack sync\n")
     assert "Meeting started by ana at " in text
     assert "  * notes https://example.org/notes  (Raj Patel, " in text
     assert "* Raj Patel\n  * @Raj Patel to write the notes" in text

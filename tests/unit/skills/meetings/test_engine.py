@@ -41,6 +41,8 @@ def test_parse_alias() -> None:
 
 def test_meeting_name_rule() -> None:
     assert meeting_name("Nova Team!") == "nova_team_"
+    assert meeting_name("tripleo-ci") == "tripleo_ci"
+    assert meeting_name("tripleo-ci", keep_dashes=True) == "tripleo-ci"
     assert started("").name == "nova"  # defaults to the channel name
 
 

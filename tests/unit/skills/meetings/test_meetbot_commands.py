@@ -108,3 +108,19 @@ async def test_restricted_logs_are_kept_but_not_published(
     async with httpx.AsyncClient() as client:
         assert (await client.get(f"{base}/{html.name}")).status_code == 200
         assert (await client.get(f"{base}/{log.name}")).status_code == 404
+
+
+async def test_file_names_follow_openstack_unless_told(start_bot: StartBot,
+                                                        tmp_path: Path) -> None:
+    app = await start_bot(raw=settings(tmp_path / "openstack"))
+    await said(app, "#startmeeting tripleo-ci")
+    await said(app, "#endmeeting")
+    assert found(tmp_path / "openstack", "tripleo_ci/*/tripleo_ci.*[0-9].html")
+    await app.stop()
+    kept = {"skills": {"meetings": {"minutes_dir": str(tmp_path / "dashes"),
+                                    "file_names": "keep-dashes"}}}
+    app = await start_bot(raw=kept)
+    await said(app, "#startmeeting tripleo-ci")
+    await said(app, "#meetingname tripleo-ci-2")
+    await said(app, "#endmeeting")
+    assert found(tmp_path / "dashes", "tripleo-ci-2/*/tripleo-ci-2.*[0-9].html")
