@@ -110,13 +110,19 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
             if verb in ("join", "part") and rest:
                 kind = Join if verb == "join" else Part
                 return kind(channel=channel, person=self._person(rest.split()[0]))
+            if verb == "me" and rest:  # "/me waves", or "/me <alice> waves" as alice
+                speaker = _SPEAKER.match(rest)
+                nick, text = (speaker.group(1), speaker.group(2)) if speaker \
+                    else (self.config.user, rest)
+                return Message(channel=channel, sender=self._person(nick), text=text,
+                               is_action=True)
             if verb == "dm" and " " in rest:
                 nick, text = rest.split(None, 1)
                 person = self._person(nick)
                 return Message(channel=person.address, sender=person, text=text, is_direct=True,
                                mentions_bot=True)
             self._error(f"console: cannot read {line!r}; try /channel #name, /join nick, "
-                        "/part nick or /dm nick text")
+                        "/part nick, /me text or /dm nick text")
             return None
         nick, text = self.config.user, line
         speaker = _SPEAKER.match(line)

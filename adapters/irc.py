@@ -351,7 +351,8 @@ class IrcAdapter(Adapter[IrcConfig]):
     def _on_action(self, conn: ServerConnection, event: Event) -> None:
         direct = self._is_me(event.target)
         where = event.source.nick if direct else event.target
-        self._message(event, where, event.arguments[0] if event.arguments else "", direct)
+        self._message(event, where, event.arguments[0] if event.arguments else "", direct,
+                      action=True)
 
     def _on_ctcp(self, conn: ServerConnection, event: Event) -> None:
         nick = event.source.nick
@@ -363,7 +364,8 @@ class IrcAdapter(Adapter[IrcConfig]):
         self._ctcp_pending.add(nick.lower())
         self._outbox.put(nick, ("NOTICE", f"\x01VERSION Hatbot {version('hatbot')}\x01"))
 
-    def _message(self, event: Event, where: str, text: str, direct: bool) -> None:
+    def _message(self, event: Event, where: str, text: str, direct: bool,
+                 action: bool = False) -> None:
         nick = event.source.nick
         if self._is_me(nick):
             return
@@ -371,7 +373,8 @@ class IrcAdapter(Adapter[IrcConfig]):
                               re.IGNORECASE) is not None
         self.host.emit(Message(channel=Address(PLATFORM, where),
                                sender=self._person(nick, event.tags, said=True), text=text,
-                               is_direct=direct, mentions_bot=direct or mentioned))
+                               is_direct=direct, mentions_bot=direct or mentioned,
+                               is_action=action))
 
     # --- people -----------------------------------------------------------------------
 

@@ -271,7 +271,8 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             channel_name="" if direct else room.display_name,
             sender=sender, text=event.body,
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC), thread=thread,
-            is_direct=direct, mentions_bot=direct or mentioned))
+            is_direct=direct, mentions_bot=direct or mentioned,
+            is_action=isinstance(event, RoomMessageEmote)))
 
     async def _is_direct(self, room: MatrixRoom, sender: str) -> bool:
         """A room of just the bot and one person, with no name: a direct chat. Remembered,

@@ -178,6 +178,7 @@ class SlackAdapter(Adapter[SlackConfig]):
             channel=sender.address if direct else Address(PLATFORM, str(event["channel"])),
             channel_name="" if direct else await self._channel_name(str(event["channel"])),
             sender=sender, text=text, ts=_time(event.get("ts")),
+            is_action=event.get("subtype") == "me_message",
             thread=event.get("thread_ts"), is_direct=direct,
             mentions_bot=direct or mentioned or event.get("type") == "app_mention"))
 

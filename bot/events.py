@@ -75,6 +75,7 @@ class Message:
     is_direct: bool = False
     mentions_bot: bool = False
     channel_name: str = ""  # how people know the channel ("#general"), where it is not the id
+    is_action: bool = False  # "/me waves": IRC ACTION, Slack me_message, Matrix m.emote
 
 
 @dataclass(frozen=True)

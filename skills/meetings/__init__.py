@@ -118,7 +118,7 @@ class Meetings(Skill[MeetingsConfig]):
             if not text.strip():
                 continue
             line = self._line(event, text)
-            command = parse_hash(text)
+            command = None if event.is_action else parse_hash(text)  # "/me" is never one
             live = self._live.get(channel)
             if live is None:
                 if command is not None and command[0] == "startmeeting":
@@ -134,11 +134,13 @@ class Meetings(Skill[MeetingsConfig]):
 
     @staticmethod
     def _line(event: Message, text: str) -> Line:
-        return Line(event.ts, event.sender.identity, event.sender.name, text.rstrip())
+        return Line(event.ts, event.sender.identity, event.sender.name, text.rstrip(),
+                    is_action=event.is_action)
 
     async def _store(self, ctx: Context, live: Live, line: Line) -> None:
         ctx.db.add(MeetingLine(meeting_id=live.record_id, ts=line.ts, key=line.key,
-                               nick=line.nick, text=line.text, is_bot=line.is_bot))
+                               nick=line.nick, text=line.text, is_bot=line.is_bot,
+                               is_action=line.is_action))
         await ctx.commit()
 
     async def _say(self, ctx: Context, live: Live, text: str) -> None:

@@ -81,6 +81,7 @@ class Line:
     nick: str
     text: str
     is_bot: bool = False
+    is_action: bool = False  # "/me": logged as "* nick text"
 
 
 @dataclass
@@ -419,7 +420,7 @@ def replay(
     """Rebuild a meeting from its lines, as a live meeting would have seen them."""
     meeting: Meeting | None = None
     for line in lines:
-        command = None if line.is_bot else (
+        command = None if line.is_bot or line.is_action else (
             parse_hash(line.text) or parse_alias(line.text, prefix, bot_name))
         if meeting is None:
             if command is not None and command[0] == "startmeeting":

@@ -185,7 +185,8 @@ def render_markdown(minutes: Minutes) -> str:
 
 def render_log_text(meeting: Meeting) -> str:
     """MeetBot's ``HH:MM:SS <nick> text`` log, which MeetBot's replay reads too."""
-    return "".join(f"{hms(line.ts)} <{line.nick}> {line.text}\n" for line in meeting.lines)
+    return "".join(f"{hms(line.ts)} * {line.nick} {line.text}\n" if line.is_action
+                   else f"{hms(line.ts)} <{line.nick}> {line.text}\n" for line in meeting.lines)
 
 
 def render_log_json(meeting: Meeting, bot_name: str) -> str:
@@ -200,7 +201,7 @@ def render_log_json(meeting: Meeting, bot_name: str) -> str:
         "bot": bot_name,
         "lines": [
             {"ts": line.ts.isoformat(), "key": line.key, "nick": line.nick, "text": line.text,
-             "bot": line.is_bot}
+             "bot": line.is_bot, **({"action": True} if line.is_action else {})}
             for line in meeting.lines
         ],
     }
@@ -213,7 +214,8 @@ def lines_from_json(text: str) -> tuple[str, str, str, list[Line]]:
     if not isinstance(document, dict) or document.get("format") != LOG_FORMAT:
         raise ValueError(f"not a Hatbot meeting log (no \"format\": \"{LOG_FORMAT}\")")
     lines = [Line(ts=datetime.fromisoformat(raw["ts"]), key=raw["key"], nick=raw["nick"],
-                  text=raw["text"], is_bot=bool(raw.get("bot")))
+                  text=raw["text"], is_bot=bool(raw.get("bot")),
+                  is_action=bool(raw.get("action")))
              for raw in document["lines"]]
     return (document["channel"], document.get("channel_name", ""),
             document.get("bot", "hatbot"), lines)

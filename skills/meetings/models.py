@@ -36,6 +36,7 @@ class MeetingLine(Base):
     nick: Mapped[str] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_action: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ActionItem(Base):

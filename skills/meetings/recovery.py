@@ -16,7 +16,7 @@ from skills.meetings.models import MeetingLine, MeetingRecord
 
 
 def lines_of(rows: Iterable[MeetingLine]) -> list[Line]:
-    return [Line(r.ts, r.key, r.nick, r.text, r.is_bot) for r in rows]
+    return [Line(r.ts, r.key, r.nick, r.text, r.is_bot, r.is_action) for r in rows]
 
 
 def rebuild(record: MeetingRecord, lines: list[Line], prefix: str, bot_name: str,

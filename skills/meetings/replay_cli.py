@@ -52,9 +52,9 @@ def read_text_log(text: str, day: date, bot_name: str) -> list[Line]:
             ts += timedelta(days=1)  # the meeting ran past midnight
         current = ts
         nick = match.group(4) or match.group(6)
-        said = match.group(5) if match.group(4) else f"{nick} {match.group(7)}"
+        said = match.group(5) if match.group(4) else match.group(7)
         lines.append(Line(ts, f"{LOG_PLATFORM}:{nick}", nick, said or "",
-                          is_bot=nick == bot_name))
+                          is_bot=nick == bot_name, is_action=match.group(6) is not None))
     return lines
 
 

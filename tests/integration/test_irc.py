@@ -91,7 +91,8 @@ async def test_a_full_meeting_over_irc(start_bot: StartBot, ngircd: Ngircd, clie
     assert "  * 12 changes wait for review  (bob, " in text
     assert "* bob\n  * bob to review the backlog" in text
     assert "* alice (4)" in text and "* bob (3)" in text and "* hatbot (1)" in text
-    assert "<bob> waves at everyone" in read_minutes(tmp_path / "minutes", "irc_test", "log.txt")
+    assert " * bob waves at everyone\n" in read_minutes(tmp_path / "minutes", "irc_test",
+                                                       "log.txt")
 
 
 async def test_server_restart_mid_meeting(start_bot: StartBot, ngircd: Ngircd, clients: Any,

@@ -144,7 +144,7 @@ async def test_a_full_meeting_in_a_matrix_room(start_bot: StartBot, synapse: Syn
     assert "* Bob [m] <b>\n  * Bob to update the wiki" not in text  # "Bob" ≠ "Bob [m] <b>"
     assert "* Alice Moreau (4)" in text and "* Bob [m] <b> (3)" in text
     log = read_minutes(tmp_path / "minutes", "matrix_sync", "log.txt")
-    assert "<Bob [m] <b>> waves" in log and "a bot's notice" not in log
+    assert " * Bob [m] <b> waves\n" in log and "a bot's notice" not in log
     assert "@alice" not in text
     html = read_minutes(tmp_path / "minutes", "matrix_sync", "html")
     assert "Bob [m] &lt;b&gt;" in html and "<b>" not in html

@@ -176,9 +176,11 @@ async def test_a_meeting_in_slack_uses_display_names(start_bot: StartBot, slack:
     app = await start_slack_bot(start_bot, slack, tmp_path)
     lines = [("U0ANA", "#startmeeting slack sync"), ("U0RAJ", "hi <@U0ANA>"),
              ("U0ANA", "#topic Release"), ("U0RAJ", "#info <https://example.org/notes|notes>"),
-             ("U0ANA", "#action <@U0RAJ> to write the notes"), ("U0ANA", "<@U0BOT> meeting end")]
+             ("U0ANA", "#action <@U0RAJ> to write the notes"), ("U0RAJ", "/me nods"),
+             ("U0ANA", "<@U0BOT> meeting end")]
     for user, text in lines:
-        await post_event(app, message(text, user=user))
+        extra = {"subtype": "me_message"} if text.startswith("/me ") else {}
+        await post_event(app, message(text.removeprefix("/me "), user=user, **extra))
         await asyncio.sleep(0.01)  # Slack delivers a channel's events in order
     posted = await slack.wait_posted(5)
     assert any(p["text"].startswith("Minutes (text): ") for p in posted)
@@ -187,8 +189,9 @@ async def test_a_meeting_in_slack_uses_display_names(start_bot: StartBot, slack:
     assert "Meeting started by ana at " in text
     assert "  * notes https://example.org/notes  (Raj Patel, " in text
     assert "* Raj Patel\n  * @Raj Patel to write the notes" in text
-    assert "* ana (4)" in text and "* Raj Patel (2)" in text
-    assert "<Raj Patel> hi @ana" in read_minutes(tmp_path / "minutes", "slack_sync", "log.txt")
+    assert "* ana (4)" in text and "* Raj Patel (3)" in text
+    log = read_minutes(tmp_path / "minutes", "slack_sync", "log.txt")
+    assert "<Raj Patel> hi @ana" in log and " * Raj Patel nods\n" in log
     assert "U0ANA" not in text
 
 

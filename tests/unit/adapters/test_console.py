@@ -71,3 +71,11 @@ async def test_output_format_channel_dm_and_multiline() -> None:
     assert out.getvalue() == (
         "[#general] <hatbot> two\n[#general] <hatbot> lines\n[dm:alice] <hatbot> psst\n"
     )
+
+
+def test_me_is_an_action() -> None:
+    adapter = console()
+    mine, theirs = adapter.parse("/me waves"), adapter.parse("/me <alice> nods")
+    assert isinstance(mine, Message) and isinstance(theirs, Message)
+    assert (mine.sender.name, mine.text, mine.is_action) == ("you", "waves", True)
+    assert (theirs.sender.name, theirs.text, theirs.is_action) == ("alice", "nods", True)

@@ -134,9 +134,9 @@ def test_text_log_reader_handles_actions_notices_and_midnight() -> None:
             "-!- carol has joined\n"
             "00:00:05 <hatbot> Meeting started\n")
     lines = read_text_log(text, DAY, bot_name="hatbot")
-    assert [(line.nick, line.text, line.is_bot) for line in lines] == [
-        ("alice", "#startmeeting late", False), ("bob", "bob waves", False),
-        ("hatbot", "Meeting started", True)]
+    assert [(line.nick, line.text, line.is_bot, line.is_action) for line in lines] == [
+        ("alice", "#startmeeting late", False, False), ("bob", "waves", False, True),
+        ("hatbot", "Meeting started", True, False)]
     assert lines[-1].ts.date() == date(2026, 1, 6)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from adapters.memory import person
 from bot.app import App
 from bot.markup import render_plain
 from skills.meetings.engine import parse_hash
@@ -124,3 +125,29 @@ async def test_file_names_follow_openstack_unless_told(start_bot: StartBot,
     await said(app, "#meetingname tripleo-ci-2")
     await said(app, "#endmeeting")
     assert found(tmp_path / "dashes", "tripleo-ci-2/*/tripleo-ci-2.*[0-9].html")
+
+
+async def test_me_lines_are_logged_as_meetbot_does(start_bot: StartBot, tmp_path: Path) -> None:
+    from bot.events import Address, Message
+    from skills.meetings.replay_cli import read_text_log
+
+    app = await start_bot(raw=settings(tmp_path))
+    await said(app, "#startmeeting emotes")
+    await memory(app).emit(Message(channel=Address("memory", "#test"),
+                                   sender=person("quaid"), text="is here",
+                                   is_action=True))
+    await memory(app).emit(Message(channel=Address("memory", "#test"),
+                                   sender=person("quaid"), text="#agreed not a command",
+                                   is_action=True))
+    await said(app, "#endmeeting")
+    log = read_minutes(tmp_path, "emotes", "log.txt")
+    assert " * quaid is here\n" in log and "<quaid>" not in log
+    assert "AGREED" not in read_minutes(tmp_path, "emotes")
+    assert "<span class=\"nick\">* quaid</span> is here" in read_minutes(tmp_path, "emotes",
+                                                                          "log.html")
+    # The text log reads back the same way.
+    from datetime import date
+
+    again = read_text_log(log, date(2026, 1, 5), "hatbot")
+    assert [(line.nick, line.text) for line in again if line.is_action] == [
+        ("quaid", "is here"), ("quaid", "#agreed not a command")]
