@@ -16,7 +16,14 @@ from skills.meetings.minutes import lines_from_json
 from skills.meetings.rebuild_cli import add_rebuild_command
 from skills.meetings.settings import minutes_dir
 
-_LOG_LINE = re.compile(r"^(\d{2}):(\d{2}):(\d{2}) (?:<([^>]+)> ?(.*)|\* (\S+) (.*))$")
+# MeetBot's "HH:MM:SS <nick> text", and what other loggers write: "[HH:MM] <nick>",
+# "[HH:MM:SS] <nick>", "HH:MM <nick>" (meetingology, irssi, weechat, ZNC); a nick may
+# carry its channel mode sign ("<@nick>", "<+nick>"), which is not part of it.
+_LOG_LINE = re.compile(
+    r"^\[?(\d{1,2}):(\d{2})(?::(\d{2}))?\]?\s+"
+    r"(?:<[~&@%+ ]?([^>\s]+)>\s?(.*)|\*\s+(\S+)\s(.*))$")
+FORMATS_TRIED = ("HH:MM:SS <nick> text", "[HH:MM:SS] <nick> text", "[HH:MM] <nick> text",
+                 "HH:MM <nick> text", "HH:MM:SS * nick action", "a Hatbot .log.json")
 _DATED_NAME = re.compile(r"\.(\d{4})-(\d{2})-(\d{2})-\d{2}\.\d{2}\.log\.txt$")
 LOG_PLATFORM = "log"  # identities in a text log are only nicks
 
@@ -34,6 +41,9 @@ def add_replay_command(commands: Any) -> None:
                                               "(default: #NAME from the file name)")
     replay_cmd.add_argument("--date", type=date.fromisoformat,
                             help="day of a .log.txt whose file name has none (YYYY-MM-DD)")
+    replay_cmd.add_argument("--bot-nick", metavar="NICK",
+                            help="the nick of the bot that logged the meeting: its lines are "
+                                 "not commands (default: [bot] name)")
     replay_cmd.set_defaults(handler=run_replay)
     add_rebuild_command(actions, commands.common)
 
@@ -46,7 +56,7 @@ def read_text_log(text: str, day: date, bot_name: str) -> list[Line]:
         match = _LOG_LINE.match(raw)
         if match is None:
             continue  # joins, parts and other server notices
-        hour, minute, second = (int(g) for g in match.group(1, 2, 3))
+        hour, minute, second = (int(g or 0) for g in match.group(1, 2, 3))
         ts = current.replace(hour=hour, minute=minute, second=second)
         if lines and ts < lines[-1].ts:
             ts += timedelta(days=1)  # the meeting ran past midnight
@@ -61,7 +71,8 @@ def read_text_log(text: str, day: date, bot_name: str) -> list[Line]:
 def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
     path: Path = args.log
     try:
-        text = path.read_text(encoding="utf-8")
+        # Old logs mix encodings: a byte that is not UTF-8 is replaced, as MeetBot does.
+        text = path.read_bytes().decode("utf-8", "replace")
     except OSError as exc:
         raise ValueError(f"{path}: {exc.strerror or exc}") from None
     channel_name = ""
@@ -73,12 +84,14 @@ def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
         if day is None:
             raise ValueError(f"{path}: no date in the file name; give --date YYYY-MM-DD")
         name = path.name.split(".", 1)[0]
-        bot_name = ctx.bot.name
+        bot_name = args.bot_nick or ctx.bot.name
         channel = f"{LOG_PLATFORM}:{args.channel or '#' + name}"
         lines = read_text_log(text, day, bot_name)
     meeting = replay(lines, channel, ctx.bot.prefix, bot_name, ctx.options.keep_dashes)
     if meeting is None:
-        raise ValueError(f"{path}: no #startmeeting in this log")
+        found = f"{len(lines)} lines read" if lines else "no line in a known format"
+        raise ValueError(f"{path}: no #startmeeting in this log ({found}; formats tried: "
+                         + "; ".join(FORMATS_TRIED) + ")")
     meeting.channel_name = channel_name
     folder = minutes_dir(ctx.options, ctx.bot.data_dir)
     written = write_minutes(meeting, folder, ctx.options.formats,

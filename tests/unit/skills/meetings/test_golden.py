@@ -121,6 +121,7 @@ def test_replaying_the_logs_gives_the_same_minutes(case: str, tmp_path: Path) ->
 
         args = Args()
         args.log, args.channel, args.date = log, channel, None  # type: ignore[attr-defined]
+        args.bot_nick = None  # type: ignore[attr-defined]
         assert run_replay(ctx, args) == 0  # type: ignore[arg-type]
         rebuilt = produced_files(out)
         for name, content in expected.items():

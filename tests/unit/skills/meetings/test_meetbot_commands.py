@@ -151,3 +151,43 @@ async def test_me_lines_are_logged_as_meetbot_does(start_bot: StartBot, tmp_path
     again = read_text_log(log, date(2026, 1, 5), "hatbot")
     assert [(line.nick, line.text) for line in again if line.is_action] == [
         ("quaid", "is here"), ("quaid", "#agreed not a command")]
+
+
+def test_replay_reads_other_loggers_formats(tmp_path: Path) -> None:
+    from datetime import date
+
+    from skills.meetings.replay_cli import read_text_log
+
+    text = ("[16:00] <@chair> #startmeeting formats\n"
+            "[16:00:30] <+voiced> hello\n"
+            "16:01 < spacey> hi too\n"
+            "16:02:00 * chair waves\n")
+    lines = read_text_log(text, date(2026, 1, 5), "hatbot")
+    assert [(line.nick, line.text, line.ts.strftime("%H:%M:%S")) for line in lines] == [
+        ("chair", "#startmeeting formats", "16:00:00"), ("voiced", "hello", "16:00:30"),
+        ("spacey", "hi too", "16:01:00"), ("chair", "waves", "16:02:00")]
+
+
+def test_replay_cli_takes_bad_bytes_a_bot_nick_and_explains_failures(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    log = tmp_path / "team.2026-01-05-16.00.log.txt"
+    log.write_bytes(b"16:00:00 <chair> #startmeeting team\n"
+                    b"16:00:05 <meetbot> #endmeeting\n"  # the logging bot: not a command
+                    b"16:00:10 <ana> caf\xe9 is open\n"
+                    b"16:01:00 <chair> #endmeeting\n")
+    config = tmp_path / "hatbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path}/data"\n[adapters.console]\n')
+    done = run_cli("minutes", "replay", str(log), "--bot-nick", "meetbot", "--config",
+                   str(config), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (text,) = (tmp_path / "data" / "meetings" / "team").glob("*/team.*[0-9].txt")
+    minutes = text.read_text()
+    assert "caf\ufffd is open" in text.with_name(text.name[:-4] + ".log.txt").read_text()
+    assert "Meeting ended at 16:01:00 UTC." in minutes  # by the chair, not the logging bot
+    empty = tmp_path / "chat.2026-01-05-16.00.log.txt"
+    empty.write_text("16:00:00 <ana> no meeting here\n")
+    failed = run_cli("minutes", "replay", str(empty), "--config", str(config), cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "no #startmeeting in this log (1 lines read; formats tried: HH:MM:SS <nick> text;" \
+        in failed.stderr
