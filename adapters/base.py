@@ -15,7 +15,7 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from bot.events import Event, Reply
+from bot.events import Address, Event, Reply
 
 
 class AdapterConfig(BaseModel):
@@ -99,4 +99,9 @@ class Adapter(abc.ABC, Generic[C]):
     @abc.abstractmethod
     async def stop(self) -> None:
         """Stop reading, deliver every queued reply, then disconnect."""
+
+    async def set_topic(self, channel: Address, topic: str) -> bool:
+        """Set a channel's topic where the platform has one; False where it cannot (no
+        such thing, or the bot lacks the right). Never raises for a refusal."""
+        return False
 

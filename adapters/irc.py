@@ -172,12 +172,23 @@ class IrcAdapter(Adapter[IrcConfig]):
         overhead = len(f":{self.nick}!{userhost} PRIVMSG {target} :\r\n".encode())
         return LINE_LIMIT - overhead
 
+    async def set_topic(self, channel: Address, topic: str) -> bool:
+        # Paced like everything sent; a refusal (482, not a channel operator) is logged.
+        self._outbox.put(channel.id, ("TOPIC", split_utf8(topic, self._budget(channel.id))[0]))
+        return True
+
+    def _on_chanoprivsneeded(self, conn: ServerConnection, event: Event) -> None:
+        log.warning("irc: not allowed in %s: %s", event.arguments[0] if event.arguments
+                    else "?", event.arguments[-1] if event.arguments else "")
+
     async def _deliver(self, target: str, line: tuple[str, str]) -> None:
         if not self._ready.is_set() or self._conn is None:
             raise Retry("not connected", after=0)  # the outbox waits for the reconnect
         command, text = line
         try:
-            if command == "NOTICE":
+            if command == "TOPIC":
+                self._conn.topic(target, text)
+            elif command == "NOTICE":
                 self._ctcp_pending.discard(target.lower())
                 self._conn.notice(target, text)
             else:

@@ -35,6 +35,7 @@ from nio import (
     RoomMemberEvent,
     RoomMessageEmote,
     RoomMessageText,
+    RoomPutStateError,
     RoomResolveAliasResponse,
     RoomSendError,
     SyncResponse,
@@ -337,6 +338,14 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             if response.status_code == "M_LIMIT_EXCEEDED":
                 raise Retry("rate limited", after=(response.retry_after_ms or 1000) / 1000)
             log.error("matrix: message to %s refused: %s", target, response.message)
+
+    async def set_topic(self, channel: Address, topic: str) -> bool:
+        room = await self._room_id(channel.id)
+        answer = await self.client.room_put_state(room, "m.room.topic", {"topic": topic})
+        if isinstance(answer, RoomPutStateError):  # most often: too low a power level
+            log.warning("matrix: cannot set the topic of %s: %s", channel.id, answer.message)
+            return False
+        return True
 
     def _channel(self, room_id: str) -> Address:
         """A room the configuration names by alias keeps that name in events, so that

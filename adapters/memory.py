@@ -20,12 +20,17 @@ class MemoryAdapter(Adapter[AdapterConfig]):
     def __init__(self, config: AdapterConfig, host: Host) -> None:
         super().__init__(config, host)
         self.sent: list[Reply] = []
+        self.topics: list[tuple[Address, str]] = []
 
     async def start(self) -> None:
         self.status = Status.CONNECTED
 
     async def send(self, reply: Reply) -> None:
         self.sent.append(reply)
+
+    async def set_topic(self, channel: Address, topic: str) -> bool:
+        self.topics.append((channel, topic))
+        return True
 
     async def stop(self) -> None:
         self.status = Status.DISCONNECTED

@@ -258,6 +258,18 @@ class SlackAdapter(Adapter[SlackConfig]):
         for piece in split_utf8(text, TEXT_LIMIT):
             self._outbox.put(reply.target.id, (piece, reply.thread, reply.direct))
 
+    async def set_topic(self, channel: Address, topic: str) -> bool:
+        try:
+            await self.client.conversations_setTopic(channel=channel.id, topic=topic[:250])
+        except SlackApiError as exc:  # not in the channel, or no channels:manage scope
+            log.warning("slack: cannot set the topic of %s: %s", channel.id,
+                        exc.response.get("error"))
+            return False
+        except (ClientError, TimeoutError) as exc:
+            log.warning("slack: cannot set the topic of %s: %s", channel.id, exc)
+            return False
+        return True
+
     async def _deliver(self, target: str, message: tuple[str, str | None, bool]) -> None:
         text, thread, direct = message
         try:

@@ -25,7 +25,7 @@ from bot.commands import CommandMeta, Registry, make_command
 from bot.config import Config, ConfigError, check_runnable, load, reload_plan
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
-from bot.events import Event, Reply, cleaned
+from bot.events import Address, Event, Reply, cleaned
 from bot.health import Health
 from bot.lock import DataDirLock
 from bot.metrics import Metrics
@@ -174,6 +174,7 @@ class App:
             clock=self.clock,
             sessions=self.sessions,
             send=self.send,
+            set_topic=self.set_topic,
             scheduler=self.scheduler,
             commands=self.commands,
         )
@@ -291,6 +292,16 @@ class App:
             return
         self.metrics.messages_out.labels(reply.target.platform).inc()
         await adapter.send(reply)
+
+    async def set_topic(self, channel: Address, topic: str) -> bool:
+        adapter = self.adapters.get(channel.platform)
+        if adapter is None:
+            return False
+        try:
+            return await adapter.set_topic(channel, topic)
+        except Exception:  # a topic is a courtesy: it must never fail the caller
+            log.exception("%s: setting the topic of %s failed", channel.platform, channel)
+            return False
 
     def adapter_states(self) -> dict[str, str]:
         return {name: adapter.status for name, adapter in self.adapters.items()}

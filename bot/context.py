@@ -38,6 +38,7 @@ class Runtime:
     clock: Clock
     sessions: async_sessionmaker[AsyncSession]
     send: Callable[[Reply], Awaitable[None]]
+    set_topic: Callable[[Address, str], Awaitable[bool]]
     scheduler: JobScheduler
     commands: Registry
 
@@ -164,6 +165,11 @@ class Context:
         await self.commit()
         target = person.address if isinstance(person, Person) else person
         await self.runtime.send(Reply(target=target, markup_text=as_markup(text), direct=True))
+
+    async def set_topic(self, channel: Address, topic: str) -> bool:
+        """Set the channel's topic where the platform and the bot's rights allow it."""
+        await self.commit()
+        return await self.runtime.set_topic(channel, topic)
 
     # --- time -------------------------------------------------------------------------
 

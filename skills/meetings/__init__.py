@@ -182,6 +182,8 @@ class Meetings(Skill[MeetingsConfig]):
     async def _act(self, ctx: Context, live: Live, outcome: Outcome) -> None:
         for reply in outcome.replies:
             await self._say(ctx, live, reply)
+        if outcome.channel_topic and live.meeting.channel in self.config.topic_channels:
+            await ctx.set_topic(Address.parse(live.meeting.channel), outcome.channel_topic)
         if outcome.timebox is not None:
             topic, length = outcome.timebox
             await ctx.schedule(topic.ts + length, "timebox_over", channel=live.meeting.channel,

@@ -116,6 +116,7 @@ class Outcome:
     write_minutes: bool = False
     ended: bool = False
     timebox: tuple[Item, timedelta] | None = None
+    channel_topic: str | None = None  # #topic: what the channel's topic could become
 
 
 def parse_hash(text: str) -> tuple[str, str] | None:
@@ -258,17 +259,19 @@ class Meeting:
             return Outcome()
         item = Item("TOPIC", arg, line.nick, line.ts, number)
         self.items.append(item)
+        topic = f"{self.title or self.name}: {arg}"
         box = _TIMEBOX.search(arg)
         if box is None:
-            return Outcome()
+            return Outcome(channel_topic=topic)
         unit = box.group(2).lower()
         length = timedelta(hours=int(box.group(1))) if unit.startswith("h") \
             else timedelta(minutes=int(box.group(1)))
         if not timedelta() < length <= LONGEST_TIMEBOX:
             return Outcome(replies=[f"A time box is 1m to {_hours(LONGEST_TIMEBOX)}h; "
-                                    f"'{arg}' is recorded without one."])
+                                    f"'{arg}' is recorded without one."], channel_topic=topic)
         return Outcome(replies=[f"Topic '{arg}' is time-boxed: I will say when "
-                                f"{box.group(1)}{unit[0]} are up."], timebox=(item, length))
+                                f"{box.group(1)}{unit[0]} are up."], timebox=(item, length),
+                       channel_topic=topic)
 
     def _chair(self, line: Line, arg: str, number: int) -> Outcome:
         replies = []

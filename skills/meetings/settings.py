@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from bot.skill import SkillConfig
+from bot.skill import AddressText, SkillConfig
 
 MinutesFormat = Literal["html", "txt", "md", "log.html", "log.txt", "log.json"]
 
@@ -14,6 +14,9 @@ class MeetingsConfig(SkillConfig):
     # How a meeting's name becomes its file name: OpenStack's MeetBot (every character
     # but a-z0-9 becomes "_") or "keep-dashes" (tripleo-ci stays tripleo-ci).
     file_names: Literal["openstack", "keep-dashes"] = "openstack"
+    # Channels whose topic #topic sets, as MeetBot does (where the platform and the
+    # bot's rights allow; a refusal is logged and the meeting goes on).
+    topic_channels: list[AddressText] = []
 
     @property
     def keep_dashes(self) -> bool:

@@ -27,6 +27,8 @@ class FakeSlack:
         self.calls: list[str] = []
         self.limited = 0  # answer this many chat.postMessage calls with 429
         self.refuse_tokens = False
+        self.topics: list[tuple[str, str]] = []  # conversations.setTopic: (channel, topic)
+        self.topic_refused = False  # answer setTopic as for a bot without the scope
         self.limited_at: list[float] = []
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.sockets: list[web.WebSocketResponse] = []
@@ -91,6 +93,11 @@ class FakeSlack:
                 self.posted.append({**args, "at": time.monotonic()})
                 self._posted.notify_all()
             return _ok(channel=args.get("channel"), ts=f"{time.time():.6f}")
+        if method == "conversations.setTopic":
+            if self.topic_refused:
+                return _ok(ok=False, error="missing_scope")
+            self.topics.append((str(args["channel"]), str(args["topic"])))
+            return _ok(channel={"id": args["channel"]})
         if method == "apps.connections.open":
             return _ok(url=f"ws://127.0.0.1:{self.port}/link")
         return _ok(ok=False, error="unknown_method")

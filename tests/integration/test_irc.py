@@ -280,3 +280,24 @@ async def test_a_long_reply_never_holds_back_another_channels_short_one(
                         and line.text.startswith("line ")]
     assert len(sent_before_pong) <= 3  # its turn came at once, not after twelve lines
     await alice.expect(from_bot("line 12"), within=30)
+
+
+async def test_topic_sets_the_irc_channel_topic(start_bot: StartBot, ngircd: Ngircd,
+                                                clients: Any, tmp_path: Path) -> None:
+    watcher = await clients("watcher", ngircd.port, join=None)
+    await start_bot(raw={
+        "adapters": {"irc": {"host": "127.0.0.1", "port": ngircd.port, "tls": False,
+                             "channels": ["#topics"], "messages_per_second": 50.0}},
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes"),
+                                "topic_channels": ["irc:#topics"]}}})
+    for _ in range(200):  # the bot creates the channel, so it is its operator
+        watcher.send("NAMES #topics")
+        reply = await watcher.expect(lambda line: line.command in ("353", "366"))
+        if reply.command == "353" and "@hatbot" in reply.text:
+            break
+        await asyncio.sleep(0.05)
+    await watcher.join("#topics")
+    watcher.send("PRIVMSG #topics :#startmeeting nova")
+    watcher.send("PRIVMSG #topics :#topic Release blockers")
+    topic = await watcher.expect(lambda line: line.command == "TOPIC")
+    assert topic.text == "nova: Release blockers"

@@ -452,3 +452,36 @@ async def test_a_configured_access_token_is_enough(
     assert matrix(app).client.device_id == getattr(logged_in, "device_id", None)
     await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ping"})
     await notices(alice, room, "pong")
+
+
+async def test_matrix_topic_refused_then_allowed(
+    start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path
+) -> None:
+    alice = await people("alice")
+    room = await new_room(alice)
+    bot_id, password = await register_bot(synapse)
+    app = await start_bot(Arrivals, raw={
+        "adapters": {"matrix": {"homeserver": synapse.url, "user_id": bot_id,
+                                "password": password, "rooms": [room], "encryption": False}},
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes"),
+                                "topic_channels": [f"matrix:{room}"]}}})
+    adapter = matrix(app)
+    for _ in range(500):
+        if room in adapter.client.rooms and adapter.status == "connected":
+            break
+        await asyncio.sleep(0.02)
+    channel = Address("matrix", room)
+    assert not await app.set_topic(channel, "refused: power level 0")
+    levels = await alice.room_get_state_event(room, "m.room.power_levels")
+    content = dict(getattr(levels, "content", {}))
+    content["users"] = {**content.get("users", {}), bot_id: 50}
+    await alice.room_put_state(room, "m.room.power_levels", content)
+    for text in ("#startmeeting sync", "#topic Roadmap"):
+        await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": text})
+        await asyncio.sleep(0.05)
+    for _ in range(200):
+        state = await alice.room_get_state_event(room, "m.room.topic")
+        if getattr(state, "content", {}).get("topic") == "sync: Roadmap":
+            break
+        await asyncio.sleep(0.05)
+    assert getattr(state, "content", {}).get("topic") == "sync: Roadmap"

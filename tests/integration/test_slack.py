@@ -252,3 +252,28 @@ def test_the_lru_cache_forgets_the_oldest() -> None:
     assert cache["a"] == 1  # "a" is now the most recent
     cache["c"] = 3
     assert list(cache) == ["a", "c"]
+
+
+async def test_topic_sets_the_slack_topic_and_a_refusal_changes_nothing(
+    start_bot: StartBot, slack: FakeSlack, tmp_path: Path
+) -> None:
+    app = await start_bot(raw={
+        "adapters": {"slack": {"bot_token": "xoxb-test", "signing_secret": SECRET,
+                               "api_url": slack.api_url}},
+        "web": {"enabled": True, "port": 0},
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes"),
+                                "topic_channels": ["slack:C0DEV"]}}})
+    for text in ("#startmeeting release", "#topic Blockers"):
+        await post_event(app, message(text))
+        await asyncio.sleep(0.05)
+    for _ in range(200):
+        if slack.topics:
+            break
+        await asyncio.sleep(0.02)
+    assert slack.topics == [("C0DEV", "release: Blockers")]
+    slack.topic_refused = True
+    for text in ("#topic Docs", "#endmeeting"):
+        await post_event(app, message(text))
+        await asyncio.sleep(0.05)
+    posted = await slack.wait_posted(3)
+    assert any(p["text"].startswith("Minutes (text): ") for p in posted)  # it went on

@@ -191,3 +191,16 @@ def test_replay_cli_takes_bad_bytes_a_bot_nick_and_explains_failures(tmp_path: P
     assert failed.returncode == 1
     assert "no #startmeeting in this log (1 lines read; formats tried: HH:MM:SS <nick> text;" \
         in failed.stderr
+
+
+async def test_topic_sets_the_channel_topic_where_enabled(start_bot: StartBot,
+                                                          tmp_path: Path) -> None:
+    raw = {"skills": {"meetings": {"minutes_dir": str(tmp_path),
+                                   "topic_channels": ["memory:#test"]}}}
+    app = await start_bot(raw=raw)
+    await said(app, "#startmeeting Nova weekly")
+    await said(app, "#topic Bugs (10m)")
+    await memory(app).say("#startmeeting elsewhere", channel="#other")
+    await memory(app).say("#topic not here", channel="#other")
+    assert [(str(c), t) for c, t in memory(app).topics] == [
+        ("memory:#test", "Nova weekly: Bugs (10m)")]
