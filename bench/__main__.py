@@ -1,7 +1,7 @@
 import argparse
 import asyncio
 
-from bench import dispatch, irc, minutes, webhooks
+from bench import archive, dispatch, irc, minutes, webhooks
 
 
 def main() -> None:
@@ -24,8 +24,13 @@ def main() -> None:
     w = benches.add_parser("webhooks", help="signed GitHub deliveries over HTTP")
     w.add_argument("--repos", type=int, default=50)
     w.add_argument("--per-repo", type=int, default=20)
+    a = benches.add_parser("archive", help="hatbot minutes replay over a folder of logs")
+    a.add_argument("--logs", type=int, default=10_000)
+    a.add_argument("--lines", type=int, default=60, help="lines in each meeting")
     args = parser.parse_args()
-    if args.bench == "webhooks":
+    if args.bench == "archive":
+        archive.run(args.logs, args.lines)
+    elif args.bench == "webhooks":
         asyncio.run(webhooks.run(args.repos, args.per_repo))
     elif args.bench == "minutes":
         minutes.run(args.lines, args.repeat)

@@ -69,7 +69,8 @@ def write_minutes(
     written: dict[str, Path] = {}
     for fmt in formats:
         path = target.with_name(f"{base_name(meeting)}.{fmt}")
-        partial = path.with_name(path.name + ".partial")
+        # Unique per process: two writers of one file (a replay in parallel) never share it.
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
         partial.write_text(renderers[fmt](), encoding="utf-8")
         if meeting.restricted_logs and fmt.startswith("log."):
             partial.chmod(0o600)  # #restrictlogs: kept, not published (nor served)

@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.skill import CliContext
 from skills.meetings.engine import Line, replay
-from skills.meetings.files import write_minutes
+from skills.meetings.files import index_page, write_minutes
 from skills.meetings.minutes import lines_from_json
 from skills.meetings.rebuild_cli import add_rebuild_command
 from skills.meetings.settings import minutes_dir
@@ -34,9 +37,11 @@ def add_replay_command(commands: Any) -> None:
     actions = minutes.add_subparsers(dest="minutes_command", required=True, metavar="COMMAND")
     replay_cmd = actions.add_parser(
         "replay", parents=[commands.common],
-        help="rebuild minutes from a MeetBot .log.txt or a Hatbot .log.json",
+        help="rebuild minutes from a MeetBot .log.txt or a Hatbot .log.json, or from every "
+             "log in a folder (a MeetBot archive)",
         epilog="example: hatbot minutes replay nova.2026-01-05-16.00.log.txt")
-    replay_cmd.add_argument("log", type=Path, metavar="LOG")
+    replay_cmd.add_argument("log", type=Path, metavar="LOG",
+                            help="a log file, or a folder searched for *.log.txt/*.log.json")
     replay_cmd.add_argument("--channel", help="channel for the title of a .log.txt "
                                               "(default: #NAME from the file name)")
     replay_cmd.add_argument("--date", type=date.fromisoformat,
@@ -69,7 +74,55 @@ def read_text_log(text: str, day: date, bot_name: str) -> list[Line]:
 
 
 def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
-    path: Path = args.log
+    if args.log.is_dir():
+        return replay_archive(ctx, args)
+    for path in replay_one(ctx, args, args.log):
+        print(path)
+    return 0
+
+
+def replay_archive(ctx: CliContext, args: argparse.Namespace) -> int:
+    """Every log under a folder, with a progress bar; a log that cannot be read is
+    reported with its reason and the others go on. Then the archive's index."""
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    logs = sorted(p for pattern in ("*.log.txt", "*.log.json") for p in args.log.rglob(pattern))
+    failed: list[str] = []
+    # Each log is its own work: one process per core, in batches to keep the overhead low.
+    batches = [logs[i:i + BATCH] for i in range(0, len(logs), BATCH)]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool, \
+            tqdm(total=len(logs), desc="replaying", unit="log", file=sys.stderr,
+                 disable=not logs or None) as bar:
+        for done in as_completed(pool.submit(_replay_batch, ctx, args, b) for b in batches):
+            count, problems = done.result()
+            failed += problems
+            bar.update(count)
+    folder = minutes_dir(ctx.options, ctx.bot.data_dir)
+    index = index_page(folder)
+    if index is not None:
+        (folder / "index.html").write_text(index, encoding="utf-8")
+    for line in sorted(failed):
+        print(line, file=sys.stderr)
+    print(f"{len(logs) - len(failed)} of {len(logs)} logs replayed into {folder}")
+    return 1 if failed else 0
+
+
+BATCH = 50  # logs a worker process replays per task
+
+
+def _replay_batch(ctx: CliContext, args: argparse.Namespace, logs: list[Path]
+                  ) -> tuple[int, list[str]]:
+    problems = []
+    for log in logs:
+        try:
+            replay_one(ctx, args, log)
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(f"{log}: {exc}")
+    return len(logs), problems
+
+
+def replay_one(ctx: CliContext, args: argparse.Namespace, path: Path) -> list[Path]:
+    """Replay one log; the files written."""
     try:
         # Old logs mix encodings: a byte that is not UTF-8 is replaced, as MeetBot does.
         text = path.read_bytes().decode("utf-8", "replace")
@@ -96,6 +149,4 @@ def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
     folder = minutes_dir(ctx.options, ctx.bot.data_dir)
     written = write_minutes(meeting, folder, ctx.options.formats,
                             bot_name, ctx.public_url)
-    for fmt in ctx.options.formats:
-        print(written[fmt])
-    return 0
+    return [written[fmt] for fmt in ctx.options.formats]

@@ -67,3 +67,27 @@ def test_replayed_minutes_state_what_meetbot_published(log: str, tmp_path: Path)
     published = facts((FIXTURES / f"{log}.txt").read_text())
     assert facts(ours.read_text()) == published
     assert published["summary"] and published["people"]  # the parser read something
+
+
+def test_a_whole_archive_is_replayed_and_bad_logs_are_reported(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    archive = tmp_path / "archive"
+    for log in LOGS:
+        target = archive / log.split(".")[0] / "2020" / f"{log}.log.txt"
+        target.parent.mkdir(parents=True)
+        target.write_bytes((FIXTURES / f"{log}.log.txt").read_bytes())
+    (archive / "chat.2020-06-10-10.00.log.txt").write_text("10:00:00 <ana> no meeting\n")
+    (archive / "broken.log.json").write_text("{not json")
+    config = tmp_path / "hatbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path}/data"\n[adapters.console]\n')
+    done = run_cli("minutes", "replay", str(archive), "--bot-nick", "zodbot", "--config",
+                   str(config), cwd=tmp_path)
+    assert done.returncode == 1  # two logs could not be read…
+    assert "chat.2020-06-10-10.00.log.txt: no #startmeeting in this log" in done.stderr
+    assert "broken.log.json: " in done.stderr
+    assert done.stdout.strip().startswith("2 of 4 logs replayed into ")  # …the others were
+    meetings = tmp_path / "data" / "meetings"
+    index = (meetings / "index.html").read_text()
+    assert '<a href="magazine/">magazine</a>' in index
+    assert '<a href="fedora_iot_working_group_meeting/">' in index
