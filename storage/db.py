@@ -54,16 +54,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
-    # Transactions are begun by us (below), not by the driver's implicit BEGIN.
-    dbapi_connection.isolation_level = None
-
-
-def _begin_immediate(connection: Any) -> None:
-    # A WAL transaction that read and then writes fails at once ("database is locked",
-    # the busy timeout does not apply) when another connection wrote in between: two
-    # handlers, or a handler and a scheduled job, interleave that way. Taking the write
-    # lock at BEGIN makes them wait their turn instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -88,7 +78,6 @@ def _create(url: str, create: Callable[[str], E]) -> E:
 def _tune(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediate)
 
 
 def sync_engine(url: str) -> Engine:
