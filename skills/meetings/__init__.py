@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.context import Context
 from bot.events import Address, Message
@@ -218,9 +218,12 @@ class Meetings(Skill[MeetingsConfig]):
             await self._say(ctx, live, "Minutes so far: " + (links[0].split(" ", 1)[-1]
                                                              if links else "saved"))
             return True
-        record = await ctx.db.get(MeetingRecord, live.record_id)
-        if record is not None:
-            record.minutes_at = ctx.now()
+        # End the read snapshot first, then write with an UPDATE alone: a WAL transaction
+        # that read before another connection wrote cannot write at all ("database is
+        # locked" at once, no busy wait), and files take long enough for that to happen.
+        await ctx.commit()
+        await ctx.db.execute(update(MeetingRecord).where(
+            MeetingRecord.id == live.record_id).values(minutes_at=ctx.now()))
         for link in links:
             await ctx.say(Address.parse(meeting.channel), escape_markup(link))
         return True
