@@ -274,27 +274,28 @@ class Meeting:
                        channel_topic=topic)
 
     def _chair(self, line: Line, arg: str, number: int) -> Outcome:
-        replies = []
-        for nick in arg.replace(",", " ").split()[:MAX_NAMED]:
-            try:
-                key = self._resolve(nick)
-            except Ambiguous as unclear:
-                replies.append(str(unclear))
-                continue
+        found, replies = self._people(arg)
+        for key, nick in found:
             self.chairs[key] = self._nick_of(key, nick)
         return Outcome(replies=[*replies, self._chair_list()])
 
     def _unchair(self, line: Line, arg: str, number: int) -> Outcome:
-        replies = []
-        for nick in arg.replace(",", " ").split()[:MAX_NAMED]:
-            try:
-                key = self._resolve(nick)
-            except Ambiguous as unclear:
-                replies.append(str(unclear))
-                continue
+        found, replies = self._people(arg)
+        for key, _ in found:
             if key != self.starter_key:
                 self.chairs.pop(key, None)
         return Outcome(replies=[*replies, self._chair_list()])
+
+    def _people(self, arg: str) -> tuple[list[tuple[str, str]], list[str]]:
+        """The identities and nicks a ``#chair``-style line names, and a reply for each
+        nick that is ambiguous."""
+        found, unclear = [], []
+        for nick in arg.replace(",", " ").split()[:MAX_NAMED]:
+            try:
+                found.append((self._resolve(nick), nick))
+            except Ambiguous as problem:
+                unclear.append(str(problem))
+        return found, unclear
 
     def _chair_list(self) -> str:
         return f"Current chairs: {', '.join(sorted(self.chairs.values()))}"
