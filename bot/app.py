@@ -22,7 +22,7 @@ from aiohttp import web
 from adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandMeta, Registry, make_command
-from bot.config import Config, ConfigError, check_runnable, load, reload_plan
+from bot.config import Config, ConfigError, check_runnable, reload_plan
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
 from bot.events import Address, Event, Reply, cleaned
@@ -40,6 +40,8 @@ from bot.skill import (
     RouteMeta,
     ScheduleMeta,
     Skill,
+    check_schedule,
+    declared,
     marked,
 )
 from bot.web import WebServer
@@ -129,8 +131,7 @@ class App:
         as such. A file ``check-config`` would refuse is refused, and nothing changes."""
         source = self.config.source
         try:
-            new = await asyncio.to_thread(load, source, self.plugins.adapter_models(),
-                                          self.plugins.skill_models())
+            new = await asyncio.to_thread(self.plugins.load_config, source)
             check_runnable(new, self.plugins.adapters)
         except ConfigError as exc:
             for problem in exc.problems:
@@ -246,6 +247,8 @@ class App:
         for handler, meta in marked(skill, ROUTE_ATTR):
             assert isinstance(meta, RouteMeta)
             self.web.add_route(meta.method, meta.path, self._route(skill.name, handler))
+        for handler, meta in marked(skill, SCHEDULE_ATTR):
+            check_schedule(skill, handler, meta)
 
     def _schedule_skill(self, skill: Skill[Any]) -> None:
         for handler, meta in marked(skill, SCHEDULE_ATTR):
@@ -281,7 +284,7 @@ class App:
         if method is None:
             log.warning("scheduled job %s.%s has no skill method to run; dropped", skill, job)
             return
-        await self.router.run(skill, None, lambda ctx: method(ctx, **kwargs))
+        await self.router.run(skill, None, lambda ctx: method(ctx, **declared(method, kwargs)))
 
     # --- outbound ---------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.config import Config, ConfigError, check_runnable, load
+from bot.config import Config, ConfigError, check_runnable
 from bot.plugins import Plugins, discover
 from bot.redact import install as install_redaction
 from bot.redact import secrets_in
@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in _QUIET:
             logging.getLogger(name).setLevel(logging.WARNING)
     try:
-        config = load(args.config, plugins.adapter_models(), plugins.skill_models())
+        config = plugins.load_config(args.config)
         install_redaction(secrets_in(config) | _database_password(config))
         if getattr(args, "skill", None):
             options = config.skills[args.skill].options

@@ -2,8 +2,11 @@
 
 A command's arguments come from its handler's signature, after ``ctx``:
 
-- ``int``, ``float``, ``timedelta`` (``10m``, ``2h30m``, ``14d``), ``Address``, ``str``:
-  one word each; the last positional ``str`` takes the rest of the line;
+- ``int``, ``float``, ``timedelta`` (``10m``, ``2h30m``, ``14d``), ``Address``, ``Word``
+  and ``str``: one word each, except that a last positional ``str`` takes the rest of
+  the line (a ``Word`` never does, so ``!dice 2d6 extra`` is a usage error);
+- a type of the skill's own: ``Annotated[Dice, parse_dice]``, where ``parse_dice(word)``
+  returns the value or raises ``ValueError`` whose message becomes the usage reply;
 - ``list[str]``: every remaining word (at least one unless it has a default);
 - keyword-only parameters: ``name=value`` words anywhere on the line;
 - parameters with defaults are optional.
@@ -20,7 +23,7 @@ import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from bot.events import Address, Person
 
@@ -34,6 +37,9 @@ class CommandMeta:
     args: str | None
     examples: Sequence[str]
     admin: bool
+    # Examples with the reply they must give (a string, or a pattern to match whole),
+    # run as tests by ``SkillTester.check_examples``.
+    expected: Sequence[tuple[str, str | re.Pattern[str]]] = ()
 
 
 class UsageError(Exception):
@@ -73,6 +79,7 @@ class Command:
     args: str
     examples: tuple[str, ...]
     admin: bool
+    expected: tuple[tuple[str, str | re.Pattern[str]], ...] = ()
 
     def usage(self, prefix: str) -> str:
         line = f"{prefix}{self.name} {self.args}".rstrip()
@@ -142,6 +149,14 @@ def _number(text: str) -> float:
     return value
 
 
+def _word(text: str) -> str:
+    return text
+
+
+# One word of text: unlike a last ``str``, it never swallows the rest of the line.
+Word = Annotated[str, _word]
+
+
 _CONVERTERS: dict[Any, Callable[[str], Any]] = {
     str: str,
     int: _whole_number,
@@ -158,8 +173,23 @@ def _without_none(annotation: Any) -> Any:
     return annotation
 
 
+def _plain(annotation: Any) -> Any:
+    """``Annotated[X, …]`` without parsers → ``X``."""
+    if typing.get_origin(annotation) is Annotated and \
+            not any(callable(m) for m in annotation.__metadata__):
+        return annotation.__origin__
+    return annotation
+
+
 def _converter(annotation: Any, where: str) -> Callable[[str], Any]:
     annotation = _without_none(annotation)
+    if typing.get_origin(annotation) is Annotated:
+        # The skill's own parser: the last callable of the metadata.
+        parsers = [m for m in annotation.__metadata__ if callable(m)]
+        if parsers:
+            parser: Callable[[str], Any] = parsers[-1]
+            return parser
+        annotation = annotation.__origin__
     if annotation not in _CONVERTERS:
         raise TypeError(f"{where}: unsupported argument type {annotation!r}")
     return _CONVERTERS[annotation]
@@ -167,7 +197,7 @@ def _converter(annotation: Any, where: str) -> Callable[[str], Any]:
 
 def params_of(handler: Callable[..., Any]) -> tuple[Param, ...]:
     """Read a handler's signature (after ``ctx``) into argument descriptions."""
-    hints = typing.get_type_hints(handler)
+    hints = typing.get_type_hints(handler, include_extras=True)
     signature = inspect.signature(handler)
     found: list[Param] = []
     positional = [
@@ -182,7 +212,8 @@ def params_of(handler: Callable[..., Any]) -> tuple[Param, ...]:
         if param.kind == param.KEYWORD_ONLY:
             found.append(Param(param.name, _converter(annotation, where), "option", False,
                                default))
-        elif typing.get_origin(annotation) is list:
+        elif typing.get_origin(_plain(annotation)) is list:
+            annotation = _plain(annotation)
             (inner,) = typing.get_args(annotation)
             found.append(Param(param.name, _converter(inner, where), "list", required, default))
         elif param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
@@ -203,7 +234,7 @@ def make_command(skill: str, handler: Callable[..., Awaitable[Any]], meta: Comma
     if any(p.required for p in params) and not meta.examples:
         raise TypeError(f"command {meta.name!r} takes arguments and needs examples=")
     return Command(meta.name, skill, handler, params, meta.help, args, tuple(meta.examples),
-                   meta.admin)
+                   meta.admin, tuple(meta.expected))
 
 
 def _label(params: tuple[Param, ...], args: str) -> tuple[Param, ...]:
@@ -339,6 +370,7 @@ __all__ = [
     "CommandMeta",
     "Registry",
     "UsageError",
+    "Word",
     "describe",
     "extract",
     "format_duration",

@@ -176,8 +176,13 @@ def load(
     adapter_models: Mapping[str, type[BaseModel]],
     skill_models: Mapping[str, type[BaseModel]],
     environ: Mapping[str, str] | None = None,
+    *,
+    default_on: Iterable[str] | None = None,
 ) -> Config:
-    """Read ``path`` (or ``./hatbot.toml``, or the embedded default) and validate it."""
+    """Read ``path`` (or ``./hatbot.toml``, or the embedded default) and validate it.
+
+    ``default_on``: the skills that run unless ``enabled = false`` (Hatbot's own); any
+    other installed skill runs only where its table is present. Default: every skill."""
     if path is None and DEFAULT_FILE.exists():
         path = DEFAULT_FILE
     if path is None:
@@ -194,7 +199,7 @@ def load(
         except RecursionError:
             raise ConfigError([f"{path}: invalid TOML: nested too deeply"]) from None
     return build(raw, adapter_models, skill_models, os.environ if environ is None else environ,
-                 source=path)
+                 source=path, default_on=default_on)
 
 
 def build(
@@ -203,8 +208,11 @@ def build(
     skill_models: Mapping[str, type[BaseModel]],
     environ: Mapping[str, str],
     source: Path | None = None,
+    *,
+    default_on: Iterable[str] | None = None,
 ) -> Config:
     problems: list[str] = []
+    always = set(skill_models if default_on is None else default_on) & set(skill_models)
     substituted, missing = _substitute(raw, environ, ())
 
     for key in substituted:
@@ -214,13 +222,13 @@ def build(
     bot = _validate(BotConfig, substituted.get("bot", {}), "bot", problems)
     web = _validate(WebConfig, substituted.get("web", {}), "web", problems)
     adapters = _plugins("adapter", substituted.get("adapters", {}), adapter_models,
-                        present_only=True, problems=problems)
+                        always=(), problems=problems)
     skills = _plugins("skill", substituted.get("skills", {}), skill_models,
-                      present_only=False, problems=problems)
+                      always=always, problems=problems)
 
     in_use: set[tuple[str, ...]] = {("bot",), ("web",)}
     in_use |= {("adapters", n) for n in _switched_on(substituted.get("adapters"), ())}
-    in_use |= {("skills", n) for n in _switched_on(substituted.get("skills"), skill_models)}
+    in_use |= {("skills", n) for n in _switched_on(substituted.get("skills"), always)}
     for where, var in missing:
         if where[:1] in in_use or where[:2] in in_use:
             problems.append(f"{_dotted(where)}: environment variable {var} is not set")
@@ -245,9 +253,10 @@ def _plugins(
     tables: Any,
     models: Mapping[str, type[BaseModel]],
     *,
-    present_only: bool,
+    always: Iterable[str],
     problems: list[str],
 ) -> dict[str, PluginSettings]:
+    """The tables of the plugins in use: each present one, and those of ``always``."""
     section = f"{kind}s"
     if not isinstance(tables, dict):
         problems.append(f"{section}: expected a table, got {_describe(tables)}")
@@ -257,7 +266,10 @@ def _plugins(
         if name not in models:
             known = ", ".join(sorted(models)) or "none"
             problems.append(f"{section}.{name}: unknown {kind} (installed: {known})")
-    names = list(tables) if present_only else list(models)
+    chosen = set(always) | set(tables)
+    # Present tables in the file's order (adapters), the rest in installation order.
+    names = [n for n in tables if n in models] + \
+        [n for n in models if n in chosen and n not in tables]
     for name in names:
         if name not in models:
             continue

@@ -7,6 +7,7 @@ Its session opens on first use and closes when the handler returns; ``reply``,
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -173,12 +174,24 @@ class Context:
 
     # --- time -------------------------------------------------------------------------
 
-    async def schedule(self, run_at: datetime, job: str, **kwargs: Any) -> str:
-        """Call this skill's method ``job(ctx, **kwargs)`` at ``run_at``, even after a restart.
+    async def schedule(self, job: Callable[..., Awaitable[Any]], run_at: datetime,
+                       **kwargs: Any) -> str:
+        """Call ``job(ctx, **kwargs)``, a method of this skill, at ``run_at``, even after a
+        restart: ``await ctx.schedule(self.deliver, when, text="hi")``.
 
-        ``kwargs`` are stored in the database, so they must be plain data.
+        The job is stored by the method's name, so it must be a method of the skill
+        itself, and ``kwargs`` plain data the method accepts; both are checked here.
         """
-        return await self.runtime.scheduler.once(self.skill, job, run_at, kwargs)
+        owner = getattr(job, "__self__", None)
+        name = getattr(job, "__name__", "")
+        if getattr(owner, "name", None) != self.skill or getattr(owner, name, None) != job:
+            raise TypeError(f"ctx.schedule() takes a method of the {self.skill} skill "
+                            f"(self.{name or 'method'}), got {job!r}")
+        try:  # a TypeError now, not when it fires
+            inspect.signature(job).bind(self, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"ctx.schedule(self.{name}, …): {exc}") from None
+        return await self.runtime.scheduler.once(self.skill, name, run_at, kwargs)
 
     async def cancel(self, job_id: str) -> None:
         await self.runtime.scheduler.cancel(job_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from adapters.base import Adapter
+from bot.config import Config, load
 from bot.skill import Skill
 
 log = logging.getLogger(__name__)
@@ -20,10 +21,23 @@ ADAPTER_GROUP = "hatbot.adapters"
 SKILL_GROUP = "hatbot.skills"
 
 
+# The distribution whose skills run unless switched off; any other installed skill
+# runs only when the configuration has its table ("installing is not enabling").
+OWN_DISTRIBUTION = "hatbot"
+
+
 @dataclass(frozen=True)
 class Plugins:
     adapters: dict[str, type[Adapter[Any]]]
     skills: dict[str, type[Skill[Any]]]
+    # Skills on unless ``enabled = false``: Hatbot's own. None: every installed one.
+    default_on: frozenset[str] | None = None
+
+    def load_config(self, path: Path | None, environ: Mapping[str, str] | None = None
+                    ) -> Config:
+        """Read and check a configuration against these plugins."""
+        return load(path, self.adapter_models(), self.skill_models(), environ,
+                    default_on=self.default_on)
 
     def adapter_models(self) -> dict[str, type[BaseModel]]:
         return {name: cls.config_model for name, cls in self.adapters.items()}
@@ -48,15 +62,20 @@ class Plugins:
 
 
 def discover() -> Plugins:
+    own: set[str] = set()
     return Plugins(
-        adapters=_load(ADAPTER_GROUP, Adapter),
-        skills=_load(SKILL_GROUP, Skill),
+        adapters=_load(ADAPTER_GROUP, Adapter, set()),
+        skills=_load(SKILL_GROUP, Skill, own),
+        default_on=frozenset(own),
     )
 
 
-def _load(group: str, base: type[Any]) -> dict[str, Any]:
+def _load(group: str, base: type[Any], own: set[str]) -> dict[str, Any]:
+    """Load a group's plugins; add the names of Hatbot's own to ``own``."""
     found: dict[str, Any] = {}
     for point in entry_points(group=group):
+        if point.dist is not None and point.dist.name.lower() == OWN_DISTRIBUTION:
+            own.add(point.name)
         try:
             cls = point.load()
         except Exception as exc:

@@ -9,8 +9,11 @@
         @on(Join)
         async def greet(self, ctx: Context, event: Join) -> None: ...
 
-        @every(config_key="reminders")
-        async def remind(self, ctx: Context, channel: str, cron: str) -> None: ...
+        @every(config_key="reminders")       # each [[skills.hat.reminders]] table
+        async def remind(self, ctx: Context, channel: str) -> None: ...
+
+        @every(cron="0 9 * * MON")
+        async def weekly(self, ctx: Context) -> None: ...
 
         @route("POST", "/hooks/github")
         async def github(self, ctx: Context, request: web.Request) -> web.Response: ...
@@ -20,7 +23,10 @@ Decorators only attach metadata; the core collects it when the skill is loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+import re
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
@@ -137,17 +143,23 @@ def command(
     *,
     help: str,
     args: str | None = None,
-    examples: Sequence[str] = (),
+    examples: Sequence[str | tuple[str, str | re.Pattern[str]]] = (),
     admin: bool = False,
 ) -> Callable[[F], F]:
     """Declare a chat command; its arguments are parsed from the method's signature.
 
     ``examples`` are written without the prefix (``"hat claim 3"``); they appear in
     ``!help`` and in usage errors, and the test suite checks that each one parses.
+    An example may carry the reply it gives, ``("dice 3d1", "3d1: 1 + 1 + 1 = 3")``
+    (or a compiled pattern the whole reply matches): ``SkillTester.check_examples``
+    then runs it as a test.
     """
+    texts = tuple(e if isinstance(e, str) else e[0] for e in examples)
+    expected = tuple((e[0], e[1]) for e in examples if not isinstance(e, str))
 
     def mark(func: F) -> F:
-        setattr(func, COMMAND_ATTR, CommandMeta(name.lower(), help, args, tuple(examples), admin))
+        setattr(func, COMMAND_ATTR,
+                CommandMeta(name.lower(), help, args, texts, admin, expected))
         return func
 
     return mark
@@ -167,7 +179,9 @@ def every(*, cron: str | None = None, config_key: str | None = None) -> Callable
     """Run the method on a cron schedule kept in the persistent job store.
 
     With ``config_key`` the schedules come from the skill's config: a list of tables
-    each with a ``cron`` key; each table's keys are passed to the method.
+    each with a ``cron`` key. The method is given the keys of its table that it
+    declares as parameters (all of them with ``**kwargs``); a parameter without a
+    default that no table can give is an error when the skill loads.
     """
     if (cron is None) == (config_key is None):
         raise TypeError("every() takes exactly one of cron= or config_key=")
@@ -187,6 +201,53 @@ def route(method: str, path: str) -> Callable[[F], F]:
         return func
 
     return mark
+
+
+def declared(method: Callable[..., Any], offered: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``offered`` that ``method`` takes as keyword arguments."""
+    params = inspect.signature(method).parameters
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return dict(offered)
+    return {k: v for k, v in offered.items() if k in params
+            and params[k].kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                   inspect.Parameter.KEYWORD_ONLY)}
+
+
+def check_schedule(skill: Skill[Any], method: Callable[..., Any], meta: ScheduleMeta) -> None:
+    """Refuse, when the skill loads, a scheduled method its schedule cannot call."""
+    where = f"{type(skill).__name__}.{method.__name__}"
+    params = list(inspect.signature(method).parameters.values())
+    if not params or params[0].kind not in (inspect.Parameter.POSITIONAL_ONLY,
+                                            inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        raise TypeError(f"{where}: a scheduled method takes ctx first")
+    needed = {p.name for p in params[1:] if p.default is inspect.Parameter.empty
+              and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    if meta.cron is not None:
+        offers = [("@every(cron=…)", set[str]())]
+    else:
+        offers = [(f"each [skills.{skill.name}.{meta.config_key}] table", set(keys))
+                  for keys in _entry_keys(skill, meta.config_key or "")]
+    for source, keys in offers:
+        missing = sorted(needed - keys)
+        if missing:
+            raise TypeError(f"{where} needs {', '.join(missing)}, which {source} does not "
+                            f"give; give the parameters defaults or drop them")
+
+
+def _entry_keys(skill: Skill[Any], config_key: str) -> list[set[str]]:
+    """The keys each schedule table can have: the entry model's fields, and each
+    configured table's own keys."""
+    found: list[set[str]] = []
+    field = type(skill.config).model_fields.get(config_key)
+    if field is None:
+        raise TypeError(f"{type(skill).__name__}: @every(config_key={config_key!r}) names "
+                        f"no key of {type(skill.config).__name__}")
+    (entry,) = typing.get_args(field.annotation) or (None,)
+    if isinstance(entry, type) and issubclass(entry, BaseModel):
+        found.append(set(entry.model_fields))
+    for table in getattr(skill.config, config_key, None) or []:
+        found.append(set(table.model_dump() if isinstance(table, BaseModel) else table))
+    return found
 
 
 def marked(skill: Skill[Any], attr: str) -> list[tuple[Callable[..., Any], Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import re
 from collections import defaultdict
 from importlib.metadata import version
 
@@ -15,11 +16,12 @@ LONG_REPLY_LINES = 4  # a help text this long goes by direct message from a chan
 class Core(Skill[SkillConfig]):
     name = "core"
 
-    @command("ping", help="Check that the bot is alive")
+    @command("ping", help="Check that the bot is alive", examples=[("ping", "pong")])
     async def ping(self, ctx: Context) -> None:
         await ctx.reply("pong")
 
-    @command("version", help="Show the bot's version")
+    @command("version", help="Show the bot's version", examples=[
+        ("version", re.compile(r"\S+ runs Hatbot \S+ on Python \d+\.\d+\.\d+\S*"))])
     async def version(self, ctx: Context) -> None:
         await ctx.reply(f"{ctx.bot_name} runs Hatbot {version('hatbot')} "
                         f"on Python {platform.python_version()}")

@@ -15,15 +15,17 @@ class Remind(Skill[SkillConfig]):
     name = "remind"
 
     @command("remind", args="DURATION TEXT", help="Post TEXT here after DURATION",
-             examples=["remind 30m Release notes freeze", "remind 2d Check the docs PR"])
+             examples=[("remind 30m Release notes freeze",
+                        "OK, in 30m I will say: Release notes freeze"),
+                       "remind 2d Check the docs PR"])
     async def remind(self, ctx: Context, delay: timedelta, text: str) -> None:
         if delay > LONGEST:
             await ctx.reply(f"That is too far ahead; {ctx.prefix}remind goes up to a year.")
             return
         channel = ctx.channel
         assert channel is not None
-        await ctx.schedule(ctx.now() + delay, "deliver", target=str(channel), direct=ctx.is_direct,
-                           author=ctx.sender.name, text=text)
+        await ctx.schedule(self.deliver, ctx.now() + delay, target=str(channel),
+                           direct=ctx.is_direct, author=ctx.sender.name, text=text)
         await ctx.reply(f"OK, in {format_duration(delay)} I will say: {text}")
 
     async def deliver(self, ctx: Context, target: str, direct: bool, author: str,

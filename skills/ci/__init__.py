@@ -279,7 +279,7 @@ class Ci(Skill[CiConfig]):
     # --- reminders --------------------------------------------------------------------
 
     @every(cron="*/15 * * * *")
-    async def remind(self, ctx: Context, cron: str = "") -> None:
+    async def remind(self, ctx: Context) -> None:
         """A branch red for ``remind_hours`` that nobody acknowledged gets a reminder, and
         another every ``remind_hours`` after that."""
         now = ctx.now()

@@ -246,7 +246,7 @@ class Hat(Skill[HatConfig]):
             await ctx.reply("Every task has an owner. Nothing to remind about!")
 
     @every(config_key="reminders")
-    async def remind(self, ctx: Context, channel: str, cron: str,
+    async def remind(self, ctx: Context, channel: str,
                      areas: list[str] | None = None) -> None:
         text = await self._digest(ctx, areas or ())
         if text:  # an empty digest is not posted
@@ -282,7 +282,7 @@ class Hat(Skill[HatConfig]):
         return Markup("\n").join(lines)
 
     @every(cron="7 * * * *")  # hourly
-    async def check_claims(self, ctx: Context, cron: str = "") -> None:
+    async def check_claims(self, ctx: Context) -> None:
         """Ask quiet owners whether they are still on it; let go of claims left too long."""
         now = ctx.now()
         release = timedelta(days=self.config.release_days)

@@ -186,7 +186,7 @@ class Meetings(Skill[MeetingsConfig]):
             await ctx.set_topic(Address.parse(live.meeting.channel), outcome.channel_topic)
         if outcome.timebox is not None:
             topic, length = outcome.timebox
-            await ctx.schedule(topic.ts + length, "timebox_over", channel=live.meeting.channel,
+            await ctx.schedule(self.timebox_over, topic.ts + length, channel=live.meeting.channel,
                                record_id=live.record_id, topic_line=topic.line,
                                minutes=int(length.total_seconds() // 60))
         if outcome.ended:
@@ -231,7 +231,7 @@ class Meetings(Skill[MeetingsConfig]):
     async def _retry_later(self, ctx: Context, *, at_once: bool = False) -> None:
         if self._retry_job is None:
             delay = timedelta() if at_once else RETRY_MINUTES
-            self._retry_job = await ctx.schedule(ctx.now() + delay, "write_pending")
+            self._retry_job = await ctx.schedule(self.write_pending, ctx.now() + delay)
 
     async def write_pending(self, ctx: Context) -> None:
         """Write the minutes of every ended meeting that has none yet (a scheduled job)."""

@@ -1,5 +1,6 @@
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 
@@ -7,6 +8,7 @@ from bot.commands import (
     CommandMeta,
     Registry,
     UsageError,
+    Word,
     extract,
     format_duration,
     is_admin,
@@ -201,3 +203,51 @@ def test_every_installed_command_example_parses() -> None:
             parse_arguments(cmd, found[1])
             checked += 1
     assert checked >= 4
+
+
+@dataclass(frozen=True)
+class Dice:
+    count: int
+    sides: int
+
+
+def parse_dice(text: str) -> Dice:
+    count, d, sides = text.lower().partition("d")
+    if not (d and count.isdigit() and sides.isdigit()):
+        raise ValueError(f'expected dice like 2d6, got "{text}"')
+    return Dice(int(count), int(sides))
+
+
+class OwnTypes:
+    @command("dice", help="Roll", examples=["dice 2d6"])
+    async def dice(self, ctx: Any, roll: Annotated[Dice, parse_dice]) -> None: ...
+
+    @command("label", help="Label", examples=["label bug"])
+    async def label(self, ctx: Any, name: Word) -> None: ...
+
+    @command("pool", help="Pool", examples=["pool 1d4 2d8"])
+    async def pool(self, ctx: Any, rolls: list[Annotated[Dice, parse_dice]],
+                   extra: Annotated[Dice, parse_dice] | None = None) -> None: ...
+
+
+def _own(name: str) -> Any:
+    (handler, meta), = [(h, m) for h, m in marked(OwnTypes(), COMMAND_ATTR)  # type: ignore[arg-type]
+                        if m.name == name]
+    return make_command("own", handler, meta)
+
+
+def test_a_skill_declares_its_own_argument_type() -> None:
+    dice = _own("dice")
+    assert parse_arguments(dice, "2d6") == ([Dice(2, 6)], {})
+    with pytest.raises(UsageError, match='ROLL: expected dice like 2d6, got "two"'):
+        parse_arguments(dice, "two")
+    with pytest.raises(UsageError, match='unexpected "extra"'):
+        parse_arguments(dice, "2d6 extra")
+    assert parse_arguments(_own("pool"), "1d4 2d8") == ([[Dice(1, 4), Dice(2, 8)], None], {})
+
+
+def test_a_word_is_one_word_even_last() -> None:
+    label = _own("label")
+    assert parse_arguments(label, "bug") == (["bug"], {})
+    with pytest.raises(UsageError, match='unexpected "and more"'):
+        parse_arguments(label, "bug and more")

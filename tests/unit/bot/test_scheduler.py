@@ -77,7 +77,7 @@ class Weekly(Skill[SkillConfig]):
     name = "weekly"
 
     @every(cron="0 9 * * MON")
-    async def digest(self, ctx: Context, cron: str) -> None: ...
+    async def digest(self, ctx: Context) -> None: ...
 
 
 async def test_every_decorator_registers_a_stored_schedule(start_bot: StartBot) -> None:

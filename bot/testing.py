@@ -1,0 +1,218 @@
+"""Testing a skill: a running bot on the in-memory adapter, with a clock that moves on demand.
+
+Installed with Hatbot as a pytest plugin, so a skill's own tests need no set-up:
+
+    def test_roll(hatbot):
+        assert hatbot.say("<alice> !dice 3d1") == ["3d1: 1 + 1 + 1 = 3"]
+
+    def test_reminder(hatbot):
+        hatbot.say("<alice> !remind 2h stand-up")
+        assert hatbot.advance(hours=2) == ["Reminder from alice: stand-up"]
+
+The ``hatbot`` fixture runs every installed skill (Hatbot's own and every other
+installed one, enabled for the test) with the configuration the ``hatbot_config``
+fixture returns; override that fixture in a ``conftest.py`` to configure a skill:
+
+    @pytest.fixture
+    def hatbot_config():
+        return {"skills": {"dice": {"most": 20}}}
+
+The harness is synchronous: each call runs the bot until the line is fully
+handled, so a test reads top to bottom with no ``await`` and no sleeping.
+Replies are plain text, as the console shows them; ``sent`` keeps the raw ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from adapters.memory import PLATFORM, MemoryAdapter, person
+from bot.events import Address, Join, Message, Part, Reply
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.skill import Skill
+
+_SPEAKER = re.compile(r"<([^>\s]+)>\s?(.*)$", re.DOTALL)
+_ACTOR = re.compile(r"\*\s+(\S+)\s(.*)$", re.DOTALL)
+
+
+class SkillTester:
+    """A bot with the given skills, started at once; ``close()`` stops it."""
+
+    def __init__(
+        self,
+        *skills: type[Skill[Any]],
+        config: dict[str, Any] | None = None,
+        data_dir: Path,
+        admins: tuple[str, ...] = ("admin",),
+        channel: str = "#test",
+    ) -> None:
+        from bot.clock import FakeClock
+
+        self.channel = channel
+        self.clock = FakeClock(datetime.now(UTC).replace(second=0, microsecond=0))
+        self._runner = asyncio.Runner()
+        self._seen = 0
+        self.app = self._runner.run(self._start(skills, config or {}, data_dir, admins))
+
+    async def _start(self, skills: tuple[type[Skill[Any]], ...], raw: dict[str, Any],
+                     data_dir: Path, admins: tuple[str, ...]) -> App:
+        from bot.app import App
+        from bot.config import build
+        from bot.plugins import Plugins, discover
+
+        found = discover()
+        everything = {**found.skills, **{cls.name: cls for cls in skills}}
+        plugins = Plugins(adapters={PLATFORM: MemoryAdapter}, skills=everything)
+        base: dict[str, Any] = {
+            "bot": {"data_dir": str(data_dir),
+                    "admins": [f"{PLATFORM}:{nick}" for nick in admins]},
+            "web": {"enabled": False},
+            "adapters": {PLATFORM: {}},
+        }
+        config = build(_merged(base, raw), plugins.adapter_models(), plugins.skill_models(),
+                       environ={})
+        app = App(config, plugins, clock=self.clock)
+        await app.start()
+        app.scheduler.pause()  # jobs run when the fake clock says so: advance()
+        return app
+
+    def close(self) -> None:
+        self._runner.run(self.app.stop())
+        self._runner.close()
+
+    # --- saying things --------------------------------------------------------------
+
+    def say(self, line: str, *, channel: str | None = None) -> list[str]:
+        """``<alice> !ping`` (or ``* alice waves``) in the channel; the replies to it."""
+        nick, text, action = _speaker(line)
+        where = Address(PLATFORM, channel or self.channel)
+        return self._handle(Message(channel=where, sender=person(nick), text=text,
+                                    is_action=action))
+
+    def dm(self, line: str) -> list[str]:
+        """``<alice> help`` said to the bot directly; the replies to it."""
+        nick, text, action = _speaker(line)
+        sender = person(nick)
+        return self._handle(Message(channel=sender.address, sender=sender, text=text,
+                                    is_direct=True, is_action=action))
+
+    def join(self, nick: str, *, channel: str | None = None) -> list[str]:
+        where = Address(PLATFORM, channel or self.channel)
+        return self._handle(Join(channel=where, person=person(nick)))
+
+    def part(self, nick: str, *, channel: str | None = None) -> list[str]:
+        where = Address(PLATFORM, channel or self.channel)
+        return self._handle(Part(channel=where, person=person(nick)))
+
+    def advance(self, delta: timedelta | None = None, **units: float) -> list[str]:
+        """Move the clock on (``hours=2``) and run every job that came due; what was said."""
+        self.clock.advance(delta if delta is not None else timedelta(**units))
+        before = len(self.memory.sent)
+        self._runner.run(self._run_due())
+        return [_plain(r) for r in self.memory.sent[before:]]
+
+    async def _run_due(self) -> None:
+        await self.app.scheduler.run_due(self.clock.now())
+        await self.app.dispatcher.drain()
+
+    def replies(self) -> list[str]:
+        """Everything the bot has said since the last call, as plain text."""
+        fresh = self.memory.sent[self._seen:]
+        self._seen = len(self.memory.sent)
+        return [_plain(r) for r in fresh]
+
+    @property
+    def sent(self) -> list[Reply]:
+        """Every reply so far, with its target, thread and markup."""
+        return list(self.memory.sent)
+
+    @property
+    def memory(self) -> MemoryAdapter:
+        adapter = self.app.adapters[PLATFORM]
+        assert isinstance(adapter, MemoryAdapter)
+        return adapter
+
+    def _handle(self, event: Message | Join | Part) -> list[str]:
+        before = len(self.memory.sent)
+        self._runner.run(self._emit(event))
+        return [_plain(r) for r in self.memory.sent[before:]]
+
+    async def _emit(self, event: Message | Join | Part) -> None:
+        await self.memory.emit(event)
+
+    # --- examples as tests ----------------------------------------------------------
+
+    def check_examples(self, *skill_names: str) -> int:
+        """Run every example that declares its reply (``examples=[("dice 3d1", "…")]``)
+        of these skills (default: all) and fail naming each one that answered otherwise.
+        Returns how many were checked."""
+        prefix = self.app.config.bot.prefix
+        wrong: list[str] = []
+        checked = 0
+        for cmd in self.app.commands:
+            if skill_names and cmd.skill not in skill_names:
+                continue
+            for example, expected in cmd.expected:
+                got = "\n".join(self.say(f"<alice> {prefix}{example}"))
+                checked += 1
+                matches = (expected.fullmatch(got) is not None
+                           if isinstance(expected, re.Pattern) else got == expected)
+                if not matches:
+                    shown = expected.pattern if isinstance(expected, re.Pattern) else expected
+                    wrong.append(f"{prefix}{example} ({cmd.skill}): expected {shown!r}, "
+                                 f"got {got!r}")
+        if wrong:
+            raise AssertionError("examples that answer otherwise:\n" + "\n".join(wrong))
+        return checked
+
+
+def _speaker(line: str) -> tuple[str, str, bool]:
+    if said := _SPEAKER.match(line):
+        return said.group(1), said.group(2), False
+    if acted := _ACTOR.match(line):
+        return acted.group(1), acted.group(2), True
+    raise ValueError(f'write who says it: "<alice> {line}" (or "* alice {line}" for /me)')
+
+
+def _plain(reply: Reply) -> str:
+    from bot.markup import render_plain
+
+    return render_plain(reply.markup_text)
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and \
+            isinstance(out.get(key), dict) else value
+    return out
+
+
+# --- the pytest plugin (entry point ``pytest11``) --------------------------------------
+
+@pytest.fixture
+def hatbot_config() -> dict[str, Any]:
+    """The configuration the ``hatbot`` fixture starts with; override it to set options."""
+    return {}
+
+
+@pytest.fixture
+def hatbot(tmp_path: Path, hatbot_config: dict[str, Any]) -> Iterator[SkillTester]:
+    """A running bot with every installed skill, on the in-memory adapter and a fake clock."""
+    bot = SkillTester(config=hatbot_config, data_dir=tmp_path / "hatbot")
+    try:
+        yield bot
+    finally:
+        bot.close()
+
+
+__all__ = ["SkillTester", "hatbot", "hatbot_config", "person"]
