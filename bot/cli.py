@@ -60,6 +60,13 @@ def _parser(plugins: Plugins) -> argparse.ArgumentParser:
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     db_commands.add_parser("upgrade", parents=[common], help="apply schema migrations",
                            epilog="example: hatbot db upgrade --config hatbot.toml")
+    new_skill = commands.add_parser(
+        "new-skill", help="write a ready skill package (pyproject, skill, test) to start from",
+        epilog="example: hatbot new-skill dice && cd hatbot-dice && pip install -e '.[test]' "
+               "&& pytest")
+    new_skill.add_argument("name", metavar="NAME", help="the skill's name and command")
+    new_skill.add_argument("--dir", type=Path, default=Path("."),
+                           help="where to write hatbot-NAME/ (default: here)")
     for name, skill in plugins.skills.items():
         skill.add_cli(_SkillCommands(commands, common, name))
     return parser
@@ -87,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # plain "hatbot": what it can do
         parser.print_help()
         return 0
+    if args.command == "new-skill":  # needs no configuration
+        return _new_skill(args.name, args.dir)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -122,6 +131,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"hatbot: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _new_skill(name: str, where: Path) -> int:
+    from bot.newskill import create
+
+    try:
+        folder = create(name, where, __version__)
+    except ValueError as exc:
+        print(f"hatbot new-skill: {exc}", file=sys.stderr)
+        return 2
+    print(f"{folder}: written. Next: cd {folder} && pip install -e '.[test]' && pytest; "
+          f"then add [skills.{name}] to hatbot.toml")
+    return 0
 
 
 def _database_password(config: Config) -> set[str]:

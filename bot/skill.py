@@ -1,4 +1,5 @@
-"""The skill API: a base class and the decorators that declare what a skill does.
+"""The skill API, all of it in one module: the base class, the decorators that declare
+what a skill does, the context handlers get, the events, the argument types.
 
     class Hat(Skill):
         name = "hat"
@@ -34,10 +35,17 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from bot.commands import CommandMeta, UsageError, format_duration, parse_duration, shorten
+from bot.commands import (
+    CommandMeta,
+    UsageError,
+    Word,
+    format_duration,
+    parse_duration,
+    shorten,
+)
 from bot.config import BotConfig
 from bot.context import Context
-from bot.events import Address, Person
+from bot.events import Address, Event, Join, Message, Part, Person
 from bot.markup import Markup
 from bot.markup import escape as escape_markup
 from bot.markup import mention as _mention
@@ -262,13 +270,21 @@ def marked(skill: Skill[Any], attr: str) -> list[tuple[Callable[..., Any], Any]]
 
 
 __all__ = [
+    "Address",
     "AddressText",
     "CliContext",
+    "Context",
     "CronText",
+    "Event",
+    "Join",
     "Markup",
+    "Message",
+    "Part",
+    "Person",
     "Skill",
     "SkillConfig",
     "UsageError",
+    "Word",
     "command",
     "escape_markup",
     "every",
