@@ -42,6 +42,12 @@ class Host(Protocol):
     """What the core offers an adapter."""
 
     @property
+    def name(self) -> str:
+        """The adapter's table name (``libera`` for ``[adapters.libera]``): the first part
+        of every address it makes, so replies find their way back to it."""
+        ...
+
+    @property
     def bot_name(self) -> str: ...
 
     @property
@@ -86,6 +92,9 @@ class Adapter(abc.ABC, Generic[C]):
     def __init__(self, config: C, host: Host) -> None:
         self.config = config
         self.host = host
+        # Addresses begin with this, not with ``platform``: two IRC networks in one
+        # process are ``libera:#nova`` and ``oftc:#nova``.
+        self.instance = host.name
         self.status = Status.DISCONNECTED
 
     @abc.abstractmethod

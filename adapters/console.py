@@ -100,7 +100,7 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         """One input line → one event (or a channel switch, or nothing)."""
         if not line.strip():
             return None
-        channel = Address(PLATFORM, self._channel)
+        channel = Address(self.instance, self._channel)
         if line.startswith("/"):
             verb, _, rest = line[1:].partition(" ")
             rest = rest.strip()
@@ -132,10 +132,9 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         return Message(channel=channel, sender=self._person(nick), text=text,
                        mentions_bot=mentions)
 
-    @staticmethod
-    def _person(nick: str) -> Person:
+    def _person(self, nick: str) -> Person:
         # The console is local: whoever types is trusted to be who they say.
-        address = Address(PLATFORM, nick)
+        address = Address(self.instance, nick)
         return Person(address=address, display_name=nick, account=address)
 
     async def send(self, reply: Reply) -> None:

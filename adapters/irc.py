@@ -296,7 +296,7 @@ class IrcAdapter(Adapter[IrcConfig]):
         self._members.setdefault(channel.lower(), set()).add(nick.lower())
         split_at = self._split.pop(nick.lower(), None)
         rejoin = split_at is not None and time.monotonic() - split_at < NETSPLIT_MEMORY
-        self.host.emit(Join(channel=Address(PLATFORM, channel),
+        self.host.emit(Join(channel=Address(self.instance, channel),
                             person=self._person(nick, event.tags), first_time_hint=not rejoin))
 
     def _on_part(self, conn: ServerConnection, event: Event) -> None:
@@ -330,7 +330,7 @@ class IrcAdapter(Adapter[IrcConfig]):
             # Out of sight, we no longer hear account changes: whoever takes the nick
             # next must prove their own login.
             self._accounts.pop(nick.lower(), None)
-        self.host.emit(Part(channel=Address(PLATFORM, channel), person=person, reason=reason))
+        self.host.emit(Part(channel=Address(self.instance, channel), person=person, reason=reason))
 
     def _on_nick(self, conn: ServerConnection, event: Event) -> None:
         old, new = event.source.nick, event.target
@@ -382,7 +382,7 @@ class IrcAdapter(Adapter[IrcConfig]):
             return
         mentioned = re.search(rf"(?<![\w-]){re.escape(self.nick)}(?![\w-])", text,
                               re.IGNORECASE) is not None
-        self.host.emit(Message(channel=Address(PLATFORM, where),
+        self.host.emit(Message(channel=Address(self.instance, where),
                                sender=self._person(nick, event.tags, said=True), text=text,
                                is_direct=direct, mentions_bot=direct or mentioned,
                                is_action=action))
@@ -397,7 +397,7 @@ class IrcAdapter(Adapter[IrcConfig]):
         return any(nick.lower() in members for members in self._members.values())
 
     def _person(self, nick: str, tags: Any, *, said: bool = False) -> Person:
-        return Person(address=Address(PLATFORM, nick), display_name=nick,
+        return Person(address=Address(self.instance, nick), display_name=nick,
                       account=self._account(nick, tags, said=said))
 
     def _account(self, nick: str, tags: Any, *, said: bool = False) -> Address | None:
@@ -405,12 +405,12 @@ class IrcAdapter(Adapter[IrcConfig]):
         if tagged:
             if self._in_sight(nick):  # only people we share a channel with: a bounded cache
                 self._accounts[nick.lower()] = tagged
-            return Address(PLATFORM, tagged)
+            return Address(self.instance, tagged)
         if said and self._account_tag:
             # With account-tag, a message without the tag is from someone not logged in.
             self._accounts.pop(nick.lower(), None)
             return None
         if not self._account_caps:
-            return Address(PLATFORM, nick)  # the server tells no accounts: the nick it is
+            return Address(self.instance, nick)  # the server tells no accounts: the nick it is
         known = self._accounts.get(nick.lower())
-        return Address(PLATFORM, known) if known else None
+        return Address(self.instance, known) if known else None

@@ -253,7 +253,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
 
     def _person(self, room: MatrixRoom, user: str) -> Person:
         """The homeserver vouches for user ids; names are per room, as Matrix shows them."""
-        address = Address(PLATFORM, user)
+        address = Address(self.instance, user)
         return Person(address=address, display_name=room.user_name(user) or user,
                       account=address)
 
@@ -350,7 +350,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
     def _channel(self, room_id: str) -> Address:
         """A room the configuration names by alias keeps that name in events, so that
         skills configured with ``matrix:#alias:server`` recognise it."""
-        return Address(PLATFORM, self._named.get(room_id, room_id))
+        return Address(self.instance, self._named.get(room_id, room_id))
 
     async def _resolve_configured_aliases(self) -> None:
         for room in self.config.rooms:

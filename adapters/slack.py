@@ -39,6 +39,12 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
+
+
+def events_path(instance: str) -> str:
+    """``/slack/events`` for ``[adapters.slack]``; a second workspace's table
+    ``[adapters.acme]`` (``type = "slack"``) gets ``/slack/acme/events``."""
+    return EVENTS_PATH if instance == PLATFORM else f"/slack/{instance}/events"
 TEXT_LIMIT = 3500  # bytes a message; Slack advises staying under 4,000 characters
 NAME_TTL = 3600.0  # seconds a looked-up display name is trusted
 HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
@@ -87,7 +93,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.socket_mode = bool(config.app_token.get_secret_value())
         self._socket: AsyncSocketModeHandler | None = None
         if not self.socket_mode:
-            host.add_route("POST", EVENTS_PATH, self._events_endpoint)
+            host.add_route("POST", events_path(host.name), self._events_endpoint)
         self.bot_user = ""
         # user id → (display name, when); user id → DM channel id; channel id → "#name"
         self._names: LruCache[str, tuple[str, float]] = LruCache(CACHED)
@@ -175,7 +181,7 @@ class SlackAdapter(Adapter[SlackConfig]):
             self._dm_channels[user] = str(event["channel"])
         text, mentioned = await self._readable(str(event.get("text", "")))
         self.host.emit(Message(
-            channel=sender.address if direct else Address(PLATFORM, str(event["channel"])),
+            channel=sender.address if direct else Address(self.instance, str(event["channel"])),
             channel_name="" if direct else await self._channel_name(str(event["channel"])),
             sender=sender, text=text, ts=_time(event.get("ts")),
             is_action=event.get("subtype") == "me_message",
@@ -186,14 +192,14 @@ class SlackAdapter(Adapter[SlackConfig]):
         if event.get("user") == self.bot_user:
             return
         inviter = event.get("inviter")
-        self.host.emit(Join(channel=Address(PLATFORM, str(event["channel"])),
+        self.host.emit(Join(channel=Address(self.instance, str(event["channel"])),
                             person=await self._person(str(event["user"])),
-                            invited_by=Address(PLATFORM, inviter) if inviter else None))
+                            invited_by=Address(self.instance, inviter) if inviter else None))
 
     async def _on_left(self, event: dict[str, Any]) -> None:
         if event.get("user") == self.bot_user:
             return
-        self.host.emit(Part(channel=Address(PLATFORM, str(event["channel"])),
+        self.host.emit(Part(channel=Address(self.instance, str(event["channel"])),
                             person=await self._person(str(event["user"]))))
 
     async def _readable(self, text: str) -> tuple[str, bool]:
@@ -248,7 +254,7 @@ class SlackAdapter(Adapter[SlackConfig]):
                 log.warning("slack: cannot look up %s: %s", user, exc)
             cached = (name, time.monotonic())
             self._names[user] = cached
-        address = Address(PLATFORM, user)
+        address = Address(self.instance, user)
         return Person(address=address, display_name=cached[0], account=address)
 
     # --- sending ----------------------------------------------------------------------

@@ -60,6 +60,7 @@ class _AdapterHost:
     def __init__(self, app: App, name: str) -> None:
         self._app = app
         self._name = name
+        self.name = name
         self.kv = KeyValueStore(app.sessions, f"adapter:{name}")
         self.files = Path(app.config.bot.data_dir) / "adapters" / name
 
@@ -191,7 +192,7 @@ class App:
 
         # Adapters are made before the web server starts, so they can add routes.
         for settings in self.config.enabled_adapters():
-            adapter = self.plugins.adapters[settings.name](
+            adapter = self.plugins.adapters[settings.kind](
                 settings.options, _AdapterHost(self, settings.name))
             self.adapters[settings.name] = adapter
         if self.config.web.enabled:
@@ -205,7 +206,9 @@ class App:
         # Jobs missed while the bot was down fire now, when their replies can be delivered.
         self.scheduler.resume()
         log.info("hatbot is running with adapters %s and skills %s",
-                 ", ".join(self.adapters) or "none", ", ".join(self.skills))
+                 ", ".join(name if name == adapter.platform else f"{name} ({adapter.platform})"
+                           for name, adapter in self.adapters.items()) or "none",
+                 ", ".join(self.skills))
 
     async def stop(self) -> None:
         if self._stopped:

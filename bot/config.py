@@ -122,6 +122,13 @@ class PluginSettings:
     name: str
     enabled: bool
     options: BaseModel
+    # Which plugin: for an adapter, its table's ``type`` (the name by default), so one
+    # process can run two of a kind (``[adapters.libera]`` and ``[adapters.oftc]``).
+    type: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.type or self.name
 
 
 @dataclass(frozen=True)
@@ -222,7 +229,7 @@ def build(
     bot = _validate(BotConfig, substituted.get("bot", {}), "bot", problems)
     web = _validate(WebConfig, substituted.get("web", {}), "web", problems)
     adapters = _plugins("adapter", substituted.get("adapters", {}), adapter_models,
-                        always=(), problems=problems)
+                        always=(), problems=problems, typed=True)
     skills = _plugins("skill", substituted.get("skills", {}), skill_models,
                       always=always, problems=problems)
 
@@ -255,41 +262,60 @@ def _plugins(
     *,
     always: Iterable[str],
     problems: list[str],
+    typed: bool = False,
 ) -> dict[str, PluginSettings]:
-    """The tables of the plugins in use: each present one, and those of ``always``."""
+    """The tables of the plugins in use: each present one, and those of ``always``.
+
+    ``typed``: a table names its plugin with ``type`` (default: the table's name)."""
     section = f"{kind}s"
     if not isinstance(tables, dict):
         problems.append(f"{section}: expected a table, got {_describe(tables)}")
         return {}
     result: dict[str, PluginSettings] = {}
+    known = ", ".join(sorted(models)) or "none"
     for name in tables:
-        if name not in models:
-            known = ", ".join(sorted(models)) or "none"
+        if not typed and name not in models:
             problems.append(f"{section}.{name}: unknown {kind} (installed: {known})")
     chosen = set(always) | set(tables)
-    # Present tables in the file's order (adapters), the rest in installation order.
-    names = [n for n in tables if n in models] + \
+    # Present tables in the file's order, the rest in installation order.
+    names = [n for n in tables if typed or n in models] + \
         [n for n in models if n in chosen and n not in tables]
     for name in names:
-        if name not in models:
-            continue
         table = tables.get(name, {})
         where = f"{section}.{name}"
         if not isinstance(table, dict):
             problems.append(f"{where}: expected a table, got {_describe(table)}")
             continue
         options = dict(table)
+        plugin = options.pop("type", name) if typed else name
+        if typed and not _INSTANCE.fullmatch(name):
+            problems.append(f"{where}: the name begins every address it makes (libera:#nova); "
+                            "use lowercase letters, digits, - and _")
+            continue
+        if not isinstance(plugin, str):
+            problems.append(f"{where}.type: expected one of {known}, got {_describe(plugin)}")
+            continue
+        if plugin not in models:
+            problems.append(f"{where}{'.type' if plugin != name else ''}: unknown {kind} "
+                            f"{_describe(plugin) if plugin != name else ''}".rstrip()
+                            + f" (installed: {known})")
+            continue
         enabled = options.pop("enabled", True)
         if not isinstance(enabled, bool):
             problems.append(f"{where}.enabled: expected true or false, got {_describe(enabled)}")
             continue
-        model = _validate(models[name], options, where, problems)
+        model = _validate(models[plugin], options, where, problems)
         if model is not None:
-            result[name] = PluginSettings(name=name, enabled=enabled, options=model)
+            result[name] = PluginSettings(name=name, enabled=enabled, options=model,
+                                          type=plugin if typed else "")
             check = getattr(model, "problems_when_enabled", None)
             if enabled and check is not None:
                 problems += [f"{where}.{problem}" for problem in check()]
     return result
+
+
+# An adapter instance's name: the first part of its addresses, so no ":" and no space.
+_INSTANCE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 def _validate(

@@ -7,6 +7,7 @@ from bot.events import Address, Event, Join, Message, Part, Reply
 
 
 class Host:
+    name = "console"
     bot_name = "hatbot"
     kv = None
 

@@ -11,6 +11,7 @@ from bot.events import Join, Message, Part
 
 
 class Host:
+    name = "irc"
     bot_name = "hatbot"
     kv: Any = None
 
