@@ -119,8 +119,7 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
             if verb == "dm" and " " in rest:
                 nick, text = rest.split(None, 1)
                 person = self._person(nick)
-                return Message(channel=person.address, sender=person, text=text, is_direct=True,
-                               mentions_bot=True)
+                return Message(channel=person.address, sender=person, text=text, is_direct=True)
             self._error(f"console: cannot read {line!r}; try /channel #name, /join nick, "
                         "/part nick, /me text or /dm nick text")
             return None
@@ -128,9 +127,7 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         speaker = _SPEAKER.match(line)
         if speaker:
             nick, text = speaker.group(1), speaker.group(2)
-        mentions = self.host.bot_name.lower() in text.lower()
-        return Message(channel=channel, sender=self._person(nick), text=text,
-                       mentions_bot=mentions)
+        return Message(channel=channel, sender=self._person(nick), text=text)
 
     def _person(self, nick: str) -> Person:
         # The console is local: whoever types is trusted to be who they say.

@@ -300,14 +300,14 @@ class IrcAdapter(Adapter[IrcConfig]):
                             person=self._person(nick, event.tags), first_time_hint=not rejoin))
 
     def _on_part(self, conn: ServerConnection, event: Event) -> None:
-        self._leave(event.source.nick, event.target, event.tags, " ".join(event.arguments))
+        self._leave(event.source.nick, event.target, event.tags)
 
     def _on_kick(self, conn: ServerConnection, event: Event) -> None:
         kicked = event.arguments[0]
         if self._is_me(kicked):
             log.warning("irc: kicked from %s: %s", event.target, event.arguments[1:])
             return
-        self._leave(kicked, event.target, None, "kicked")
+        self._leave(kicked, event.target, None)
 
     def _on_quit(self, conn: ServerConnection, event: Event) -> None:
         nick = event.source.nick
@@ -316,12 +316,12 @@ class IrcAdapter(Adapter[IrcConfig]):
             self._split[nick.lower()] = time.monotonic()
         for channel, members in list(self._members.items()):
             if nick.lower() in members:
-                self._leave(nick, channel, event.tags, reason)
+                self._leave(nick, channel, event.tags)
         self._accounts.pop(nick.lower(), None)
         if nick.lower() == self.config.nick.lower():
             self._try_reclaim()
 
-    def _leave(self, nick: str, channel: str, tags: Any, reason: str) -> None:
+    def _leave(self, nick: str, channel: str, tags: Any) -> None:
         if self._is_me(nick):
             return
         self._members.get(channel.lower(), set()).discard(nick.lower())
@@ -330,7 +330,7 @@ class IrcAdapter(Adapter[IrcConfig]):
             # Out of sight, we no longer hear account changes: whoever takes the nick
             # next must prove their own login.
             self._accounts.pop(nick.lower(), None)
-        self.host.emit(Part(channel=Address(self.instance, channel), person=person, reason=reason))
+        self.host.emit(Part(channel=Address(self.instance, channel), person=person))
 
     def _on_nick(self, conn: ServerConnection, event: Event) -> None:
         old, new = event.source.nick, event.target
@@ -380,12 +380,9 @@ class IrcAdapter(Adapter[IrcConfig]):
         nick = event.source.nick
         if self._is_me(nick):
             return
-        mentioned = re.search(rf"(?<![\w-]){re.escape(self.nick)}(?![\w-])", text,
-                              re.IGNORECASE) is not None
         self.host.emit(Message(channel=Address(self.instance, where),
                                sender=self._person(nick, event.tags, said=True), text=text,
-                               is_direct=direct, mentions_bot=direct or mentioned,
-                               is_action=action))
+                               is_direct=direct, is_action=action))
 
     # --- people -----------------------------------------------------------------------
 

@@ -265,14 +265,12 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
         sender = self._person(room, event.sender)
         direct = await self._is_direct(room, event.sender)
-        mentioned = self.client.user_id in event.body or (
-            self.host.bot_name.lower() in event.body.lower())
         self.host.emit(Message(
             channel=sender.address if direct else self._channel(room.room_id),
             channel_name="" if direct else room.display_name,
             sender=sender, text=event.body,
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC), thread=thread,
-            is_direct=direct, mentions_bot=direct or mentioned,
+            is_direct=direct,
             is_action=isinstance(event, RoomMessageEmote)))
 
     async def _is_direct(self, room: MatrixRoom, sender: str) -> bool:
@@ -295,7 +293,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         if now == "join" and before != "join":
             self.host.emit(Join(channel=channel, person=person))
         elif now in ("leave", "ban") and before == "join":
-            self.host.emit(Part(channel=channel, person=person, reason=now))
+            self.host.emit(Part(channel=channel, person=person))
         # join → join is a profile change (name, avatar): not an arrival.
 
     async def _on_invite(self, room_id: str, event: InviteMemberEvent) -> None:

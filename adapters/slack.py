@@ -179,22 +179,19 @@ class SlackAdapter(Adapter[SlackConfig]):
         direct = event.get("channel_type") == "im"
         if direct:
             self._dm_channels[user] = str(event["channel"])
-        text, mentioned = await self._readable(str(event.get("text", "")))
+        text = await self._readable(str(event.get("text", "")))
         self.host.emit(Message(
             channel=sender.address if direct else Address(self.instance, str(event["channel"])),
             channel_name="" if direct else await self._channel_name(str(event["channel"])),
             sender=sender, text=text, ts=_time(event.get("ts")),
             is_action=event.get("subtype") == "me_message",
-            thread=event.get("thread_ts"), is_direct=direct,
-            mentions_bot=direct or mentioned or event.get("type") == "app_mention"))
+            thread=event.get("thread_ts"), is_direct=direct))
 
     async def _on_joined(self, event: dict[str, Any]) -> None:
         if event.get("user") == self.bot_user:
             return
-        inviter = event.get("inviter")
         self.host.emit(Join(channel=Address(self.instance, str(event["channel"])),
-                            person=await self._person(str(event["user"])),
-                            invited_by=Address(self.instance, inviter) if inviter else None))
+                            person=await self._person(str(event["user"]))))
 
     async def _on_left(self, event: dict[str, Any]) -> None:
         if event.get("user") == self.bot_user:
@@ -202,10 +199,9 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.host.emit(Part(channel=Address(self.instance, str(event["channel"])),
                             person=await self._person(str(event["user"]))))
 
-    async def _readable(self, text: str) -> tuple[str, bool]:
+    async def _readable(self, text: str) -> str:
         """Slack's wire text as people read it: ``<@U1>`` → ``@Name``, links unwrapped,
         entities decoded. A leading mention of the bot becomes ``@botname``."""
-        mentioned = f"<@{self.bot_user}" in text
         names: dict[str, str] = {}
         lookups = 0
         for uid in dict.fromkeys(_MENTION.findall(text)):  # in order, once each
@@ -226,7 +222,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         text = _CHANNEL_REF.sub(lambda m: f"#{m.group(2) or m.group(1)}", text)
         text = _LINK.sub(_unwrap_link, text)
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-        return text, mentioned
+        return text
 
     async def _channel_name(self, channel: str) -> str:
         """``#general`` for ``C0123``, looked up once (renames show after a restart)."""

@@ -73,7 +73,6 @@ class Message:
     ts: datetime = field(default_factory=_now)
     thread: str | None = None
     is_direct: bool = False
-    mentions_bot: bool = False
     channel_name: str = ""  # how people know the channel ("#general"), where it is not the id
     is_action: bool = False  # "/me waves": IRC ACTION, Slack me_message, Matrix m.emote
 
@@ -87,7 +86,6 @@ class Join:
     person: Person
     ts: datetime = field(default_factory=_now)
     first_time_hint: bool = True
-    invited_by: Address | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,6 @@ class Part:
     channel: Address
     person: Person
     ts: datetime = field(default_factory=_now)
-    reason: str = ""
 
 
 Event = Message | Join | Part

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.skill import extract
+
 COMMANDS = (
     "startmeeting", "endmeeting", "topic", "info", "idea", "link", "help", "action",
     "agreed", "accepted", "rejected", "chair", "unchair", "undo", "meetingname",
@@ -129,9 +131,11 @@ def parse_hash(text: str) -> tuple[str, str] | None:
 
 def parse_alias(text: str, prefix: str, bot_name: str) -> tuple[str, str] | None:
     """``!meeting start NAME``, ``hatbot: meeting end`` → the MeetBot command they stand for."""
-    addressed = rf"{re.escape(prefix)}|@?{re.escape(bot_name)}\s*[:,]\s*"
-    pattern = rf"^(?:{addressed})meeting\s+(\w+)(?:\s+(.*))?$"
-    match = re.match(pattern, text.strip(), re.IGNORECASE | re.DOTALL)
+    # Addressed to the bot by the router's own rule, so both agree on every line.
+    body = extract(text, prefix=prefix, bot_name=bot_name, is_direct=False)
+    if body is None:
+        return None
+    match = re.match(r"^meeting\s+(\w+)(?:\s+(.*))?$", body.strip(), re.IGNORECASE | re.DOTALL)
     if match is None or match.group(1).lower() not in ALIASES:
         return None
     return ALIASES[match.group(1).lower()], (match.group(2) or "").strip()

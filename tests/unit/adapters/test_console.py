@@ -54,11 +54,6 @@ def test_channel_switch_join_part_and_dm() -> None:
     assert dm.is_direct and dm.channel == Address("console", "carol") and dm.text == "!ping"
 
 
-def test_mentions_bot() -> None:
-    event = console().parse("thanks hatbot!")
-    assert isinstance(event, Message) and event.mentions_bot
-
-
 @pytest.mark.parametrize("line", ["", "   ", "/nonsense", "/dm carol"])
 def test_lines_that_make_no_event(line: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert console().parse(line) is None
