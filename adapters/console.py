@@ -23,8 +23,8 @@ from typing import TextIO
 
 from pydantic import Field
 
-from adapters.base import Adapter, AdapterConfig, Host, Status
 from adapters.flow import cancel
+from bot.adapter import Adapter, AdapterConfig, Host, Status
 from bot.events import Address, Event, Join, Message, Part, Person, Reply
 from bot.markup import render_plain
 

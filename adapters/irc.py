@@ -27,8 +27,8 @@ from irc.connection import AioFactory
 from jaraco.stream.buffer import LenientDecodingLineBuffer  # type: ignore[import-untyped]
 from pydantic import Field, SecretStr
 
-from adapters.base import Adapter, AdapterConfig, Host, Status
 from adapters.flow import Backoff, Outbox, Retry, TokenBucket, cancel, split_utf8
+from bot.adapter import Adapter, AdapterConfig, Host, Status
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_plain
 

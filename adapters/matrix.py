@@ -44,8 +44,8 @@ from nio import (
 from nio.crypto import ENCRYPTION_ENABLED
 from pydantic import SecretStr
 
-from adapters.base import Adapter, AdapterConfig, Host, Status
 from adapters.flow import Backoff, Outbox, Retry, cancel, keep_trying
+from bot.adapter import Adapter, AdapterConfig, Host, Status
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_html, render_plain
 

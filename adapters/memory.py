@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from adapters.base import Adapter, AdapterConfig, Host, Status
+from bot.adapter import Adapter, AdapterConfig, Host, Status
 from bot.events import Address, Event, Message, Person, Reply
 
 PLATFORM = "memory"

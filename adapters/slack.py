@@ -30,8 +30,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import Adapter, AdapterConfig, Host, Status
 from adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying, split_utf8
+from bot.adapter import Adapter, AdapterConfig, Host, Status
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_slack
 

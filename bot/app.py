@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.base import Adapter
+from bot.adapter import Adapter
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandMeta, Registry, make_command
 from bot.config import Config, ConfigError, check_runnable, reload_plan

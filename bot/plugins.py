@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.base import Adapter
+from bot.adapter import Adapter
 from bot.config import Config, load
 from bot.skill import Skill
 

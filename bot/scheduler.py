@@ -84,6 +84,12 @@ class Scheduler:
             job.remove()
         await _fire(*job.args)
 
+    def realign(self, now: datetime) -> None:
+        """Compute every recurring job's next run from ``now`` (a fake clock's time)."""
+        for job in self._aps.get_jobs():
+            if not isinstance(job.trigger, DateTrigger):
+                job.modify(next_run_time=job.trigger.get_next_fire_time(None, now))
+
     async def run_due(self, now: datetime) -> int:
         """Run every job due by ``now`` once, soonest first, and move recurring ones on
         to their next time after ``now``: how a fake clock drives a paused scheduler

@@ -17,7 +17,8 @@ fixture returns; override that fixture in a ``conftest.py`` to configure a skill
     def hatbot_config():
         return {"skills": {"dice": {"most": 20}}}
 
-The harness is synchronous: each call runs the bot until the line is fully
+The clock starts on Monday 5 January 2026 at 00:00 UTC and moves only with
+``advance``. The harness is synchronous: each call runs the bot until the line is fully
 handled, so a test reads top to bottom with no ``await`` and no sleeping.
 Replies are plain text, as the console shows them; ``sent`` keeps the raw ones.
 """
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.skill import Skill
 
+# Where the clock starts: a Monday at midnight, so schedules fire at predictable steps.
+START = datetime(2026, 1, 5, tzinfo=UTC)
 _SPEAKER = re.compile(r"<([^>\s]+)>\s?(.*)$", re.DOTALL)
 _ACTOR = re.compile(r"\*\s+(\S+)\s(.*)$", re.DOTALL)
 
@@ -54,11 +57,12 @@ class SkillTester:
         data_dir: Path,
         admins: tuple[str, ...] = ("admin",),
         channel: str = "#test",
+        start: datetime = START,
     ) -> None:
         from bot.clock import FakeClock
 
         self.channel = channel
-        self.clock = FakeClock(datetime.now(UTC).replace(second=0, microsecond=0))
+        self.clock = FakeClock(start)
         self._runner = asyncio.Runner()
         self._seen = 0
         self.app = self._runner.run(self._start(skills, config or {}, data_dir, admins))
@@ -83,6 +87,7 @@ class SkillTester:
         app = App(config, plugins, clock=self.clock)
         await app.start()
         app.scheduler.pause()  # jobs run when the fake clock says so: advance()
+        app.scheduler.realign(self.clock.now())
         return app
 
     def close(self) -> None:
@@ -96,22 +101,22 @@ class SkillTester:
         nick, text, action = _speaker(line)
         where = Address(PLATFORM, channel or self.channel)
         return self._handle(Message(channel=where, sender=person(nick), text=text,
-                                    is_action=action))
+                                    is_action=action, ts=self.clock.now()))
 
     def dm(self, line: str) -> list[str]:
         """``<alice> help`` said to the bot directly; the replies to it."""
         nick, text, action = _speaker(line)
         sender = person(nick)
         return self._handle(Message(channel=sender.address, sender=sender, text=text,
-                                    is_direct=True, is_action=action))
+                                    is_direct=True, is_action=action, ts=self.clock.now()))
 
     def join(self, nick: str, *, channel: str | None = None) -> list[str]:
         where = Address(PLATFORM, channel or self.channel)
-        return self._handle(Join(channel=where, person=person(nick)))
+        return self._handle(Join(channel=where, person=person(nick), ts=self.clock.now()))
 
     def part(self, nick: str, *, channel: str | None = None) -> list[str]:
         where = Address(PLATFORM, channel or self.channel)
-        return self._handle(Part(channel=where, person=person(nick)))
+        return self._handle(Part(channel=where, person=person(nick), ts=self.clock.now()))
 
     def advance(self, delta: timedelta | None = None, **units: float) -> list[str]:
         """Move the clock on (``hours=2``) and run every job that came due; what was said."""

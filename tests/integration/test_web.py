@@ -7,7 +7,7 @@ import re
 import httpx
 from aiohttp import web
 
-from adapters.base import Status
+from bot.adapter import Status
 from bot.app import App
 from bot.context import Context
 from bot.skill import Skill, SkillConfig, route
