@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
+
+from bot.backoff import Backoff
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -140,27 +141,6 @@ class LruCache(OrderedDict[K, V]):
         self.move_to_end(key)
         while len(self) > self.limit:
             self.popitem(last=False)
-
-
-class Backoff:
-    """Exponential reconnect delays with jitter, capped: never a tight loop, never in step
-    with every other client that lost the same server."""
-
-    def __init__(self, initial: float = 1.0, cap: float = 300.0, factor: float = 2.0,
-                 rng: random.Random | None = None) -> None:
-        self.initial = initial
-        self.cap = cap
-        self.factor = factor
-        self._rng = rng or random.Random()
-        self.attempts = 0
-
-    def next(self) -> float:
-        ceiling = min(self.cap, self.initial * self.factor ** self.attempts)
-        self.attempts += 1
-        return self._rng.uniform(ceiling / 2, ceiling)
-
-    def reset(self) -> None:
-        self.attempts = 0
 
 
 async def cancel(*tasks: asyncio.Task[None] | None) -> None:

@@ -27,8 +27,9 @@ from irc.connection import AioFactory
 from jaraco.stream.buffer import LenientDecodingLineBuffer  # type: ignore[import-untyped]
 from pydantic import Field, SecretStr
 
-from adapters.flow import Backoff, Outbox, Retry, TokenBucket, cancel, split_utf8
+from adapters.flow import Outbox, Retry, TokenBucket, cancel, split_utf8
 from bot.adapter import Adapter, AdapterConfig, Host, Status
+from bot.backoff import Backoff
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_plain
 

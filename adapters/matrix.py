@@ -44,8 +44,9 @@ from nio import (
 from nio.crypto import ENCRYPTION_ENABLED
 from pydantic import SecretStr
 
-from adapters.flow import Backoff, Outbox, Retry, cancel, keep_trying
+from adapters.flow import Outbox, Retry, cancel, keep_trying
 from bot.adapter import Adapter, AdapterConfig, Host, Status
+from bot.backoff import Backoff
 from bot.events import Address, Join, Message, Part, Person, Reply
 from bot.markup import render_html, render_plain
 

@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import signal
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,7 @@ class App:
         self._stopping = asyncio.Event()
         self._stopped = False
         self._reloading: asyncio.Task[bool] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()  # skills' background work
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -177,6 +178,7 @@ class App:
             sessions=self.sessions,
             send=self.send,
             set_topic=self.set_topic,
+            spawn=self.spawn,
             scheduler=self.scheduler,
             commands=self.commands,
         )
@@ -226,6 +228,9 @@ class App:
                 await skill.teardown()
             except Exception:
                 log.exception("skill %s failed to tear down", skill.name)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         for name, adapter in self.adapters.items():
             try:
                 await adapter.stop()
@@ -266,20 +271,24 @@ class App:
 
     def _route(self, skill: str, handler: Any) -> Any:
         async def serve(request: web.Request) -> web.StreamResponse:
-            ctx = Context(self.runtime, skill)
-            try:
-                response: web.StreamResponse = await handler(ctx, request)
-                await ctx.close()
-                return response
-            except web.HTTPException:
-                await ctx.close(failed=True)
-                raise
-            except Exception:
-                log.exception("skill %s failed serving %s %s", skill, request.method, request.path)
-                await ctx.close(failed=True)
+            response: web.StreamResponse | None = await self.router.run(
+                skill, None, lambda ctx: handler(ctx, request), passes=(web.HTTPException,),
+                what=f"serving {request.method} {request.path}")
+            if response is None:
                 return web.json_response({"error": "internal error"}, status=500)
+            return response
 
         return serve
+
+    def spawn(self, skill: str, job: Callable[[Context], Awaitable[Any]],
+              name: str) -> asyncio.Task[Any]:
+        """Run a skill's background work behind the guard, with a context of its own; it
+        is cancelled at shutdown, after the skills' teardown."""
+        task = asyncio.create_task(self.router.run(skill, None, job, what=f"in {name}"),
+                                   name=f"{skill}: {name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _run_job(self, skill: str, job: str, kwargs: dict[str, Any]) -> None:
         instance = self.skills.get(skill)

@@ -7,6 +7,7 @@ Its session opens on first use and closes when the handler returns; ``reply``,
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     send: Callable[[Reply], Awaitable[None]]
     set_topic: Callable[[Address, str], Awaitable[bool]]
+    spawn: Callable[[str, Callable[[Context], Awaitable[Any]], str], asyncio.Task[Any]]
     scheduler: JobScheduler
     commands: Registry
 
@@ -195,3 +197,10 @@ class Context:
 
     async def cancel(self, job_id: str) -> None:
         await self.runtime.scheduler.cancel(job_id)
+
+    def spawn(self, job: Callable[[Context], Awaitable[Any]], *, name: str) -> asyncio.Task[Any]:
+        """Run ``job(ctx)`` in the background with a context of its own (a poller, a
+        writer loop), behind the same guard as every handler: an exception is logged
+        and counted, the session rolled back. It is cancelled when the bot stops. A
+        long-running job ends each unit of work with ``await ctx.close()``."""
+        return self.runtime.spawn(self.skill, job, name)

@@ -2,11 +2,15 @@
 
 Every handler runs in its own Context and behind its own guard: an exception is
 logged with the event and answered with a one-line apology, and the next
-handler and the next event go on as usual.
+handler and the next event go on as usual. The same guard (``run``) runs all
+else a skill does: scheduled jobs, ``setup``, HTTP routes and background tasks,
+so each is logged, counted (``hatbot_handler_errors_total``), timed
+(``hatbot_handler_seconds``) and rolled back alike.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
@@ -46,17 +50,27 @@ class Router:
             await self._command(event)
 
     async def run(
-        self, skill: str, event: Event | None, call: Callable[[Context], Awaitable[Any]]
-    ) -> None:
-        """Run one handler in its own context; failures are logged, apologised for, contained."""
+        self, skill: str, event: Event | None, call: Callable[[Context], Awaitable[Any]],
+        *, passes: tuple[type[BaseException], ...] = (), what: str = "",
+    ) -> Any:
+        """Run one piece of a skill in its own context; return what it returned, or None
+        when it failed: failures are logged, apologised for, contained. Exceptions of
+        ``passes`` (an HTTP answer such as 404) roll back and go on to the caller."""
         ctx = Context(self.runtime, skill, event)
         started = time.perf_counter()
         try:
-            await call(ctx)
+            result = await call(ctx)
             saved = ctx.used_storage
             await ctx.close()
             if saved:
                 self.health.storage_works()
+            return result
+        except passes:
+            await ctx.close(failed=True)
+            raise
+        except asyncio.CancelledError:  # shutdown: leave no transaction open
+            await asyncio.shield(ctx.close(failed=True))
+            raise
         except Exception as exc:
             self.metrics.handler_errors.labels(skill).inc()
             reason = storage_failure(exc)
@@ -64,8 +78,10 @@ class Router:
                 self.health.storage_failed(reason)
                 await self._storage_notice(ctx, reason)
             else:
-                log.exception("skill %s failed while handling %r", skill, event)
+                log.exception("skill %s failed %s", skill,
+                              what or ("running" if event is None else f"handling {event!r}"))
                 await self._apologise(ctx, skill)
+            return None
         finally:
             self.metrics.handler_seconds.labels(skill).observe(time.perf_counter() - started)
 

@@ -35,6 +35,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from bot.backoff import Backoff
 from bot.commands import (
     CommandMeta,
     UsageError,
@@ -273,6 +274,7 @@ def marked(skill: Skill[Any], attr: str) -> list[tuple[Callable[..., Any], Any]]
 __all__ = [
     "Address",
     "AddressText",
+    "Backoff",
     "CliContext",
     "Context",
     "CronText",

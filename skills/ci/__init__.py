@@ -5,7 +5,6 @@ it recovers."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -110,17 +109,9 @@ class Ci(Skill[CiConfig]):
             self._mutes[mute.repo] = mute.until
         for source in self.config.zuul:
             poller = ZuulPoller(source.url, source.tenant, source.pipelines, source.poll_seconds,
-                                [w.repo for w in self.config.watch], ctx, self.take)
-            poller.start()
+                                [w.repo for w in self.config.watch], self.take)
+            ctx.spawn(poller.run, name=f"zuul {source.url}")  # the core stops it at shutdown
             self._pollers.append(poller)
-
-    async def teardown(self) -> None:
-        for poller in self._pollers:
-            await poller.stop()
-        if self._writer is not None:
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
 
     # --- webhooks ---------------------------------------------------------------------
 
@@ -184,28 +175,28 @@ class Ci(Skill[CiConfig]):
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._inbox.put_nowait((delivery, build, done))
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write(ctx), name="ci writer")
+            self._writer = ctx.spawn(self._write, name="writer")
         return await done
 
     async def _write(self, ctx: Context) -> None:
+        """The writer loop, a background task with a context of its own."""
         while True:
             batch = [await self._inbox.get()]
             while not self._inbox.empty() and len(batch) < BATCH:
                 batch.append(self._inbox.get_nowait())
-            writer = Context(ctx.runtime, self.name)
             try:
-                taken, news = await self._record(writer, [(d, b) for d, b, _ in batch])
+                taken, news = await self._record(ctx, [(d, b) for d, b, _ in batch])
                 for build, text in news:
                     for channel in self.channels_for(build):
-                        await writer.say(channel, text)
+                        await ctx.say(channel, text)
             except Exception as exc:
                 log.exception("ci: recording %d deliveries failed", len(batch))
+                await ctx.close(failed=True)
                 for _, _, done in batch:
                     if not done.done():
                         done.set_exception(exc)
                 continue
-            finally:
-                await writer.close()
+            await ctx.close()
             for (_, _, done), result in zip(batch, taken, strict=True):
                 if not done.done():
                     done.set_result(result)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 
-from bot.context import Context
+from bot.skill import Backoff, Context
 from skills.ci import builds
 from skills.ci.builds import BadPayload, Build
 from skills.ci.models import CiCursor
@@ -21,56 +20,48 @@ Take = Callable[[Context, str, Build], Awaitable[bool]]
 
 
 class ZuulPoller:
+    """Runs as the ci skill's background task (``ctx.spawn(poller.run, …)``)."""
+
     def __init__(self, url: str, tenant: str, pipelines: Sequence[str], every: float,
-                 projects: Sequence[str], ctx: Context, take: Take) -> None:
+                 projects: Sequence[str], take: Take) -> None:
         self.url = url.rstrip("/")
         self.tenant = tenant
         self.pipelines = list(pipelines)
         self.every = every
         self.projects = list(projects)
-        self._ctx = ctx
         self._take = take
-        self._task: asyncio.Task[None] | None = None
         self.polls = 0
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"zuul {self.url}")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        failures = 0
+    async def run(self, ctx: Context) -> None:
+        # While Zuul fails, wait longer: from twice the interval up to eight times.
+        backoff = Backoff(initial=2 * self.every, cap=8 * self.every)
         async with httpx.AsyncClient(timeout=30) as client:
             # Bots restarting together should not poll Zuul together.
             await asyncio.sleep(self.every * random.uniform(0.1, 1.0))
             while True:
                 try:
-                    await self.poll(client)
-                    if failures:
+                    await self.poll(client, ctx)
+                    if backoff.attempts:
                         log.info("zuul: %s answers again", self.url)
-                    failures = 0
+                    backoff.reset()
+                    delay = self.every * random.uniform(0.8, 1.2)
                 except (httpx.HTTPError, ValueError, BadPayload) as exc:
-                    failures += 1
-                    if failures == 1:  # once, not at every poll of a long outage
+                    if not backoff.attempts:  # once, not at every poll of a long outage
                         log.warning("zuul: polling %s failed (%s); backing off", self.url, exc)
-                # Jittered, and longer while Zuul fails (up to 8 times the interval).
-                delay = self.every * min(2 ** failures, 8) * random.uniform(0.8, 1.2)
+                    delay = backoff.next()
                 await asyncio.sleep(delay)
 
-    async def poll(self, client: httpx.AsyncClient) -> None:
+    async def poll(self, client: httpx.AsyncClient, ctx: Context) -> None:
         """One round: every watched project in every pipeline; new builds oldest first."""
         self.polls += 1
-        ctx = Context(self._ctx.runtime, "ci")
         try:
             for project in self.projects:
                 for pipeline in self.pipelines:
                     await self._poll_one(client, ctx, project, pipeline)
-        finally:
-            await ctx.close()
+        except BaseException:
+            await ctx.close(failed=True)
+            raise
+        await ctx.close()
 
     async def _poll_one(self, client: httpx.AsyncClient, ctx: Context, project: str,
                         pipeline: str) -> None:

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from bot.app import App
 from bot.clock import FakeClock
+from bot.context import Context
 from bot.markup import render_plain
 from skills.ci import github_signature_ok
 from skills.ci.zuul import ZuulPoller
@@ -198,11 +199,12 @@ async def test_zuul_builds_are_polled(start_bot: StartBot) -> None:
         app = await start_bot(raw=config)
         ci = app.skills["ci"]
         poller: ZuulPoller = ci._pollers[0]  # type: ignore[attr-defined]
+        ctx = Context(app.runtime, "ci")
         async with httpx.AsyncClient() as client:
-            await poller.poll(client)
-            await poller.poll(client)  # nothing new: nothing said
+            await poller.poll(client, ctx)
+            await poller.poll(client, ctx)  # nothing new: nothing said
             served["builds"] = records
-            await poller.poll(client)
+            await poller.poll(client, ctx)
         sent = posts(app)
         assert sent[0].startswith("CI is red on openstack/nova master: periodic-docs failed")
         assert sent[1].startswith("openstack/nova master periodic-docs recovered after")

@@ -3,7 +3,8 @@ import random
 
 import pytest
 
-from adapters.flow import Backoff, FairQueue, TokenBucket, split_utf8
+from adapters.flow import FairQueue, TokenBucket, split_utf8
+from bot.backoff import Backoff
 
 
 class Clock:
