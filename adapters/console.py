@@ -15,7 +15,9 @@ session is deterministic.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
+import itertools
 import re
 import sys
 import threading
@@ -23,9 +25,9 @@ from typing import TextIO
 
 from pydantic import Field
 
-from adapters.flow import cancel
+from adapters.flow import LruCache, cancel
 from bot.adapter import Adapter, AdapterConfig, Host, Status
-from bot.events import Address, Event, Join, Message, Part, Person, Reply
+from bot.events import Address, Edit, Event, Join, Message, Part, Person, React, Reply
 from bot.markup import render_plain
 
 PLATFORM = "console"
@@ -43,6 +45,7 @@ class ConsoleConfig(AdapterConfig):
 class ConsoleAdapter(Adapter[ConsoleConfig]):
     platform = PLATFORM
     config_model = ConsoleConfig
+    supports = frozenset({Reply, React, Edit})
 
     def __init__(
         self,
@@ -62,6 +65,8 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self._reader: asyncio.Task[None] | None = None
         self._prompt_shown = False
+        self._ids = itertools.count(1)
+        self._said: LruCache[str, str] = LruCache(1000)  # reply key → where it was said
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -88,6 +93,8 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
                 return
             event = self.parse(line.rstrip("\r\n"))
             if event is not None:
+                if isinstance(event, Message):  # numbered, so a skill can react to it
+                    event = dataclasses.replace(event, id=str(next(self._ids)))
                 await self.host.emit(event)
 
     def _prompt(self) -> None:
@@ -136,10 +143,25 @@ class ConsoleAdapter(Adapter[ConsoleConfig]):
 
     async def send(self, reply: Reply) -> None:
         where = f"dm:{reply.target.id}" if reply.direct else reply.target.id
-        head = f"[{where}] <{self.host.bot_name}> "
+        self._said[reply.key] = where
+        self._print(f"[{where}] <{self.host.bot_name}> ", reply.markup_text)
+
+    async def react(self, reaction: React) -> bool:
+        self._print(f"[{reaction.target.id}] * {self.host.bot_name} reacts {reaction.emoji} "
+                    f"to message {reaction.message_id}", "")
+        return True
+
+    async def edit(self, edit: Edit) -> bool:
+        where = self._said.get(edit.key)
+        if where is None:
+            return False
+        self._print(f"[{where}] <{self.host.bot_name}> (edited) ", edit.markup_text)
+        return True
+
+    def _print(self, head: str, markup: str) -> None:
         # Control characters from anyone's text would drive the terminal: shown instead.
         text = _CONTROLS.sub(lambda m: chr(0x2400 + ord(m.group())), render_plain(
-            reply.markup_text)).replace("\x7f", "\u2421")
+            markup)).replace("\x7f", "\u2421")
         # A message that arrives while the prompt waits (a reminder) replaces the prompt
         # line and shows the prompt again below it, instead of running into it.
         interrupting = self._prompt_shown

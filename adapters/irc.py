@@ -30,7 +30,7 @@ from pydantic import Field, SecretStr
 from adapters.flow import Outbox, Retry, TokenBucket, cancel, split_utf8
 from bot.adapter import Adapter, AdapterConfig, Host, Status
 from bot.backoff import Backoff
-from bot.events import Address, Join, Message, Part, Person, Reply
+from bot.events import Address, Join, Message, Part, Person, Reply, SetTopic
 from bot.markup import render_plain
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class IrcConfig(AdapterConfig):
 
 class IrcAdapter(Adapter[IrcConfig]):
     platform = PLATFORM
+    supports = frozenset({Reply, SetTopic})
     config_model = IrcConfig
 
     def __init__(self, config: IrcConfig, host: Host) -> None:

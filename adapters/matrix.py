@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -44,16 +45,28 @@ from nio import (
 from nio.crypto import ENCRYPTION_ENABLED
 from pydantic import SecretStr
 
-from adapters.flow import Outbox, Retry, cancel, keep_trying
+from adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying
 from bot.adapter import Adapter, AdapterConfig, Host, Status
 from bot.backoff import Backoff
-from bot.events import Address, Join, Message, Part, Person, Reply
+from bot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
 from bot.markup import render_html, render_plain
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
 SYNC_TIMEOUT_MS = 30_000
+SENT_REMEMBERED = 1000  # the bot's recent messages, by reply key, for edits
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    markup: str
+    thread: str | None
+    direct: bool
+    key: str
+    edit: bool = False  # change the message ``key`` names instead of sending
+
+
 ENCRYPTED_NOTICE = ("I cannot read encrypted messages in this room: Hatbot runs here without "
                     "end-to-end encryption. Invite me to an unencrypted room instead.")
 
@@ -80,6 +93,7 @@ class MatrixConfig(AdapterConfig):
 
 class MatrixAdapter(Adapter[MatrixConfig]):
     platform = PLATFORM
+    supports = frozenset({Reply, SetTopic, React, Edit})
     config_model = MatrixConfig
 
     def __init__(self, config: MatrixConfig, host: Host) -> None:
@@ -96,7 +110,9 @@ class MatrixAdapter(Adapter[MatrixConfig]):
                                                            store_sync_tokens=False,
                                                            max_timeouts=0,
                                                            max_limit_exceeded=0))
-        self._outbox: Outbox[tuple[str, str | None, bool]] = Outbox("matrix", self._deliver)
+        self._outbox: Outbox[_Outgoing] = Outbox("matrix", self._deliver)
+        # The bot's recent messages: reply key → (room, event id), for edits.
+        self._sent: LruCache[str, tuple[str, str]] = LruCache(SENT_REMEMBERED)
         self._known: set[str] = set()  # rooms joined before the latest sync
         self._task: asyncio.Task[None] | None = None
         self._warned_rooms: set[str] = set()
@@ -271,7 +287,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             channel_name="" if direct else room.display_name,
             sender=sender, text=event.body,
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC), thread=thread,
-            is_direct=direct,
+            is_direct=direct, id=event.event_id,
             is_action=isinstance(event, RoomMessageEmote)))
 
     async def _is_direct(self, room: MatrixRoom, sender: str) -> bool:
@@ -311,23 +327,58 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         """An event nio could not decrypt. Without encryption support, say so once."""
         if self.client.olm is None and room.room_id not in self._warned_rooms:
             self._warned_rooms.add(room.room_id)
-            self._outbox.put(room.room_id, (ENCRYPTED_NOTICE, None, False))
+            self._outbox.put(room.room_id, _Outgoing(ENCRYPTED_NOTICE, None, False, ""))
 
     # --- sending ----------------------------------------------------------------------
 
     async def send(self, reply: Reply) -> None:
-        self._outbox.put(reply.target.id, (reply.markup_text, reply.thread, reply.direct))
+        self._outbox.put(reply.target.id, _Outgoing(reply.markup_text, reply.thread,
+                                                    reply.direct, reply.key))
 
-    async def _deliver(self, target: str, message: tuple[str, str | None, bool]) -> None:
-        markup, thread, direct = message
-        room = await self._direct_room(target) if direct else await self._room_id(target)
+    async def edit(self, edit: Edit) -> bool:
+        # Through the outbox, behind the message it changes, which may still be queued.
+        self._outbox.put(edit.target.id, _Outgoing(edit.markup_text, None, False, edit.key,
+                                                   edit=True))
+        return True
+
+    async def react(self, reaction: React) -> bool:
+        content = {"m.relates_to": {"rel_type": "m.annotation",
+                                    "event_id": reaction.message_id, "key": reaction.emoji}}
+        try:
+            room = await self._direct_room(reaction.target.id) \
+                if reaction.target.id.startswith("@") else await self._room_id(reaction.target.id)
+            answer = await self.client.room_send(room, "m.reaction", content,
+                                                 ignore_unverified_devices=True)
+        except (ClientError, TimeoutError, OSError, RuntimeError) as exc:
+            log.warning("matrix: cannot react on %s: %s", reaction.target.id, exc)
+            return False
+        if isinstance(answer, RoomSendError):
+            log.warning("matrix: reaction on %s refused: %s", reaction.target.id,
+                        answer.message)
+            return False
+        return True
+
+    async def _deliver(self, target: str, message: _Outgoing) -> None:
+        markup = message.markup
         content: dict[str, Any] = {"msgtype": "m.notice", "body": render_plain(markup),
                                    "format": "org.matrix.custom.html",
                                    "formatted_body": render_html(markup)}
-        if thread:
-            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread,
+        if message.edit:
+            sent = self._sent.get(message.key)
+            if sent is None:
+                log.warning("matrix: cannot edit a message it does not remember")
+                return
+            room = sent[0]
+            # Clients that know edits show m.new_content; the rest see "* new text".
+            content = {**content, "body": "* " + content["body"], "m.new_content": content,
+                       "m.relates_to": {"rel_type": "m.replace", "event_id": sent[1]}}
+        else:
+            room = await self._direct_room(target) if message.direct \
+                else await self._room_id(target)
+        if message.thread:
+            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": message.thread,
                                        "is_falling_back": True,
-                                       "m.in_reply_to": {"event_id": thread}}
+                                       "m.in_reply_to": {"event_id": message.thread}}
         try:
             response = await self.client.room_send(room, "m.room.message", content,
                                                    ignore_unverified_devices=True)
@@ -337,6 +388,8 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             if response.status_code == "M_LIMIT_EXCEEDED":
                 raise Retry("rate limited", after=(response.retry_after_ms or 1000) / 1000)
             log.error("matrix: message to %s refused: %s", target, response.message)
+        elif message.key and not message.edit:
+            self._sent[message.key] = (room, response.event_id)
 
     async def set_topic(self, channel: Address, topic: str) -> bool:
         room = await self._room_id(channel.id)

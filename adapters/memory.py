@@ -6,21 +6,26 @@ platform, so it is not registered as an entry point.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable
 
 from bot.adapter import Adapter, AdapterConfig, Host, Status
-from bot.events import Address, Event, Message, Person, Reply
+from bot.events import Address, Edit, Event, Message, Person, React, Reply, SetTopic
 
 PLATFORM = "memory"
 
 
 class MemoryAdapter(Adapter[AdapterConfig]):
     platform = PLATFORM
+    supports = frozenset({Reply, SetTopic, React, Edit})
 
     def __init__(self, config: AdapterConfig, host: Host) -> None:
         super().__init__(config, host)
         self.sent: list[Reply] = []
         self.topics: list[tuple[Address, str]] = []
+        self.reactions: list[React] = []
+        self.edits: list[Edit] = []
+        self._ids = itertools.count(1)
 
     async def start(self) -> None:
         self.status = Status.CONNECTED
@@ -31,6 +36,20 @@ class MemoryAdapter(Adapter[AdapterConfig]):
     async def set_topic(self, channel: Address, topic: str) -> bool:
         self.topics.append((channel, topic))
         return True
+
+    async def react(self, reaction: React) -> bool:
+        self.reactions.append(reaction)
+        return True
+
+    async def edit(self, edit: Edit) -> bool:
+        if not any(r.key == edit.key for r in self.sent):
+            return False
+        self.edits.append(edit)
+        return True
+
+    def next_id(self) -> str:
+        """An id for a message said here, as a platform gives one."""
+        return str(next(self._ids))
 
     async def stop(self) -> None:
         self.status = Status.DISCONNECTED
@@ -45,7 +64,8 @@ class MemoryAdapter(Adapter[AdapterConfig]):
         before = len(self.sent)
         sender = person(nick)
         where = sender.address if direct else Address(PLATFORM, channel)
-        await self.emit(Message(channel=where, sender=sender, text=text, is_direct=direct))
+        await self.emit(Message(channel=where, sender=sender, text=text, is_direct=direct,
+                                id=self.next_id()))
         return self.sent[before:]
 
 

@@ -13,9 +13,11 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import emoji
 from aiohttp import ClientError, web
 from pydantic import SecretStr
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -32,13 +34,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying, split_utf8
 from bot.adapter import Adapter, AdapterConfig, Host, Status
-from bot.events import Address, Join, Message, Part, Person, Reply
+from bot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
 from bot.markup import render_slack
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
+SENT_REMEMBERED = 1000  # the bot's recent messages, by reply key, for edits
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    text: str
+    thread: str | None
+    direct: bool
+    key: str
+    edit: bool = False  # change the message ``key`` names instead of posting
 
 
 def events_path(instance: str) -> str:
@@ -75,6 +87,7 @@ class SlackConfig(AdapterConfig):
 
 class SlackAdapter(Adapter[SlackConfig]):
     platform = PLATFORM
+    supports = frozenset({Reply, SetTopic, React, Edit})
     config_model = SlackConfig
 
     def __init__(self, config: SlackConfig, host: Host) -> None:
@@ -100,7 +113,9 @@ class SlackAdapter(Adapter[SlackConfig]):
         self._dm_channels: LruCache[str, str] = LruCache(CACHED)
         self._channel_names: LruCache[str, str] = LruCache(CACHED)
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._outbox: Outbox[tuple[str, str | None, bool]] = Outbox("slack", self._deliver)
+        self._outbox: Outbox[_Outgoing] = Outbox("slack", self._deliver)
+        # The bot's recent messages: reply key → (channel, ts), for edits.
+        self._posted: LruCache[str, tuple[str, str]] = LruCache(SENT_REMEMBERED)
         self._connector: asyncio.Task[None] | None = None
 
     # --- lifecycle --------------------------------------------------------------------
@@ -185,7 +200,7 @@ class SlackAdapter(Adapter[SlackConfig]):
             channel_name="" if direct else await self._channel_name(str(event["channel"])),
             sender=sender, text=text, ts=_time(event.get("ts")),
             is_action=event.get("subtype") == "me_message",
-            thread=event.get("thread_ts"), is_direct=direct))
+            thread=event.get("thread_ts"), is_direct=direct, id=str(event.get("ts", ""))))
 
     async def _on_joined(self, event: dict[str, Any]) -> None:
         if event.get("user") == self.bot_user:
@@ -257,8 +272,32 @@ class SlackAdapter(Adapter[SlackConfig]):
 
     async def send(self, reply: Reply) -> None:
         text = render_slack(reply.markup_text)
-        for piece in split_utf8(text, TEXT_LIMIT):
-            self._outbox.put(reply.target.id, (piece, reply.thread, reply.direct))
+        for number, piece in enumerate(split_utf8(text, TEXT_LIMIT)):
+            # An edit changes the first piece: the one the key names.
+            self._outbox.put(reply.target.id, _Outgoing(piece, reply.thread, reply.direct,
+                                                        reply.key if number == 0 else ""))
+
+    async def edit(self, edit: Edit) -> bool:
+        # Through the outbox, behind the message it changes, which may still be queued.
+        text = render_slack(edit.markup_text)
+        self._outbox.put(edit.target.id, _Outgoing(text[:TEXT_LIMIT], None, False, edit.key,
+                                                   edit=True))
+        return True
+
+    async def react(self, reaction: React) -> bool:
+        name = emoji.demojize(reaction.emoji, language="alias").strip(":")
+        try:
+            channel = await self._dm_channel(reaction.target.id) \
+                if reaction.target.id[:1] in ("U", "W") else reaction.target.id
+            await self.client.reactions_add(channel=channel, timestamp=reaction.message_id,
+                                            name=name)
+        except SlackApiError as exc:  # already_reacted, invalid_name, no reactions:write
+            log.warning("slack: cannot react %s: %s", name, exc.response.get("error"))
+            return False
+        except (ClientError, TimeoutError) as exc:
+            log.warning("slack: cannot react %s: %s", name, exc)
+            return False
+        return True
 
     async def set_topic(self, channel: Address, topic: str) -> bool:
         try:
@@ -272,12 +311,22 @@ class SlackAdapter(Adapter[SlackConfig]):
             return False
         return True
 
-    async def _deliver(self, target: str, message: tuple[str, str | None, bool]) -> None:
-        text, thread, direct = message
+    async def _deliver(self, target: str, message: _Outgoing) -> None:
         try:
-            channel = await self._dm_channel(target) if direct else target
+            if message.edit:
+                posted = self._posted.get(message.key)
+                if posted is None:
+                    log.warning("slack: cannot edit a message it does not remember")
+                    return
+                await self.client.chat_update(channel=posted[0], ts=posted[1],
+                                              text=message.text)
+                return
+            channel = await self._dm_channel(target) if message.direct else target
             # 429s are waited out by the client's rate-limit handler (Retry-After).
-            await self.client.chat_postMessage(channel=channel, text=text, thread_ts=thread)
+            answer = await self.client.chat_postMessage(channel=channel, text=message.text,
+                                                        thread_ts=message.thread)
+            if message.key:
+                self._posted[message.key] = (str(answer["channel"]), str(answer["ts"]))
         except SlackApiError as exc:
             log.error("slack: message to %s refused: %s", target, exc.response.get("error"))
         except (ClientError, TimeoutError) as exc:

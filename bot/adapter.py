@@ -8,6 +8,7 @@ small state (sync tokens, nick state) in the key-value store the host provides.
 from __future__ import annotations
 
 import abc
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import ClassVar, Generic, Protocol, TypeVar
@@ -15,7 +16,9 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from bot.events import Address, Event, Reply
+from bot.events import Address, Edit, Event, Outbound, React, Reply, SetTopic
+
+log = logging.getLogger(__name__)
 
 
 class AdapterConfig(BaseModel):
@@ -88,6 +91,8 @@ class Status:
 class Adapter(abc.ABC, Generic[C]):
     platform: ClassVar[str]
     config_model: ClassVar[type[AdapterConfig]] = AdapterConfig
+    # The outbound event types this platform has; anything else is a logged no-op.
+    supports: ClassVar[frozenset[type]] = frozenset({Reply})
 
     def __init__(self, config: C, host: Host) -> None:
         self.config = config
@@ -109,8 +114,33 @@ class Adapter(abc.ABC, Generic[C]):
     async def stop(self) -> None:
         """Stop reading, deliver every queued reply, then disconnect."""
 
+    async def deliver(self, event: Outbound) -> bool:
+        """Carry out one outbound event; False where the platform has no such thing (a
+        logged no-op, never an exception) or refused it."""
+        if type(event) not in self.supports:
+            log.info("%s: %s has no %s; skipped", self.instance, self.platform,
+                     type(event).__name__)
+            return False
+        if isinstance(event, Reply):
+            await self.send(event)
+            return True
+        if isinstance(event, SetTopic):
+            return await self.set_topic(event.target, event.topic)
+        if isinstance(event, React):
+            return await self.react(event)
+        return await self.edit(event)
+
     async def set_topic(self, channel: Address, topic: str) -> bool:
         """Set a channel's topic where the platform has one; False where it cannot (no
         such thing, or the bot lacks the right). Never raises for a refusal."""
+        return False
+
+    async def react(self, reaction: React) -> bool:
+        """Put an emoji on a message; False where refused."""
+        return False
+
+    async def edit(self, edit: Edit) -> bool:
+        """Change a message the bot sent (by its ``Reply.key``); False where it cannot (not
+        sent yet, long forgotten, or refused)."""
         return False
 

@@ -25,7 +25,7 @@ from bot.commands import CommandMeta, Registry, make_command
 from bot.config import Config, ConfigError, check_runnable, reload_plan
 from bot.context import Context, Runtime
 from bot.dispatch import Dispatcher
-from bot.events import Address, Event, Reply, cleaned
+from bot.events import Address, Event, Outbound, Reply, SetTopic, cleaned
 from bot.health import Health
 from bot.lock import DataDirLock
 from bot.metrics import Metrics
@@ -176,8 +176,8 @@ class App:
             public_url=self.config.web.base_url,
             clock=self.clock,
             sessions=self.sessions,
-            send=self.send,
-            set_topic=self.set_topic,
+            deliver=self.deliver,
+            supports=self.supports,
             spawn=self.spawn,
             scheduler=self.scheduler,
             commands=self.commands,
@@ -300,23 +300,34 @@ class App:
 
     # --- outbound ---------------------------------------------------------------------
 
-    async def send(self, reply: Reply) -> None:
-        adapter = self.adapters.get(reply.target.platform)
+    async def deliver(self, event: Outbound) -> bool:
+        """Hand an outbound event to the adapter its target names (``libera:#nova`` → the
+        ``libera`` table). A message is never lost once accepted; the rest (topics,
+        reactions, edits) are courtesies that never fail the caller."""
+        adapter = self.adapters.get(event.target.platform)
         if adapter is None:
-            log.warning("no running adapter for %s; message dropped", reply.target)
-            return
-        self.metrics.messages_out.labels(reply.target.platform).inc()
-        await adapter.send(reply)
+            log.warning("no running adapter for %s; %s dropped", event.target,
+                        type(event).__name__)
+            return False
+        if isinstance(event, Reply):
+            self.metrics.messages_out.labels(event.target.platform).inc()
+            return await adapter.deliver(event)
+        try:
+            return await adapter.deliver(event)
+        except Exception:
+            log.exception("%s: %s on %s failed", event.target.platform, type(event).__name__,
+                          event.target)
+            return False
+
+    def supports(self, where: Address, kind: type) -> bool:
+        adapter = self.adapters.get(where.platform)
+        return adapter is not None and kind in adapter.supports
+
+    async def send(self, reply: Reply) -> None:
+        await self.deliver(reply)
 
     async def set_topic(self, channel: Address, topic: str) -> bool:
-        adapter = self.adapters.get(channel.platform)
-        if adapter is None:
-            return False
-        try:
-            return await adapter.set_topic(channel, topic)
-        except Exception:  # a topic is a courtesy: it must never fail the caller
-            log.exception("%s: setting the topic of %s failed", channel.platform, channel)
-            return False
+        return await self.deliver(SetTopic(channel, topic))
 
     def adapter_states(self) -> dict[str, str]:
         return {name: adapter.status for name, adapter in self.adapters.items()}

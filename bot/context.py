@@ -19,7 +19,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.commands import Registry, UsageError, is_admin, shorten
 from bot.config import BotConfig
-from bot.events import Address, Event, Join, Message, Part, Person, Reply
+from bot.events import (
+    Address,
+    Edit,
+    Event,
+    Join,
+    Message,
+    Outbound,
+    Part,
+    Person,
+    React,
+    Reply,
+    SetTopic,
+)
 from bot.markup import as_markup
 
 
@@ -39,8 +51,8 @@ class Runtime:
     public_url: str
     clock: Clock
     sessions: async_sessionmaker[AsyncSession]
-    send: Callable[[Reply], Awaitable[None]]
-    set_topic: Callable[[Address, str], Awaitable[bool]]
+    deliver: Callable[[Outbound], Awaitable[bool]]
+    supports: Callable[[Address, type], bool]
     spawn: Callable[[str, Callable[[Context], Awaitable[Any]], str], asyncio.Task[Any]]
     scheduler: JobScheduler
     commands: Registry
@@ -146,33 +158,56 @@ class Context:
 
     # --- speaking ---------------------------------------------------------------------
 
-    async def reply(self, text: str) -> None:
+    async def reply(self, text: str) -> str:
         """Answer where the event came from: its channel and thread, or privately for a DM.
+        Returns the reply's key, for ``edit``.
 
         Plain text is shown as it is, whoever wrote it; formatting needs ``Markup``."""
         event = self.event
         if event is None:
             raise RuntimeError("nothing to reply to; use say() or dm()")
         if self.is_direct:
-            await self.dm(self.sender, text)
-            return
+            return await self.dm(self.sender, text)
         thread = event.thread if isinstance(event, Message) else None
-        await self.say(event.channel, text, thread=thread)
+        return await self.say(event.channel, text, thread=thread)
 
-    async def say(self, channel: Address, text: str, *, thread: str | None = None) -> None:
-        await self.commit()
-        await self.runtime.send(Reply(target=channel, markup_text=as_markup(text),
-                                      thread=thread))
+    async def say(self, channel: Address, text: str, *, thread: str | None = None) -> str:
+        reply = Reply(target=channel, markup_text=as_markup(text), thread=thread)
+        await self.send(reply)
+        return reply.key
 
-    async def dm(self, person: Person | Address, text: str) -> None:
-        await self.commit()
+    async def dm(self, person: Person | Address, text: str) -> str:
         target = person.address if isinstance(person, Person) else person
-        await self.runtime.send(Reply(target=target, markup_text=as_markup(text), direct=True))
+        reply = Reply(target=target, markup_text=as_markup(text), direct=True)
+        await self.send(reply)
+        return reply.key
+
+    async def send(self, event: Outbound) -> bool:
+        """Do one outbound thing (``Reply``, ``SetTopic``, ``React``, ``Edit``) after
+        committing; False where the platform has no such thing (see ``can``)."""
+        await self.commit()
+        return await self.runtime.deliver(event)
+
+    def can(self, kind: type, where: Address | None = None) -> bool:
+        """Whether the platform of ``where`` (default: this event's) supports ``kind``:
+        ``ctx.can(React)`` before offering a reaction."""
+        target = where or self.channel
+        return target is not None and self.runtime.supports(target, kind)
 
     async def set_topic(self, channel: Address, topic: str) -> bool:
         """Set the channel's topic where the platform and the bot's rights allow it."""
-        await self.commit()
-        return await self.runtime.set_topic(channel, topic)
+        return await self.send(SetTopic(channel, topic))
+
+    async def react(self, emoji: str) -> bool:
+        """Put ``emoji`` (the character, "👀") on the message being handled."""
+        event = self.event
+        if not isinstance(event, Message) or not event.id:
+            return False
+        return await self.send(React(event.channel, event.id, emoji))
+
+    async def edit(self, where: Address, key: str, text: str) -> bool:
+        """Change what the bot said (``key`` from ``say``/``reply``/``dm``) to ``text``."""
+        return await self.send(Edit(where, key, as_markup(text)))
 
     # --- time -------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -75,6 +76,7 @@ class Message:
     is_direct: bool = False
     channel_name: str = ""  # how people know the channel ("#general"), where it is not the id
     is_action: bool = False  # "/me waves": IRC ACTION, Slack me_message, Matrix m.emote
+    id: str = ""  # the platform's id of the message (Slack ts, Matrix event id), to react to
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,50 @@ def cleaned(event: Event) -> Event:
     return event if person is event.person else dataclasses.replace(event, person=person)
 
 
+# --- outbound: what the bot does, each a type an adapter may or may not support ----------
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
 @dataclass(frozen=True)
 class Reply:
-    """Something the bot says: markup text for a channel, or for a person when ``direct``."""
+    """Something the bot says: markup text for a channel, or for a person when ``direct``
+    (a direct message). ``key`` names it for a later ``Edit``."""
 
     target: Address
     markup_text: str
     thread: str | None = None
     direct: bool = False
+    key: str = field(default_factory=_key)
+
+
+@dataclass(frozen=True)
+class SetTopic:
+    """Set a channel's topic."""
+
+    target: Address
+    topic: str
+
+
+@dataclass(frozen=True)
+class React:
+    """Put an emoji (the character: "👀") on a message people said (``Message.id``)."""
+
+    target: Address
+    message_id: str
+    emoji: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Change what the bot said earlier (the ``key`` of its ``Reply``) to new markup."""
+
+    target: Address
+    key: str
+    markup_text: str
+
+
+Outbound = Reply | SetTopic | React | Edit
 

@@ -101,14 +101,16 @@ class SkillTester:
         nick, text, action = _speaker(line)
         where = Address(PLATFORM, channel or self.channel)
         return self._handle(Message(channel=where, sender=person(nick), text=text,
-                                    is_action=action, ts=self.clock.now()))
+                                    is_action=action, ts=self.clock.now(),
+                                    id=self.memory.next_id()))
 
     def dm(self, line: str) -> list[str]:
         """``<alice> help`` said to the bot directly; the replies to it."""
         nick, text, action = _speaker(line)
         sender = person(nick)
         return self._handle(Message(channel=sender.address, sender=sender, text=text,
-                                    is_direct=True, is_action=action, ts=self.clock.now()))
+                                    is_direct=True, is_action=action, ts=self.clock.now(),
+                                    id=self.memory.next_id()))
 
     def join(self, nick: str, *, channel: str | None = None) -> list[str]:
         where = Address(PLATFORM, channel or self.channel)

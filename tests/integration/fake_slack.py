@@ -30,6 +30,9 @@ class FakeSlack:
         self.topics: list[tuple[str, str]] = []  # conversations.setTopic: (channel, topic)
         self.topic_refused = False  # answer setTopic as for a bot without the scope
         self.limited_at: list[float] = []
+        self.reactions: list[tuple[str, str, str]] = []  # reactions.add: (channel, ts, name)
+        self.updates: list[tuple[str, str, str]] = []  # chat.update: (channel, ts, text)
+        self._messages: set[tuple[str, str]] = set()  # (channel, ts) of every post
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.sockets: list[web.WebSocketResponse] = []
         self.connected = asyncio.Event()
@@ -89,10 +92,23 @@ class FakeSlack:
                 self.limited_at.append(time.monotonic())
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                          headers={"Retry-After": "1"})
+            ts = f"{int(time.time())}.{next(self._ids):06d}"
+            self._messages.add((str(args.get("channel")), ts))
             async with self._posted:
-                self.posted.append({**args, "at": time.monotonic()})
+                self.posted.append({**args, "at": time.monotonic(), "ts": ts})
                 self._posted.notify_all()
-            return _ok(channel=args.get("channel"), ts=f"{time.time():.6f}")
+            return _ok(channel=args.get("channel"), ts=ts)
+        if method == "chat.update":
+            if (str(args.get("channel")), str(args.get("ts"))) not in self._messages:
+                return _ok(ok=False, error="message_not_found")
+            self.updates.append((str(args["channel"]), str(args["ts"]), str(args["text"])))
+            return _ok(channel=args["channel"], ts=args["ts"])
+        if method == "reactions.add":
+            if not str(args.get("name", "")).replace("_", "").replace("+", "").isalnum():
+                return _ok(ok=False, error="invalid_name")
+            self.reactions.append((str(args["channel"]), str(args["timestamp"]),
+                                   str(args["name"])))
+            return _ok()
         if method == "conversations.setTopic":
             if self.topic_refused:
                 return _ok(ok=False, error="missing_scope")

@@ -26,6 +26,7 @@ from bot.app import App
 from bot.events import Address, Part, Reply
 from tests.conftest import Arrivals, StartBot, read_minutes, require_server
 from tests.integration.servers import Synapse
+from tests.unit.bot.test_outbound import Acker
 
 arrivals = Arrivals.seen
 
@@ -77,11 +78,16 @@ async def register_bot(synapse: Synapse) -> tuple[str, str]:
 
 
 async def start_matrix_bot(start_bot: StartBot, synapse: Synapse, tmp_path: Path,
-                           room: str, bot: tuple[str, str], **matrix_options: Any) -> App:
-    app = await start_bot(Arrivals, raw={
+                           room: str, bot: tuple[str, str], *extra: type,
+                           meetings: dict[str, Any] | None = None,
+                           **matrix_options: Any) -> App:
+    """A bot in ``room``, with the test skills ``extra`` and meetings options
+    ``meetings``; returns once it has joined."""
+    app = await start_bot(Arrivals, *extra, raw={
         "adapters": {"matrix": {"homeserver": synapse.url, "user_id": bot[0],
                                 "password": bot[1], "rooms": [room], **matrix_options}},
-        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes"),
+                                **(meetings or {})}},
         "web": {"public_url": "https://meetings.example.org"},
     })
     adapter = matrix(app)
@@ -460,16 +466,9 @@ async def test_matrix_topic_refused_then_allowed(
     alice = await people("alice")
     room = await new_room(alice)
     bot_id, password = await register_bot(synapse)
-    app = await start_bot(Arrivals, raw={
-        "adapters": {"matrix": {"homeserver": synapse.url, "user_id": bot_id,
-                                "password": password, "rooms": [room], "encryption": False}},
-        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes"),
-                                "topic_channels": [f"matrix:{room}"]}}})
-    adapter = matrix(app)
-    for _ in range(500):
-        if room in adapter.client.rooms and adapter.status == "connected":
-            break
-        await asyncio.sleep(0.02)
+    app = await start_matrix_bot(start_bot, synapse, tmp_path, room, (bot_id, password),
+                                 meetings={"topic_channels": [f"matrix:{room}"]},
+                                 encryption=False)
     channel = Address("matrix", room)
     assert not await app.set_topic(channel, "refused: power level 0")
     levels = await alice.room_get_state_event(room, "m.room.power_levels")
@@ -485,3 +484,35 @@ async def test_matrix_topic_refused_then_allowed(
             break
         await asyncio.sleep(0.05)
     assert getattr(state, "content", {}).get("topic") == "sync: Roadmap"
+
+
+async def test_reactions_and_edits(start_bot: StartBot, synapse: Synapse, people: Any,
+                                   tmp_path: Path) -> None:
+    alice = await people("alice")
+    room = await new_room(alice)
+    await alice.sync(timeout=0)
+    await start_matrix_bot(start_bot, synapse, tmp_path, room, await register_bot(synapse),
+                           Acker)
+    sent = await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ack"})
+    command_id = getattr(sent, "event_id", "")
+    working: dict[str, Any] = {}
+    reaction: dict[str, Any] = {}
+    edit: dict[str, Any] = {}
+    deadline = asyncio.get_running_loop().time() + 20
+    while not (working and reaction and edit) and asyncio.get_running_loop().time() < deadline:
+        response = await alice.sync(timeout=500, since=alice.next_batch or None)
+        rooms = getattr(response, "rooms", None)
+        joined = rooms.join.get(room) if rooms else None
+        for event in joined.timeline.events if joined else []:
+            content = event.source.get("content", {})
+            relation = content.get("m.relates_to", {})
+            if event.source.get("type") == "m.reaction":
+                reaction = relation
+            elif relation.get("rel_type") == "m.replace":
+                edit = content
+            elif content.get("body") == "working (can react)":
+                working = event.source
+    assert reaction == {"rel_type": "m.annotation", "event_id": command_id, "key": "👀"}
+    assert edit["m.relates_to"]["event_id"] == working["event_id"]
+    assert edit["m.new_content"]["body"] == "done; reacted: True"
+    assert edit["body"] == "* done; reacted: True"  # what clients without edits show

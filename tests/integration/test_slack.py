@@ -19,6 +19,7 @@ from bot.context import Context
 from bot.skill import Markup, Skill, SkillConfig, command, mention
 from tests.conftest import Arrivals, StartBot, read_minutes
 from tests.integration.fake_slack import FakeSlack, event_callback, message
+from tests.unit.bot.test_outbound import Acker
 
 SECRET = "signing-secret"
 joins = Arrivals.seen
@@ -46,7 +47,7 @@ async def start_slack_bot(start_bot: StartBot, fake: FakeSlack, tmp_path: Path,
                                "api_url": fake.api_url}
     if socket_mode:
         options["app_token"] = "xapp-test"
-    return await start_bot(Arrivals, Greeter, raw={
+    return await start_bot(Arrivals, Greeter, Acker, raw={
         "adapters": {"slack": options},
         "web": {"enabled": True, "port": 0},
         "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
@@ -74,6 +75,21 @@ async def test_events_api_command_is_answered(start_bot: StartBot, slack: FakeSl
     assert response.status_code == 200
     (posted,) = await slack.wait_posted(1)
     assert (posted["channel"], posted["text"]) == ("C0DEV", "pong")
+
+
+async def test_reactions_and_edits(start_bot: StartBot, slack: FakeSlack,
+                                   tmp_path: Path) -> None:
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    command = message("!ack")
+    await post_event(app, command)
+    (posted,) = await slack.wait_posted(1)
+    assert posted["text"] == "working (can react)"
+    assert slack.reactions == [("C0DEV", command["ts"], "eyes")]
+    for _ in range(500):  # the edit follows the message through the outbox
+        if slack.updates:
+            break
+        await asyncio.sleep(0.01)
+    assert slack.updates == [("C0DEV", posted["ts"], "done; reacted: True")]
 
 
 async def test_events_api_rejects_bad_signatures_and_stale_requests(

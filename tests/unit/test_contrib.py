@@ -41,7 +41,8 @@ def test_the_slack_manifest_grants_what_the_adapter_uses() -> None:
     # Each Web API method the adapter calls, and the scope it needs.
     needs = {"users_info": "users:read", "conversations_info": "channels:read",
              "conversations_open": "im:write", "chat_postMessage": "chat:write",
-             "conversations_setTopic": "channels:manage"}
+             "conversations_setTopic": "channels:manage", "chat_update": "chat:write",
+             "reactions_add": "reactions:write"}
     called = set(re.findall(r"client\.(\w+)\(", adapter)) - {"auth_test"}
     assert called <= set(needs), called - set(needs)
     assert {needs[m] for m in called} <= scopes
