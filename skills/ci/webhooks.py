@@ -1,0 +1,67 @@
+"""The ci skill's HTTP side: GitHub, GitLab and Jenkins webhooks, authenticated, parsed into
+builds, answered 2xx only once recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.skill import Context, route, shorten
+from skills.ci import builds
+from skills.ci.auth import github_signature_ok, token_ok
+from skills.ci.base import CiBase
+from skills.ci.builds import IGNORED, BadPayload, Build
+
+log = logging.getLogger(__name__)
+
+
+class Webhooks(CiBase):
+    @route("POST", "/hooks/github")
+    async def github(self, ctx: Context, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not github_signature_ok(body, request.headers.get("X-Hub-Signature-256"),
+                                   self.config.github_secret):
+            return _error(401, "bad or missing X-Hub-Signature-256")
+        event = request.headers.get("X-GitHub-Event", "")
+        if event == "ping":  # sent when a hook is made, for a repository or a whole org
+            return web.json_response({"status": "pong"})
+        # Deliveries are told apart by what GitHub signed: the delivery id header is not
+        # signed, so a captured body replayed under a new id must change nothing.
+        return await self._receive(ctx, body, lambda data: builds.github(event, data))
+
+    @route("POST", "/hooks/gitlab")
+    async def gitlab(self, ctx: Context, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not token_ok(request.headers.get("X-Gitlab-Token"), self.config.gitlab_token):
+            return _error(401, "bad or missing X-Gitlab-Token")
+        return await self._receive(ctx, body, builds.gitlab)
+
+    @route("POST", "/hooks/jenkins")
+    async def jenkins(self, ctx: Context, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not token_ok(request.headers.get("X-Hatbot-Token"), self.config.jenkins_token):
+            return _error(401, "bad or missing X-Hatbot-Token")
+        return await self._receive(ctx, body, builds.jenkins)
+
+    async def _receive(self, ctx: Context, body: bytes,
+                       parse: Callable[[dict[str, Any]], Build | None]) -> web.Response:
+        try:
+            build = builds.read(body, parse)
+        except BadPayload as exc:
+            log.warning("ci: refused a malformed webhook body: %s", shorten(str(exc), 200))
+            return _error(400, f"malformed payload: {shorten(str(exc), 200)}")
+        if build is None or build.outcome == IGNORED:
+            return web.json_response({"status": "ignored"}, status=202)
+        if not self.channels_for(build):
+            return web.json_response({"status": "not watched"}, status=202)
+        # A delivery is its body: a redelivery or a replay of the same body is one event.
+        taken = await self.take(ctx, hashlib.sha256(body).hexdigest(), build)
+        return web.json_response({"status": "ok" if taken else "duplicate"})
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
