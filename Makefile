@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PIP    := PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -c constraints.txt
 SYNAPSE_VERSION ?= 1.163.2
 
-.PHONY: run test lint bench clean test-servers constraints
+.PHONY: run test lint bench clean test-servers constraints typing-tree
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +46,16 @@ test-servers: .cache/synapse/.installed-$(SYNAPSE_VERSION)
 	.cache/synapse/bin/python -m pip install --quiet matrix-synapse==$(SYNAPSE_VERSION)
 	touch $@
 
-lint: $(VENV)/.test-installed
+lint: $(VENV)/.test-installed typing-tree
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# mypy reads the folders under the names they are installed as (pyproject's package-dir):
+# .cache/typing/hatbot holds links to bot/'s files and to adapters/, skills/, storage/.
+typing-tree:
+	rm -rf .cache/typing && mkdir -p .cache/typing/hatbot
+	for entry in bot/*.py; do ln -s ../../../$$entry .cache/typing/hatbot/; done
+	for folder in adapters skills storage; do ln -s ../../../$$folder .cache/typing/hatbot/; done
 
 ## bench: the dispatcher benchmark (results go in bench/README.md)
 bench: $(VENV)/.run-installed

@@ -25,10 +25,10 @@ from typing import TextIO
 
 from pydantic import Field
 
-from adapters.flow import LruCache, cancel
-from bot.adapter import Adapter, AdapterConfig, Host, Status
-from bot.events import Address, Edit, Event, Join, Message, Part, Person, React, Reply
-from bot.markup import render_plain
+from hatbot.adapter import Adapter, AdapterConfig, Host, Status
+from hatbot.adapters.flow import LruCache, cancel
+from hatbot.events import Address, Edit, Event, Join, Message, Part, Person, React, Reply
+from hatbot.markup import render_plain
 
 PLATFORM = "console"
 _SPEAKER = re.compile(r"^<([^<>\s]+)>\s?(.*)$")

@@ -10,7 +10,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from bot.backoff import Backoff
+from hatbot.backoff import Backoff
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

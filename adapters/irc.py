@@ -27,11 +27,11 @@ from irc.connection import AioFactory
 from jaraco.stream.buffer import LenientDecodingLineBuffer  # type: ignore[import-untyped]
 from pydantic import Field, SecretStr
 
-from adapters.flow import Outbox, Retry, TokenBucket, cancel, split_utf8
-from bot.adapter import Adapter, AdapterConfig, Host, Status
-from bot.backoff import Backoff
-from bot.events import Address, Join, Message, Part, Person, Reply, SetTopic
-from bot.markup import render_plain
+from hatbot.adapter import Adapter, AdapterConfig, Host, Status
+from hatbot.adapters.flow import Outbox, Retry, TokenBucket, cancel, split_utf8
+from hatbot.backoff import Backoff
+from hatbot.events import Address, Join, Message, Part, Person, Reply, SetTopic
+from hatbot.markup import render_plain
 
 log = logging.getLogger(__name__)
 

@@ -45,11 +45,11 @@ from nio import (
 from nio.crypto import ENCRYPTION_ENABLED
 from pydantic import SecretStr
 
-from adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying
-from bot.adapter import Adapter, AdapterConfig, Host, Status
-from bot.backoff import Backoff
-from bot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
-from bot.markup import render_html, render_plain
+from hatbot.adapter import Adapter, AdapterConfig, Host, Status
+from hatbot.adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying
+from hatbot.backoff import Backoff
+from hatbot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
+from hatbot.markup import render_html, render_plain
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable
 
-from bot.adapter import Adapter, AdapterConfig, Host, Status
-from bot.events import Address, Edit, Event, Message, Person, React, Reply, SetTopic
+from hatbot.adapter import Adapter, AdapterConfig, Host, Status
+from hatbot.events import Address, Edit, Event, Message, Person, React, Reply, SetTopic
 
 PLATFORM = "memory"
 

@@ -32,10 +32,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying, split_utf8
-from bot.adapter import Adapter, AdapterConfig, Host, Status
-from bot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
-from bot.markup import render_slack
+from hatbot.adapter import Adapter, AdapterConfig, Host, Status
+from hatbot.adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying, split_utf8
+from hatbot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
+from hatbot.markup import render_slack
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from bench.minutes import meeting_lines
-from skills.meetings.engine import replay
-from skills.meetings.minutes import render_log_text
+from hatbot.skills.meetings.engine import replay
+from hatbot.skills.meetings.minutes import render_log_text
 
 HATBOT = Path(sys.executable).with_name("hatbot")
 

@@ -15,10 +15,10 @@ import tempfile
 import time
 from collections.abc import Awaitable
 
-from adapters.memory import PLATFORM, MemoryAdapter, person
 from bench.harness import bench_app
-from bot.app import App
-from bot.events import Address, Message
+from hatbot.adapters.memory import PLATFORM, MemoryAdapter, person
+from hatbot.app import App
+from hatbot.events import Address, Message
 
 
 async def _app(data_dir: str) -> tuple[App, MemoryAdapter]:

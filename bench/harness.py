@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.memory import MemoryAdapter
-from bot.app import App
-from bot.config import build
-from bot.plugins import Plugins, discover
+from hatbot.adapters.memory import MemoryAdapter
+from hatbot.app import App
+from hatbot.config import build
+from hatbot.plugins import Plugins, discover
 
 
 def bench_app(raw: dict[str, Any]) -> App:

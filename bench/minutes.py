@@ -8,8 +8,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from skills.meetings.engine import Line, replay
-from skills.meetings.files import FORMATS, write_minutes
+from hatbot.skills.meetings.engine import Line, replay
+from hatbot.skills.meetings.files import FORMATS, write_minutes
 
 WORDS = ("the gate is red again", "review https://review.example.org/12345 please",
          "we should document this", "agreed", "I can take it", "<b>escaped</b> & fine",

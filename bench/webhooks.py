@@ -15,9 +15,9 @@ from typing import Any
 
 import aiohttp
 
-from adapters.memory import MemoryAdapter
 from bench.harness import bench_app
-from bot.app import App
+from hatbot.adapters.memory import MemoryAdapter
+from hatbot.app import App
 
 SECRET = "bench-secret"
 

@@ -16,7 +16,7 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from bot.events import Address, Edit, Event, Outbound, React, Reply, SetTopic
+from hatbot.events import Address, Edit, Event, Outbound, React, Reply, SetTopic
 
 log = logging.getLogger(__name__)
 

@@ -19,20 +19,20 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.adapter import Adapter
-from bot.clock import Clock, SystemClock
-from bot.commands import CommandMeta, Registry, make_command
-from bot.config import Config, ConfigError, check_runnable, reload_plan
-from bot.context import Context, Runtime
-from bot.dispatch import Dispatcher
-from bot.events import Address, Event, Outbound, Reply, SetTopic, cleaned
-from bot.health import Health
-from bot.lock import DataDirLock
-from bot.metrics import Metrics
-from bot.plugins import Plugins
-from bot.router import Router
-from bot.scheduler import Scheduler
-from bot.skill import (
+from hatbot.adapter import Adapter
+from hatbot.clock import Clock, SystemClock
+from hatbot.commands import CommandMeta, Registry, make_command
+from hatbot.config import Config, ConfigError, check_runnable, reload_plan
+from hatbot.context import Context, Runtime
+from hatbot.dispatch import Dispatcher
+from hatbot.events import Address, Event, Outbound, Reply, SetTopic, cleaned
+from hatbot.health import Health
+from hatbot.lock import DataDirLock
+from hatbot.metrics import Metrics
+from hatbot.plugins import Plugins
+from hatbot.router import Router
+from hatbot.scheduler import Scheduler
+from hatbot.skill import (
     COMMAND_ATTR,
     EVENTS_ATTR,
     ROUTE_ATTR,
@@ -44,9 +44,9 @@ from bot.skill import (
     declared,
     marked,
 )
-from bot.web import WebServer
-from storage import db
-from storage.kv import KeyValueStore
+from hatbot.storage import db
+from hatbot.storage.kv import KeyValueStore
+from hatbot.web import WebServer
 
 log = logging.getLogger(__name__)
 

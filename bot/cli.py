@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import __version__
-from bot.config import Config, ConfigError, check_runnable
-from bot.plugins import Plugins, discover
-from bot.redact import install as install_redaction
-from bot.redact import secrets_in
-from bot.skill import CliContext
+from hatbot import __version__
+from hatbot.config import Config, ConfigError, check_runnable
+from hatbot.plugins import Plugins, discover
+from hatbot.redact import install as install_redaction
+from hatbot.redact import secrets_in
+from hatbot.skill import CliContext
 
 log = logging.getLogger("hatbot")
 
@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _new_skill(name: str, where: Path) -> int:
-    from bot.newskill import create
+    from hatbot.newskill import create
 
     try:
         folder = create(name, where, __version__)
@@ -177,7 +177,7 @@ def _listening(config: Config, host: str | None, port: int | None) -> Config:
 
 
 def _run(config: Config, plugins: Plugins) -> None:
-    from bot.app import App
+    from hatbot.app import App
 
     asyncio.run(App(config, plugins).run())
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from bot.events import Address, Person
+from hatbot.events import Address, Person
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.events import Address
+from hatbot.events import Address
 
 DEFAULT_FILE = Path("hatbot.toml")
 # Database backends Hatbot runs on: the module of the driver, and the extra that brings it.

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.commands import Registry, UsageError, is_admin, shorten
-from bot.config import BotConfig
-from bot.events import (
+from hatbot.clock import Clock
+from hatbot.commands import Registry, UsageError, is_admin, shorten
+from hatbot.config import BotConfig
+from hatbot.events import (
     Address,
     Edit,
     Event,
@@ -32,7 +32,7 @@ from bot.events import (
     Reply,
     SetTopic,
 )
-from bot.markup import as_markup
+from hatbot.markup import as_markup
 
 
 class JobScheduler(Protocol):

@@ -11,7 +11,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.events import Address, Event
+from hatbot.events import Address, Event
 
 log = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ _SKILL = Template('''\
 
 from __future__ import annotations
 
-from bot.skill import Context, Skill, SkillConfig, Word, command
+from hatbot.skill import Context, Skill, SkillConfig, Word, command
 
 
 class ${cls}Config(SkillConfig):

@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.adapter import Adapter
-from bot.config import Config, load
-from bot.skill import Skill
+from hatbot.adapter import Adapter
+from hatbot.config import Config, load
+from hatbot.skill import Skill
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class Plugins:
 
     def migrate(self, url: str, enabled: Iterable[str]) -> None:
         """Upgrade the core's tables and the enabled skills' ones; leave the rest alone."""
-        from storage.db import upgrade
+        from hatbot.storage.db import upgrade
 
         names = list(enabled)
         upgrade(url, self.migration_dirs(),

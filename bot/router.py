@@ -17,11 +17,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.commands import Command, UsageError, describe, extract, parse_arguments, shorten
-from bot.context import Context, Runtime
-from bot.events import Event, Message
-from bot.health import Health, storage_failure
-from bot.metrics import Metrics
+from hatbot.commands import Command, UsageError, describe, extract, parse_arguments, shorten
+from hatbot.context import Context, Runtime
+from hatbot.events import Event, Message
+from hatbot.health import Health, storage_failure
+from hatbot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

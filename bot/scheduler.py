@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
-from storage.db import sync_engine
+from hatbot.storage.db import sync_engine
 
 log = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from bot.backoff import Backoff
-from bot.commands import (
+from hatbot.backoff import Backoff
+from hatbot.commands import (
     CommandMeta,
     UsageError,
     Word,
@@ -45,12 +45,12 @@ from bot.commands import (
     parse_duration,
     shorten,
 )
-from bot.config import BotConfig
-from bot.context import Context
-from bot.events import Address, Event, Join, Message, Part, Person
-from bot.markup import Markup
-from bot.markup import escape as escape_markup
-from bot.markup import mention as _mention
+from hatbot.config import BotConfig
+from hatbot.context import Context
+from hatbot.events import Address, Event, Join, Message, Part, Person
+from hatbot.markup import Markup
+from hatbot.markup import escape as escape_markup
+from hatbot.markup import mention as _mention
 
 
 def mention(person: Person) -> Markup:

@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from adapters.memory import PLATFORM, MemoryAdapter, person
-from bot.events import Address, Join, Message, Part, Reply
+from hatbot.adapters.memory import PLATFORM, MemoryAdapter, person
+from hatbot.events import Address, Join, Message, Part, Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
-    from bot.skill import Skill
+    from hatbot.app import App
+    from hatbot.skill import Skill
 
 # Where the clock starts: a Monday at midnight, so schedules fire at predictable steps.
 START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -59,7 +59,7 @@ class SkillTester:
         channel: str = "#test",
         start: datetime = START,
     ) -> None:
-        from bot.clock import FakeClock
+        from hatbot.clock import FakeClock
 
         self.channel = channel
         self.clock = FakeClock(start)
@@ -69,9 +69,9 @@ class SkillTester:
 
     async def _start(self, skills: tuple[type[Skill[Any]], ...], raw: dict[str, Any],
                      data_dir: Path, admins: tuple[str, ...]) -> App:
-        from bot.app import App
-        from bot.config import build
-        from bot.plugins import Plugins, discover
+        from hatbot.app import App
+        from hatbot.config import build
+        from hatbot.plugins import Plugins, discover
 
         found = discover()
         everything = {**found.skills, **{cls.name: cls for cls in skills}}
@@ -191,7 +191,7 @@ def _speaker(line: str) -> tuple[str, str, bool]:
 
 
 def _plain(reply: Reply) -> str:
-    from bot.markup import render_plain
+    from hatbot.markup import render_plain
 
     return render_plain(reply.markup_text)
 

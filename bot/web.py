@@ -11,8 +11,8 @@ from html import escape
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.config import WebConfig
-from bot.metrics import Metrics
+from hatbot.config import WebConfig
+from hatbot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

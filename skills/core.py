@@ -7,8 +7,8 @@ import re
 from collections import defaultdict
 from importlib.metadata import version
 
-from bot.context import Context
-from bot.skill import Markup, Skill, SkillConfig, command, escape_markup
+from hatbot.context import Context
+from hatbot.skill import Markup, Skill, SkillConfig, command, escape_markup
 
 LONG_REPLY_LINES = 4  # a help text this long goes by direct message from a channel
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.context import Context
-from bot.events import Address
-from bot.skill import Skill, SkillConfig, command, format_duration
+from hatbot.context import Context
+from hatbot.events import Address
+from hatbot.skill import Skill, SkillConfig, command, format_duration
 
 LONGEST = timedelta(days=365)
 

@@ -10,7 +10,7 @@ from sqlalchemy import String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from hatbot.storage.base import Base
 
 
 class KeyValue(Base):

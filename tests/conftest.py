@@ -12,14 +12,14 @@ from typing import Any, ClassVar
 
 import pytest
 
-from adapters.memory import MemoryAdapter
-from bot.app import App
-from bot.clock import Clock
-from bot.config import build
-from bot.context import Context
-from bot.events import Join, Part
-from bot.plugins import Plugins, discover
-from bot.skill import Skill, SkillConfig, on
+from hatbot.adapters.memory import MemoryAdapter
+from hatbot.app import App
+from hatbot.clock import Clock
+from hatbot.config import build
+from hatbot.context import Context
+from hatbot.events import Join, Part
+from hatbot.plugins import Plugins, discover
+from hatbot.skill import Skill, SkillConfig, on
 
 HATBOT = Path(sys.executable).with_name("hatbot")
 REPO = Path(__file__).resolve().parent.parent

@@ -14,16 +14,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.skill import Address, Context, Markup, Person, escape_markup, format_duration, mention
-from skills.ci import state
-from skills.ci.auth import github_signature_ok
-from skills.ci.base import CiConfig, Watch, ZuulSource
-from skills.ci.builds import FAILURE, Build
-from skills.ci.commands import Commands
-from skills.ci.models import CiChange, CiDelivery, CiMute, CiPipeline
-from skills.ci.webhooks import Webhooks
-from skills.ci.writer import BatchWriter
-from skills.ci.zuul import ZuulPoller
+from hatbot.skill import Address, Context, Markup, Person, escape_markup, format_duration, mention
+from hatbot.skills.ci import state
+from hatbot.skills.ci.auth import github_signature_ok
+from hatbot.skills.ci.base import CiConfig, Watch, ZuulSource
+from hatbot.skills.ci.builds import FAILURE, Build
+from hatbot.skills.ci.commands import Commands
+from hatbot.skills.ci.models import CiChange, CiDelivery, CiMute, CiPipeline
+from hatbot.skills.ci.webhooks import Webhooks
+from hatbot.skills.ci.writer import BatchWriter
+from hatbot.skills.ci.zuul import ZuulPoller
 
 __all__ = ["Ci", "CiConfig", "Watch", "ZuulSource", "github_signature_ok"]
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from pydantic import Field, SecretStr
 
-from bot.skill import Address, AddressText, Context, Skill, SkillConfig
-from skills.ci.builds import Build
+from hatbot.skill import Address, AddressText, Context, Skill, SkillConfig
+from hatbot.skills.ci.builds import Build
 
 
 class Watch(SkillConfig):

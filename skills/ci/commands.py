@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.skill import (
+from hatbot.skill import (
     Context,
     UsageError,
     command,
@@ -15,10 +15,10 @@ from bot.skill import (
     every,
     format_duration,
 )
-from skills.ci import state
-from skills.ci.base import CiBase
-from skills.ci.builds import FAILURE, Build
-from skills.ci.models import CiChange, CiMute, CiPipeline
+from hatbot.skills.ci import state
+from hatbot.skills.ci.base import CiBase
+from hatbot.skills.ci.builds import FAILURE, Build
+from hatbot.skills.ci.models import CiChange, CiMute, CiPipeline
 
 LONGEST_MUTE = timedelta(days=7)  # a longer silence is a config change: remove the watch
 STATS_WINDOW = timedelta(days=30)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
-from storage.types import UtcDateTime
+from hatbot.storage.base import Base
+from hatbot.storage.types import UtcDateTime
 
 
 class CiDelivery(Base):

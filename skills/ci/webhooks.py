@@ -10,11 +10,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.skill import Context, route, shorten
-from skills.ci import builds
-from skills.ci.auth import github_signature_ok, token_ok
-from skills.ci.base import CiBase
-from skills.ci.builds import IGNORED, BadPayload, Build
+from hatbot.skill import Context, route, shorten
+from hatbot.skills.ci import builds
+from hatbot.skills.ci.auth import github_signature_ok, token_ok
+from hatbot.skills.ci.base import CiBase
+from hatbot.skills.ci.builds import IGNORED, BadPayload, Build
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from bot.skill import Address, Context
+from hatbot.skill import Address, Context
 
 log = logging.getLogger(__name__)
 

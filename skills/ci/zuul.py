@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 
-from bot.skill import Backoff, Context
-from skills.ci import builds
-from skills.ci.builds import BadPayload, Build
-from skills.ci.models import CiCursor
+from hatbot.skill import Backoff, Context
+from hatbot.skills.ci import builds
+from hatbot.skills.ci.builds import BadPayload, Build
+from hatbot.skills.ci.models import CiCursor
 
 log = logging.getLogger(__name__)
 

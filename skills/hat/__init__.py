@@ -10,9 +10,9 @@ from typing import Literal
 from pydantic import Field
 from sqlalchemy import select
 
-from bot.context import Context
-from bot.events import Address, Person
-from bot.skill import (
+from hatbot.context import Context
+from hatbot.events import Address, Person
+from hatbot.skill import (
     AddressText,
     CronText,
     Markup,
@@ -24,8 +24,8 @@ from bot.skill import (
     format_duration,
     mention,
 )
-from skills.hat import reports
-from skills.hat.models import HatClaim, HatDone, HatTask, HatVolunteer
+from hatbot.skills.hat import reports
+from hatbot.skills.hat.models import HatClaim, HatDone, HatTask, HatVolunteer
 
 AREAS = ("docs", "ci", "release", "review", "mentoring", "infra", "other")
 Area = Literal["docs", "ci", "release", "review", "mentoring", "infra", "other"]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from skills.hat.models import HatTask, HatVolunteer
+from hatbot.skills.hat.models import HatTask, HatVolunteer
 
 
 def age(delta: timedelta) -> str:

@@ -17,11 +17,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select, update
 
-from bot.context import Context
-from bot.events import Address, Message
-from bot.skill import Skill, command, escape_markup, format_duration, on, route
-from skills.meetings.engine import Line, Meeting, Outcome, parse_hash
-from skills.meetings.files import (
+from hatbot.context import Context
+from hatbot.events import Address, Message
+from hatbot.skill import Skill, command, escape_markup, format_duration, on, route
+from hatbot.skills.meetings.engine import Line, Meeting, Outcome, parse_hash
+from hatbot.skills.meetings.files import (
     announcement,
     index_page,
     minutes_file_of,
@@ -29,11 +29,11 @@ from skills.meetings.files import (
     suffix_among,
     write_minutes,
 )
-from skills.meetings.minutes import Minutes
-from skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
-from skills.meetings.recovery import lines_of, rebuild, same_minute
-from skills.meetings.replay_cli import add_replay_command
-from skills.meetings.settings import MeetingsConfig, minutes_dir
+from hatbot.skills.meetings.minutes import Minutes
+from hatbot.skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
+from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
+from hatbot.skills.meetings.replay_cli import add_replay_command
+from hatbot.skills.meetings.settings import MeetingsConfig, minutes_dir
 
 OPEN_ACTIONS_SHOWN = 10  # longer lists would flood the channel
 RETRY_MINUTES = timedelta(minutes=5)

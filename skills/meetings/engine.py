@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.skill import extract
+from hatbot.skill import extract
 
 COMMANDS = (
     "startmeeting", "endmeeting", "topic", "info", "idea", "link", "help", "action",

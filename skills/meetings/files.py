@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from skills.meetings.engine import Meeting
-from skills.meetings.minutes import (
+from hatbot.skills.meetings.engine import Meeting
+from hatbot.skills.meetings.minutes import (
     Minutes,
     base_name,
     relative_base,
@@ -20,7 +20,7 @@ from skills.meetings.minutes import (
     render_markdown,
     render_text,
 )
-from skills.meetings.pages import (
+from hatbot.skills.meetings.pages import (
     LABELS,
     IndexEntry,
     render_index,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from skills.meetings.engine import Item, Line, Meeting, hms
+from hatbot.skills.meetings.engine import Item, Line, Meeting, hms
 
 UNASSIGNED = "UNASSIGNED"
 LOG_FORMAT = "hatbot-meeting-log"

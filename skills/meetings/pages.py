@@ -13,8 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from skills.meetings.engine import Meeting
-from skills.meetings.minutes import Minutes, base_name, title_of
+from hatbot.skills.meetings.engine import Meeting
+from hatbot.skills.meetings.minutes import Minutes, base_name, title_of
 
 _URL = re.compile(r"(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}"

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.skill import CliContext
-from skills.meetings.files import suffix_among, write_minutes
-from skills.meetings.models import MeetingLine, MeetingRecord
-from skills.meetings.recovery import lines_of, rebuild, same_minute
-from skills.meetings.settings import minutes_dir
-from storage.db import sync_engine
+from hatbot.skill import CliContext
+from hatbot.skills.meetings.files import suffix_among, write_minutes
+from hatbot.skills.meetings.models import MeetingLine, MeetingRecord
+from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
+from hatbot.skills.meetings.settings import minutes_dir
+from hatbot.storage.db import sync_engine
 
 
 def add_rebuild_command(actions: Any, common: argparse.ArgumentParser) -> None:

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import Select, select
 
-from skills.meetings.engine import Line, Meeting, replay
-from skills.meetings.models import MeetingLine, MeetingRecord
+from hatbot.skills.meetings.engine import Line, Meeting, replay
+from hatbot.skills.meetings.models import MeetingLine, MeetingRecord
 
 
 def lines_of(rows: Iterable[MeetingLine]) -> list[Line]:

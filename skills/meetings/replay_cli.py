@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.skill import CliContext
-from skills.meetings.engine import Line, replay
-from skills.meetings.files import index_page, write_minutes
-from skills.meetings.minutes import lines_from_json
-from skills.meetings.rebuild_cli import add_rebuild_command
-from skills.meetings.settings import minutes_dir
+from hatbot.skill import CliContext
+from hatbot.skills.meetings.engine import Line, replay
+from hatbot.skills.meetings.files import index_page, write_minutes
+from hatbot.skills.meetings.minutes import lines_from_json
+from hatbot.skills.meetings.rebuild_cli import add_rebuild_command
+from hatbot.skills.meetings.settings import minutes_dir
 
 # MeetBot's "HH:MM:SS <nick> text", and what other loggers write: "[HH:MM] <nick>",
 # "[HH:MM:SS] <nick>", "HH:MM <nick>" (meetingology, irssi, weechat, ZNC); a nick may

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from bot.skill import AddressText, SkillConfig
+from hatbot.skill import AddressText, SkillConfig
 
 MinutesFormat = Literal["html", "txt", "md", "log.html", "log.txt", "log.json"]
 

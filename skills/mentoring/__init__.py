@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.context import Context
-from bot.events import Address
-from bot.skill import Skill, SkillConfig, UsageError, command, escape_markup
-from skills.mentoring import matching
-from skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
+from hatbot.context import Context
+from hatbot.events import Address
+from hatbot.skill import Skill, SkillConfig, UsageError, command, escape_markup
+from hatbot.skills.mentoring import matching
+from hatbot.skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
 
 
 def _tags(words: list[str]) -> str:

@@ -19,9 +19,9 @@ from pydantic import field_validator
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.context import Context
-from bot.events import Address, Join, Message, Person
-from bot.skill import (
+from hatbot.context import Context
+from hatbot.events import Address, Join, Message, Person
+from hatbot.skill import (
     AddressText,
     Markup,
     Skill,
@@ -31,7 +31,7 @@ from bot.skill import (
     format_duration,
     on,
 )
-from skills.welcome.models import Newcomer, Welcomed
+from hatbot.skills.welcome.models import Newcomer, Welcomed
 
 DEFAULT_MESSAGE = "Welcome {name}! Say !help to see what I can do here."
 TRACKED_FOR = timedelta(days=90)  # a newcomer's first message counts within this time

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.base import Base
-from storage.db import sync_engine
+from hatbot.storage.base import Base
+from hatbot.storage.db import sync_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import App
-from bot.commands import LONGEST_COMMAND
-from bot.markup import render_html, render_plain, render_slack
+from hatbot.app import App
+from hatbot.commands import LONGEST_COMMAND
+from hatbot.markup import render_html, render_plain, render_slack
 from tests.conftest import StartBot, memory
 
 MEGABYTE_WORD = "a" * 1_000_000

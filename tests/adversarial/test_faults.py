@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import App
-from bot.markup import render_plain
-from storage import db
+from hatbot.app import App
+from hatbot.markup import render_plain
+from hatbot.storage import db
 from tests.conftest import StartBot, memory
 
 
@@ -52,7 +52,7 @@ async def test_a_locked_database_is_said_once_per_channel_and_recovered_from(
 
     assert (await said(app, "!hat add Review docs", "#a"))[0].startswith("Task #2 added")
     assert (await health(app))[0] == 200
-    errors = [r for r in caplog.records if r.name == "bot.health"]
+    errors = [r for r in caplog.records if r.name == "hatbot.health"]
     assert [r.levelname for r in errors] == ["ERROR", "WARNING"]  # once down, once back
     assert not any("Sorry, something went wrong" in r.getMessage() for r in caplog.records)
 

@@ -9,8 +9,8 @@ import time
 import httpx
 import pytest
 
-from bot import web as bot_web
-from bot.app import App
+from hatbot import web as bot_web
+from hatbot.app import App
 from tests.adversarial.test_webhooks import CONFIG
 from tests.conftest import StartBot
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.markup import render_plain
+from hatbot.markup import render_plain
 from tests.conftest import StartBot, memory, run_cli
 
 

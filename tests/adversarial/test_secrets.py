@@ -8,7 +8,7 @@ import base64
 import logging
 from pathlib import Path
 
-from bot.redact import MASK, Redactor
+from hatbot.redact import MASK, Redactor
 from tests.conftest import HATBOT, free_port
 
 SASL = "sasl-Pa55word-xyz"

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.app import App
-from skills.ci import builds
-from skills.ci.builds import BadPayload
+from hatbot.app import App
+from hatbot.skills.ci import builds
+from hatbot.skills.ci.builds import BadPayload
 from tests.conftest import StartBot
 from tests.integration.test_ci_hooks import CONFIG, SECRET, github, posts, run
 
@@ -159,8 +159,8 @@ async def test_slack_events_from_outsiders_get_401_and_no_traceback(
 
 
 def test_an_empty_signing_secret_fails_check_config() -> None:
-    from bot.config import ConfigError, build
-    from bot.plugins import discover
+    from hatbot.config import ConfigError, build
+    from hatbot.plugins import discover
 
     found = discover()
     raw = {"adapters": {"slack": {"bot_token": "xoxb-x"}}}

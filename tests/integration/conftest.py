@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.irc import IrcAdapter
-from bot.app import App
+from hatbot.adapters.irc import IrcAdapter
+from hatbot.app import App
 from tests.conftest import HATBOT, free_port, require_server
 from tests.integration.irc_client import Line
 from tests.integration.servers import Ngircd

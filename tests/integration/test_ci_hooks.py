@@ -15,12 +15,12 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.app import App
-from bot.clock import FakeClock
-from bot.context import Context
-from bot.markup import render_plain
-from skills.ci import github_signature_ok
-from skills.ci.zuul import ZuulPoller
+from hatbot.app import App
+from hatbot.clock import FakeClock
+from hatbot.context import Context
+from hatbot.markup import render_plain
+from hatbot.skills.ci import github_signature_ok
+from hatbot.skills.ci.zuul import ZuulPoller
 from tests.conftest import REPO, StartBot, memory
 
 FIXTURES = REPO / "tests" / "fixtures" / "ci"

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import App
-from bot.context import Context
-from bot.events import Address, Join, Reply
-from bot.skill import Skill, SkillConfig, command
+from hatbot.app import App
+from hatbot.context import Context
+from hatbot.events import Address, Join, Reply
+from hatbot.skill import Skill, SkillConfig, command
 from tests.conftest import Arrivals, StartBot, read_minutes
 from tests.integration.conftest import irc, joined
 from tests.integration.irc_client import IrcClient, Line

@@ -21,9 +21,9 @@ from nio import (
     RoomPreset,
 )
 
-from adapters.matrix import MatrixAdapter
-from bot.app import App
-from bot.events import Address, Part, Reply
+from hatbot.adapters.matrix import MatrixAdapter
+from hatbot.app import App
+from hatbot.events import Address, Part, Reply
 from tests.conftest import Arrivals, StartBot, read_minutes, require_server
 from tests.integration.servers import Synapse
 from tests.unit.bot.test_outbound import Acker
@@ -351,7 +351,7 @@ async def test_rate_limited_sends_wait_and_arrive(
     own = await private_synapse(message_rate=1.0)
     for i in range(6):
         await own.app.send(Reply(Address("matrix", own.room), f"burst {i}"))
-    with caplog.at_level(logging.INFO, logger="adapters.flow"):
+    with caplog.at_level(logging.INFO, logger="hatbot.adapters.flow"):
         got = await notices(own.alice, own.room, "burst", count=6, within=60)
     assert sorted(n["content"]["body"] for n in got) == [f"burst {i}" for i in range(6)]
     assert any("matrix: rate limited" in r.getMessage() for r in caplog.records)

@@ -84,7 +84,7 @@ def test_a_meeting_survives_sigkill(tmp_path: Path, launch: Callable[[], Bot]) -
 
 
 async def test_minutes_are_served_with_an_index(start_bot: StartBot, tmp_path: Path) -> None:
-    from adapters.memory import person  # noqa: F401 - the memory platform's people
+    from hatbot.adapters.memory import person  # noqa: F401 - the memory platform's people
     from tests.conftest import memory
 
     app = await start_bot(raw={"web": {"enabled": True, "port": 0},

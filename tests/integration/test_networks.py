@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.context import Context
-from bot.events import Address
-from bot.skill import Skill, SkillConfig, command
+from hatbot.context import Context
+from hatbot.events import Address
+from hatbot.skill import Skill, SkillConfig, command
 from tests.conftest import StartBot, read_minutes
 from tests.integration.conftest import joined, make_server
 from tests.integration.fake_slack import FakeSlack, event_callback, message
@@ -129,8 +129,8 @@ async def test_two_irc_networks_and_slack_in_one_process(
 
 
 def test_an_adapter_table_names_its_type(tmp_path: Path) -> None:
-    from bot.config import ConfigError, build
-    from bot.plugins import discover
+    from hatbot.config import ConfigError, build
+    from hatbot.plugins import discover
 
     found = discover()
     models = (found.adapter_models(), found.skill_models())

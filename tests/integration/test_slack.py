@@ -13,10 +13,10 @@ import httpx
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack import SlackAdapter
-from bot.app import App
-from bot.context import Context
-from bot.skill import Markup, Skill, SkillConfig, command, mention
+from hatbot.adapters.slack import SlackAdapter
+from hatbot.app import App
+from hatbot.context import Context
+from hatbot.skill import Markup, Skill, SkillConfig, command, mention
 from tests.conftest import Arrivals, StartBot, read_minutes
 from tests.integration.fake_slack import FakeSlack, event_callback, message
 from tests.unit.bot.test_outbound import Acker
@@ -177,7 +177,7 @@ async def test_direct_messages_and_threads(start_bot: StartBot, slack: FakeSlack
     adapter = app.adapters["slack"]
     assert isinstance(adapter, SlackAdapter)
     # A DM the bot starts opens the conversation first.
-    from bot.events import Address, Reply
+    from hatbot.events import Address, Reply
 
     await app.send(Reply(Address("slack", "U0RAJ"), "*hello* <friend> & co", direct=True))
     posted = await slack.wait_posted(3)
@@ -260,7 +260,7 @@ async def test_a_message_naming_hundreds_of_people_costs_a_few_lookups(
 
 
 def test_the_lru_cache_forgets_the_oldest() -> None:
-    from adapters.flow import LruCache
+    from hatbot.adapters.flow import LruCache
 
     cache: LruCache[str, int] = LruCache(2)
     cache["a"], cache["b"] = 1, 2

@@ -7,11 +7,11 @@ import re
 import httpx
 from aiohttp import web
 
-from bot.adapter import Status
-from bot.app import App
-from bot.context import Context
-from bot.skill import Skill, SkillConfig, route
-from storage.kv import KeyValueStore
+from hatbot.adapter import Status
+from hatbot.app import App
+from hatbot.context import Context
+from hatbot.skill import Skill, SkillConfig, route
+from hatbot.storage.kv import KeyValueStore
 from tests.conftest import StartBot, memory
 
 

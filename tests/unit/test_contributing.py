@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.markup import render_plain
+from hatbot.markup import render_plain
 from tests.conftest import REPO, StartBot, memory
 
 

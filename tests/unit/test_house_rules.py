@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from adapters.memory import MemoryAdapter
-from bot.adapter import AdapterConfig, Host
-from bot.context import Context
-from bot.events import Reply
-from bot.skill import Skill, SkillConfig, command
-from bot.testing import SkillTester
+from hatbot.adapter import AdapterConfig, Host
+from hatbot.adapters.memory import MemoryAdapter
+from hatbot.context import Context
+from hatbot.events import Reply
+from hatbot.skill import Skill, SkillConfig, command
+from hatbot.testing import SkillTester
 from tests.conftest import REPO, StartBot
 
 

@@ -56,8 +56,10 @@ def modules() -> list[tuple[str, Path]]:
 
 
 def our_imports(module: str, path: Path) -> set[str]:
-    """Every module of ours that ``path`` imports, relative imports resolved."""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    """Every module of ours that ``path`` imports, relative imports resolved (against the
+    installed names, as Python resolves them)."""
+    installed = installed_name(module)
+    package = installed if path.name == "__init__.py" else installed.rpartition(".")[0]
     imported: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
@@ -71,7 +73,25 @@ def our_imports(module: str, path: Path) -> set[str]:
                 imported.add(".".join([*base, node.module]))
             else:  # from . import a, b
                 imported |= {".".join([*base, alias.name]) for alias in node.names}
-    return {name for name in imported if name.split(".")[0] in OURS}
+    return {name for name in map(folder_name, imported) if name.split(".")[0] in OURS}
+
+
+def installed_name(module: str) -> str:
+    """``bot.skill`` → ``hatbot.skill``, ``adapters.irc`` → ``hatbot.adapters.irc``."""
+    head, _, rest = module.partition(".")
+    return ".".join(["hatbot", *([rest] if rest else [])]) if head == "bot" \
+        else f"hatbot.{module}"
+
+
+def folder_name(module: str) -> str:
+    """The installed name (``hatbot.skill``, ``hatbot.adapters.irc``) as the repository's
+    folders spell it (``bot.skill``, ``adapters.irc``), which the rules are written in."""
+    head, _, rest = module.partition(".")
+    if head != "hatbot":
+        return module
+    if rest.split(".")[0] in ("adapters", "skills", "storage"):
+        return rest
+    return f"bot.{rest}" if rest else "bot"
 
 
 def rule_for(module: str) -> tuple[str, ...] | None:
@@ -107,7 +127,7 @@ def test_every_core_module_has_a_rule_of_its_own() -> None:
 
 def test_a_forbidden_import_is_caught(tmp_path: Path) -> None:
     """The check itself can fail: an adapter import in the dispatcher, absolute or relative."""
-    for line in ("from adapters.irc import IrcAdapter", "from ..adapters import irc"):
+    for line in ("from hatbot.adapters.irc import IrcAdapter", "from .adapters import irc"):
         path = tmp_path / "dispatch.py"
         path.write_text(f"{line}\n")
         with pytest.raises(AssertionError, match=r"bot\.dispatch imports adapters"):

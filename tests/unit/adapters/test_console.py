@@ -2,8 +2,8 @@ import io
 
 import pytest
 
-from adapters.console import ConsoleAdapter, ConsoleConfig
-from bot.events import Address, Event, Join, Message, Part, Reply
+from hatbot.adapters.console import ConsoleAdapter, ConsoleConfig
+from hatbot.events import Address, Event, Join, Message, Part, Reply
 
 
 class Host:

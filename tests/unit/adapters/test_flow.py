@@ -3,8 +3,8 @@ import random
 
 import pytest
 
-from adapters.flow import FairQueue, TokenBucket, split_utf8
-from bot.backoff import Backoff
+from hatbot.adapters.flow import FairQueue, TokenBucket, split_utf8
+from hatbot.backoff import Backoff
 
 
 class Clock:
@@ -83,7 +83,7 @@ def test_backoff_grows_with_jitter_and_caps() -> None:
 
 
 async def test_outbox_retries_drops_on_errors_and_flushes() -> None:
-    from adapters.flow import Outbox, Retry
+    from hatbot.adapters.flow import Outbox, Retry
 
     delivered: list[str] = []
     attempts: dict[str, int] = {}
@@ -105,7 +105,7 @@ async def test_outbox_retries_drops_on_errors_and_flushes() -> None:
 
 
 async def test_outbox_waits_until_ready() -> None:
-    from adapters.flow import Outbox
+    from hatbot.adapters.flow import Outbox
 
     ready = asyncio.Event()
     delivered: list[str] = []
@@ -123,7 +123,7 @@ async def test_outbox_waits_until_ready() -> None:
 
 
 async def test_closing_an_idle_outbox_says_nothing(caplog: pytest.LogCaptureFixture) -> None:
-    from adapters.flow import Outbox
+    from hatbot.adapters.flow import Outbox
 
     async def deliver(target: str, item: str) -> None:
         pass

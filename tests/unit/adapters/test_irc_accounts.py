@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from bot.context import Context
-from bot.events import Join, Message
-from bot.skill import Skill, SkillConfig, on
+from hatbot.context import Context
+from hatbot.events import Join, Message
+from hatbot.skill import Skill, SkillConfig, on
 from tests.conftest import StartBot
 
 seen: list[Join | Message] = []

@@ -6,8 +6,8 @@ from typing import Any
 
 from irc.client import Event, NickMask
 
-from adapters.irc import IrcAdapter, IrcConfig
-from bot.events import Join, Message, Part
+from hatbot.adapters.irc import IrcAdapter, IrcConfig
+from hatbot.events import Join, Message, Part
 
 
 class Host:

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import pytest
 
-from bot.commands import (
+from hatbot.commands import (
     CommandMeta,
     Registry,
     UsageError,
@@ -16,10 +16,10 @@ from bot.commands import (
     parse_arguments,
     parse_duration,
 )
-from bot.context import Context
-from bot.events import Address, Person
-from bot.plugins import discover
-from bot.skill import COMMAND_ATTR, command, marked
+from hatbot.context import Context
+from hatbot.events import Address, Person
+from hatbot.plugins import discover
+from hatbot.skill import COMMAND_ATTR, command, marked
 
 
 class Sample:

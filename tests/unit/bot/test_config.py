@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from bot.config import ConfigError, build, load
-from bot.plugins import discover
+from hatbot.config import ConfigError, build, load
+from hatbot.plugins import discover
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -91,7 +91,7 @@ def test_skills_default_on_adapters_only_when_present() -> None:
 
 
 def test_a_bot_with_no_adapter_is_refused() -> None:
-    from bot.config import check_runnable
+    from hatbot.config import check_runnable
 
     message = ("adapters: none is enabled, so the bot would hear nothing; add one of "
                "[adapters.console], [adapters.irc] (or remove its enabled = false)")
@@ -164,7 +164,7 @@ def test_example_config_documents_every_key() -> None:
     """Every key a plugin or the core accepts appears in the example file."""
     plugins = discover()
     example = tomllib.loads((REPO / "config.example.toml").read_text())
-    from bot.config import BotConfig, WebConfig
+    from hatbot.config import BotConfig, WebConfig
 
     def keys(model: type[BaseModel]) -> set[str]:
         return set(model.model_fields)

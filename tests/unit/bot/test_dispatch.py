@@ -1,7 +1,7 @@
 import asyncio
 
-from bot.dispatch import Dispatcher
-from bot.events import Address, Event, Message, Person
+from hatbot.dispatch import Dispatcher
+from hatbot.events import Address, Event, Message, Person
 
 ALICE = Person(Address("memory", "alice"))
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.events import Address, Person
+from hatbot.events import Address, Person
 
 
 @pytest.mark.parametrize(

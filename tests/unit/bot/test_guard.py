@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.skill import Context, Skill, SkillConfig, every, route
+from hatbot.skill import Context, Skill, SkillConfig, every, route
 from tests.conftest import StartBot, paused
 
 

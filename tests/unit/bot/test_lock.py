@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lock import AlreadyRunning, DataDirLock
+from hatbot.lock import AlreadyRunning, DataDirLock
 from tests.conftest import StartBot
 
 

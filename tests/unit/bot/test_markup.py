@@ -1,4 +1,4 @@
-from bot.markup import escape, render_html, render_plain, render_slack
+from hatbot.markup import escape, render_html, render_plain, render_slack
 
 SAMPLE = "Hello **alice**, see [the guide](https://docs.example.org) and `!help`"
 
@@ -40,7 +40,7 @@ def test_escape_shows_user_text_literally() -> None:
 
 
 def test_mentions_notify_on_each_platform() -> None:
-    from bot.markup import mention
+    from hatbot.markup import mention
 
     slack = f"thanks {mention('slack:U0RAJ', 'Raj [PT]')}!"
     assert render_slack(slack) == "thanks <@U0RAJ>!"
@@ -52,7 +52,7 @@ def test_mentions_notify_on_each_platform() -> None:
 
 
 def test_markup_quotes_plain_text_it_meets() -> None:
-    from bot.markup import Markup, escape, render_plain, render_slack
+    from hatbot.markup import Markup, escape, render_plain, render_slack
 
     link = "[x](https://evil.example)"
     assert render_plain(Markup("**{}** said {}").format(Markup("*a*"), link)) == \
@@ -65,7 +65,7 @@ def test_markup_quotes_plain_text_it_meets() -> None:
 
 
 def test_a_mention_notifies_on_every_platform() -> None:
-    from bot.markup import mention, render_html, render_plain, render_slack
+    from hatbot.markup import mention, render_html, render_plain, render_slack
 
     assert render_plain(mention("irc:alice", "Alice A")) == "alice"  # the nick highlights
     assert render_plain(mention("console:bob", "bob")) == "bob"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console import ConsoleAdapter, ConsoleConfig
-from adapters.memory import MemoryAdapter
-from bot.events import Address, Edit, React, Reply, SetTopic
-from bot.markup import render_plain
-from bot.skill import Context, Skill, SkillConfig, command
-from bot.testing import SkillTester
+from hatbot.adapters.console import ConsoleAdapter, ConsoleConfig
+from hatbot.adapters.memory import MemoryAdapter
+from hatbot.events import Address, Edit, React, Reply, SetTopic
+from hatbot.markup import render_plain
+from hatbot.skill import Context, Skill, SkillConfig, command
+from hatbot.testing import SkillTester
 from tests.conftest import StartBot, memory
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.memory import MemoryAdapter
-from bot.app import App
-from bot.config import load
-from bot.markup import render_plain
-from bot.plugins import Plugins, discover
+from hatbot.adapters.memory import MemoryAdapter
+from hatbot.app import App
+from hatbot.config import load
+from hatbot.markup import render_plain
+from hatbot.plugins import Plugins, discover
 from tests.conftest import memory
 
 CONFIG = """

@@ -5,12 +5,12 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from adapters.memory import person
-from bot.context import Context
-from bot.events import Address, Join, Message, Reply
-from bot.markup import render_plain
-from bot.skill import Skill, SkillConfig, command, on
-from storage.kv import KeyValue
+from hatbot.adapters.memory import person
+from hatbot.context import Context
+from hatbot.events import Address, Join, Message, Reply
+from hatbot.markup import render_plain
+from hatbot.skill import Skill, SkillConfig, command, on
+from hatbot.storage.kv import KeyValue
 from tests.conftest import StartBot, memory
 
 

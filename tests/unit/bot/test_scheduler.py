@@ -3,10 +3,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.context import Context
-from bot.scheduler import Scheduler
-from bot.skill import Skill, SkillConfig, every
-from storage.db import upgrade
+from hatbot.context import Context
+from hatbot.scheduler import Scheduler
+from hatbot.skill import Skill, SkillConfig, every
+from hatbot.storage.db import upgrade
 from tests.conftest import StartBot
 
 

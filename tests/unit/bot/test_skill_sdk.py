@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from bot.config import build
-from bot.context import Context
-from bot.plugins import discover
-from bot.skill import CronText, Skill, SkillConfig, command, every
-from bot.testing import SkillTester
+from hatbot.config import build
+from hatbot.context import Context
+from hatbot.plugins import discover
+from hatbot.skill import CronText, Skill, SkillConfig, command, every
+from hatbot.testing import SkillTester
 
 
 class Ticker(Skill[SkillConfig]):

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from skills.ci import builds
-from skills.ci.builds import FAILURE, IGNORED, SUCCESS, BadPayload
+from hatbot.skills.ci import builds
+from hatbot.skills.ci.builds import FAILURE, IGNORED, SUCCESS, BadPayload
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "ci"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from skills.ci.state import Change, Turn, apply, figures, reminder_due
+from hatbot.skills.ci.state import Change, Turn, apply, figures, reminder_due
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -6,12 +6,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.memory import PLATFORM
-from bot.app import App
-from bot.clock import FakeClock
-from bot.events import Address
-from bot.markup import render_plain
-from skills.hat.reports import absence_factor
+from hatbot.adapters.memory import PLATFORM
+from hatbot.app import App
+from hatbot.clock import FakeClock
+from hatbot.events import Address
+from hatbot.markup import render_plain
+from hatbot.skills.hat.reports import absence_factor
 from tests.conftest import StartBot, memory, paused
 
 DEV = Address(PLATFORM, "#dev")

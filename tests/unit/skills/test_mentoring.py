@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.memory import MemoryAdapter
-from bot.events import Address, Message, Person
-from bot.markup import render_plain
-from skills.mentoring.matching import Mentee, Mentor, assign, parse_tz, score
+from hatbot.adapters.memory import MemoryAdapter
+from hatbot.events import Address, Message, Person
+from hatbot.markup import render_plain
+from hatbot.skills.mentoring.matching import Mentee, Mentor, assign, parse_tz, score
 from tests.conftest import StartBot, memory
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -6,11 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from adapters.memory import PLATFORM, person
-from bot.app import App
-from bot.clock import FakeClock
-from bot.events import Address, Join, Message
-from bot.markup import render_plain
+from hatbot.adapters.memory import PLATFORM, person
+from hatbot.app import App
+from hatbot.clock import FakeClock
+from hatbot.events import Address, Join, Message
+from hatbot.markup import render_plain
 from tests.conftest import StartBot, memory
 
 DEV = Address(PLATFORM, "#dev")

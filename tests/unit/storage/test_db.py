@@ -3,8 +3,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from storage.db import async_engine, async_url, sessions, sync_url, upgrade
-from storage.kv import KeyValueStore
+from hatbot.storage.db import async_engine, async_url, sessions, sync_url, upgrade
+from hatbot.storage.kv import KeyValueStore
 
 
 def test_url_drivers() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.plugins import discover
+from hatbot.plugins import discover
 from tests.conftest import StartBot
 
 WITH_TABLES = sorted(name for name, cls in discover().skills.items() if cls.migrations)

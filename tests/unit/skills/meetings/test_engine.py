@@ -2,8 +2,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from skills.meetings.engine import Line, Meeting, meeting_name, parse_alias, parse_hash, replay
-from skills.meetings.minutes import Minutes, names
+from hatbot.skills.meetings.engine import (
+    Line,
+    Meeting,
+    meeting_name,
+    parse_alias,
+    parse_hash,
+    replay,
+)
+from hatbot.skills.meetings.minutes import Minutes, names
 
 T0 = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
 

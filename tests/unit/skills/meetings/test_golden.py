@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from adapters.memory import PLATFORM, person
-from bot.app import App
-from bot.clock import FakeClock
-from bot.events import Address, Message
-from bot.markup import render_plain
-from bot.skill import CliContext
-from skills.meetings import MeetingsConfig
-from skills.meetings.replay_cli import read_text_log, run_replay
+from hatbot.adapters.memory import PLATFORM, person
+from hatbot.app import App
+from hatbot.clock import FakeClock
+from hatbot.events import Address, Message
+from hatbot.markup import render_plain
+from hatbot.skill import CliContext
+from hatbot.skills.meetings import MeetingsConfig
+from hatbot.skills.meetings.replay_cli import read_text_log, run_replay
 from tests.conftest import REPO, StartBot, memory, paused
 
 FIXTURES = REPO / "tests" / "fixtures" / "meetings"
@@ -105,7 +105,7 @@ async def test_meeting_matches_golden_files(case: str, start_bot: StartBot,
 @pytest.mark.parametrize("case", CASES)
 def test_replaying_the_logs_gives_the_same_minutes(case: str, tmp_path: Path) -> None:
     """The .log.json rebuilds all six files exactly; MeetBot's .log.txt the five others."""
-    from bot.config import BotConfig
+    from hatbot.config import BotConfig
 
     expected_dir = FIXTURES / case / "expected"
     (log_json,) = expected_dir.glob("*.log.json")

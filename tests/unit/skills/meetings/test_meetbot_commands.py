@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 
-from adapters.memory import person
-from bot.app import App
-from bot.markup import render_plain
-from skills.meetings.engine import parse_hash
+from hatbot.adapters.memory import person
+from hatbot.app import App
+from hatbot.markup import render_plain
+from hatbot.skills.meetings.engine import parse_hash
 from tests.conftest import StartBot, memory, read_minutes
 
 
@@ -128,8 +128,8 @@ async def test_file_names_follow_openstack_unless_told(start_bot: StartBot,
 
 
 async def test_me_lines_are_logged_as_meetbot_does(start_bot: StartBot, tmp_path: Path) -> None:
-    from bot.events import Address, Message
-    from skills.meetings.replay_cli import read_text_log
+    from hatbot.events import Address, Message
+    from hatbot.skills.meetings.replay_cli import read_text_log
 
     app = await start_bot(raw=settings(tmp_path))
     await said(app, "#startmeeting emotes")
@@ -156,7 +156,7 @@ async def test_me_lines_are_logged_as_meetbot_does(start_bot: StartBot, tmp_path
 def test_replay_reads_other_loggers_formats(tmp_path: Path) -> None:
     from datetime import date
 
-    from skills.meetings.replay_cli import read_text_log
+    from hatbot.skills.meetings.replay_cli import read_text_log
 
     text = ("[16:00] <@chair> #startmeeting formats\n"
             "[16:00:30] <+voiced> hello\n"

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.config import BotConfig
-from bot.skill import CliContext
-from skills.meetings import MeetingsConfig
-from skills.meetings.replay_cli import run_replay
+from hatbot.config import BotConfig
+from hatbot.skill import CliContext
+from hatbot.skills.meetings import MeetingsConfig
+from hatbot.skills.meetings.replay_cli import run_replay
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "meetbot" / "fedora"

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import App
-from bot.markup import render_plain
-from skills.meetings import Meetings
-from skills.meetings.engine import Meeting
-from skills.meetings.models import MeetingLine, MeetingRecord
+from hatbot.app import App
+from hatbot.markup import render_plain
+from hatbot.skills.meetings import Meetings
+from hatbot.skills.meetings.engine import Meeting
+from hatbot.skills.meetings.models import MeetingLine, MeetingRecord
 from tests.conftest import StartBot, memory, read_minutes
 
 
@@ -86,8 +86,8 @@ async def test_minutes_that_cannot_be_written_are_kept_and_written_later(
 
 
 async def test_the_cli_rebuilds_any_meetings_minutes(start_bot: StartBot, tmp_path: Path) -> None:
-    from skills.meetings.rebuild_cli import run_rebuild
-    from skills.meetings.settings import MeetingsConfig
+    from hatbot.skills.meetings.rebuild_cli import run_rebuild
+    from hatbot.skills.meetings.settings import MeetingsConfig
 
     minutes = tmp_path / "minutes"
     app = await start_bot(raw=settings(minutes))
@@ -99,7 +99,7 @@ async def test_the_cli_rebuilds_any_meetings_minutes(start_bot: StartBot, tmp_pa
 
     import argparse
 
-    from bot.skill import CliContext
+    from hatbot.skill import CliContext
 
     ctx = CliContext(app.config.bot, "http://x", MeetingsConfig(minutes_dir=str(minutes)))
     assert run_rebuild(ctx, argparse.Namespace(ids=[], all=True)) == 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.events import Reply
-from bot.markup import render_plain
+from hatbot.events import Reply
+from hatbot.markup import render_plain
 from tests.conftest import StartBot, memory, read_minutes
 
 
