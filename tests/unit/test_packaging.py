@@ -31,10 +31,10 @@ def test_the_installed_names_are_ours_alone(tmp_path: Path) -> None:
     """Outside the repository (where the folders are not on the path), as a user has it."""
     probe = ("import importlib.util as u, json; print(json.dumps("
              "[u.find_spec(n) is not None for n in ('bot', 'adapters', 'skills', 'storage')]"
-             " + [u.find_spec('hatbot.adapters.irc').origin]))")
+             " + [u.find_spec('hatbot.adapters.flow').origin]))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                           text=True, check=True, env={k: v for k, v in os.environ.items()
                                                       if k != "PYTHONPATH"})
     *bare, origin = json.loads(done.stdout)
     assert bare == [False, False, False, False]
-    assert origin == str(REPO / "adapters" / "irc.py")
+    assert origin == str(REPO / "adapters" / "flow.py")

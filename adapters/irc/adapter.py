@@ -1,23 +1,16 @@
-"""IRC, on the ``irc`` package's asyncio client.
+"""The IRC adapter, on the ``irc`` package's asyncio client.
 
-The adapter keeps one connection alive (reconnecting with backoff), negotiates
-IRCv3 capabilities for verified identities, and paces what it sends so that a
-busy bot is never disconnected for flooding.
-
-Identity: where the server offers ``account-tag``, ``extended-join`` or
-``account-notify``, a person's ``account`` is their services account (and
-nobody who is not logged in has one). Where it offers none of them, the nick is
-all there is, and ``account`` is the nick: admin rights then rest on the nick.
+It keeps one connection alive (reconnecting with backoff), negotiates IRCv3
+capabilities for verified identities (``caps``), follows who is where and logged in
+as whom (``roster``), and paces what it sends so that a busy bot is never
+disconnected for flooding.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
-import re
 import ssl
-import time
 from importlib.metadata import version
 from typing import Any
 
@@ -25,10 +18,12 @@ from irc.client import Event, ServerConnection, ServerNotConnectedError
 from irc.client_aio import AioConnection, AioReactor
 from irc.connection import AioFactory
 from jaraco.stream.buffer import LenientDecodingLineBuffer  # type: ignore[import-untyped]
-from pydantic import Field, SecretStr
 
-from hatbot.adapter import Adapter, AdapterConfig, Host, Status
+from hatbot.adapter import Adapter, Host, Status
 from hatbot.adapters.flow import Outbox, Retry, TokenBucket, cancel, split_utf8
+from hatbot.adapters.irc.caps import Capabilities
+from hatbot.adapters.irc.config import IrcConfig
+from hatbot.adapters.irc.roster import Roster
 from hatbot.backoff import Backoff
 from hatbot.events import Address, Join, Message, Part, Person, Reply, SetTopic
 from hatbot.markup import render_plain
@@ -37,27 +32,10 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "irc"
 LINE_LIMIT = 512  # bytes, CR LF included
-ACCOUNT_CAPS = {"account-notify", "extended-join", "account-tag"}
 REGISTRATION_TIMEOUT = 30.0
 RECLAIM_EVERY = 30.0  # seconds between attempts to get the configured nick back
-NETSPLIT_MEMORY = 15 * 60.0  # a rejoin this soon after a netsplit quit is no new arrival
 CTCP_QUEUED = 5  # CTCP replies waiting at once; more requests are ignored
 FLUSH_TIMEOUT = 30.0  # how long shutdown waits for queued messages to go out
-_NETSPLIT = re.compile(r"^[\w.-]+\.[\w.-]+ [\w.-]+\.[\w.-]+$")
-_NICK_PREFIXES = "~&@%+"
-
-
-class IrcConfig(AdapterConfig):
-    host: str = "irc.oftc.net"
-    port: int = Field(default=6697, ge=1, le=65535)
-    tls: bool = True
-    tls_ca_file: str = ""  # trust this CA (PEM) instead of the system's, for private networks
-    nick: str = Field(default="hatbot", min_length=1)
-    channels: list[str] = []
-    sasl_username: str = ""
-    sasl_password: SecretStr = SecretStr("")
-    messages_per_second: float = Field(default=1.0, gt=0)
-    burst: int = Field(default=4, ge=1)
 
 
 class IrcAdapter(Adapter[IrcConfig]):
@@ -80,12 +58,9 @@ class IrcAdapter(Adapter[IrcConfig]):
             pace=TokenBucket(config.messages_per_second, config.burst))
         self._tasks: list[asyncio.Task[None]] = []
         self._ctcp_pending: set[str] = set()  # lower nicks with a CTCP reply queued
-        self._offered: set[str] = set()
-        self._account_caps = False
-        self._account_tag = False  # every message says its sender's account, or has none
-        self._accounts: dict[str, str | None] = {}  # lower nick → services account
-        self._members: dict[str, set[str]] = {}  # lower channel → lower nicks
-        self._split: dict[str, float] = {}  # lower nick → when a netsplit took them
+        self._caps = Capabilities(config.sasl_username,
+                                  config.sasl_password.get_secret_value())
+        self._roster = Roster()
         self._userhost: str | None = None  # our own user@host, as others see it
         self.connections = 0  # successful registrations, for health and tests
 
@@ -124,10 +99,8 @@ class IrcAdapter(Adapter[IrcConfig]):
 
     async def _connect(self) -> None:
         self._lost.clear()
-        self._offered.clear()
-        self._account_caps = self._account_tag = False
-        self._members.clear()
-        self._accounts.clear()  # nobody's login is known on a new connection
+        self._caps.reset()
+        self._roster.reset()  # nobody's place or login is known on a new connection
         loop = asyncio.get_running_loop()
         reactor = AioReactor(loop=loop, on_connect=self._opening)
         reactor.add_global_handler("all_events", self._on_event)
@@ -223,38 +196,12 @@ class IrcAdapter(Adapter[IrcConfig]):
         self._lost.set()
 
     def _on_cap(self, conn: ServerConnection, event: Event) -> None:
-        args = list(event.arguments)
-        sub = args[0].upper() if args else ""
-        if sub == "LS":
-            more = len(args) > 2 and args[1] == "*"
-            self._offered |= {c.split("=", 1)[0] for c in args[-1].split()}
-            if more:
-                return
-            wanted = ACCOUNT_CAPS & self._offered
-            if self.config.sasl_username and "sasl" in self._offered:
-                wanted.add("sasl")
-            if wanted:
-                conn.send_raw(f"CAP REQ :{' '.join(sorted(wanted))}")
-            else:
-                conn.send_raw("CAP END")
-        elif sub == "ACK":
-            acked = set(args[-1].split())
-            self._account_caps = bool(ACCOUNT_CAPS & acked)
-            self._account_tag = "account-tag" in acked
-            if "sasl" in acked:
-                conn.send_raw("AUTHENTICATE PLAIN")
-            else:
-                conn.send_raw("CAP END")
-        elif sub == "NAK":
-            conn.send_raw("CAP END")
+        for line in self._caps.on_cap(list(event.arguments)):
+            conn.send_raw(line)
 
     def _on_authenticate(self, conn: ServerConnection, event: Event) -> None:
-        # "AUTHENTICATE +": the library reads the "+" as the event's target.
-        if event.target == "+" or event.arguments[:1] == ["+"]:
-            user = self.config.sasl_username
-            secret = self.config.sasl_password.get_secret_value()
-            token = base64.b64encode(f"{user}\0{user}\0{secret}".encode()).decode()
-            conn.send_raw(f"AUTHENTICATE {token}")
+        for line in self._caps.on_authenticate(event.target or "", list(event.arguments)):
+            conn.send_raw(line)
 
     def _on_saslsuccess(self, conn: ServerConnection, event: Event) -> None:
         log.info("irc: logged in with SASL as %s", self.config.sasl_username)
@@ -282,24 +229,19 @@ class IrcAdapter(Adapter[IrcConfig]):
             conn.join(",".join(self.config.channels))
 
     def _on_namreply(self, conn: ServerConnection, event: Event) -> None:
-        channel, names = event.arguments[1], event.arguments[2]
-        members = self._members.setdefault(channel.lower(), set())
-        members |= {name.lstrip(_NICK_PREFIXES).lower() for name in names.split()}
+        self._roster.names(event.arguments[1], event.arguments[2])
 
     def _on_join(self, conn: ServerConnection, event: Event) -> None:
         nick, channel = event.source.nick, event.target
         if self._is_me(nick):
             self._userhost = event.source.userhost
-            self._members.setdefault(channel.lower(), set())
+            self._roster.bot_joined(channel)
             return
-        if self._account_caps and event.arguments:  # extended-join: account, realname
-            account = event.arguments[0]
-            self._accounts[nick.lower()] = None if account == "*" else account
-        self._members.setdefault(channel.lower(), set()).add(nick.lower())
-        split_at = self._split.pop(nick.lower(), None)
-        rejoin = split_at is not None and time.monotonic() - split_at < NETSPLIT_MEMORY
+        if self._caps.accounts and event.arguments:  # extended-join: account, realname
+            self._roster.logged_in(nick, event.arguments[0])
+        first_time = self._roster.joined(nick, channel)
         self.host.emit(Join(channel=Address(self.instance, channel),
-                            person=self._person(nick, event.tags), first_time_hint=not rejoin))
+                            person=self._person(nick, event.tags), first_time_hint=first_time))
 
     def _on_part(self, conn: ServerConnection, event: Event) -> None:
         self._leave(event.source.nick, event.target, event.tags)
@@ -314,24 +256,17 @@ class IrcAdapter(Adapter[IrcConfig]):
     def _on_quit(self, conn: ServerConnection, event: Event) -> None:
         nick = event.source.nick
         reason = event.arguments[0] if event.arguments else ""
-        if _NETSPLIT.match(reason):
-            self._split[nick.lower()] = time.monotonic()
-        for channel, members in list(self._members.items()):
-            if nick.lower() in members:
-                self._leave(nick, channel, event.tags)
-        self._accounts.pop(nick.lower(), None)
+        for channel in self._roster.quit(nick, reason):
+            self._leave(nick, channel, event.tags)
+        self._roster.forget(nick)
         if nick.lower() == self.config.nick.lower():
             self._try_reclaim()
 
     def _leave(self, nick: str, channel: str, tags: Any) -> None:
         if self._is_me(nick):
             return
-        self._members.get(channel.lower(), set()).discard(nick.lower())
         person = self._person(nick, tags)
-        if not self._in_sight(nick):
-            # Out of sight, we no longer hear account changes: whoever takes the nick
-            # next must prove their own login.
-            self._accounts.pop(nick.lower(), None)
+        self._roster.left(nick, channel)
         self.host.emit(Part(channel=Address(self.instance, channel), person=person))
 
     def _on_nick(self, conn: ServerConnection, event: Event) -> None:
@@ -339,21 +274,13 @@ class IrcAdapter(Adapter[IrcConfig]):
         if self._is_me(old):
             self.nick = new
             return
-        for members in self._members.values():
-            if old.lower() in members:
-                members.discard(old.lower())
-                members.add(new.lower())
-        # The login moves with the person; a stale entry for the new nick must not stay.
-        account = self._accounts.pop(old.lower(), None)
-        self._accounts.pop(new.lower(), None)
-        if account is not None:
-            self._accounts[new.lower()] = account
+        self._roster.renamed(old, new)
         if old.lower() == self.config.nick.lower():
             self._try_reclaim()
 
     def _on_account(self, conn: ServerConnection, event: Event) -> None:
         account = event.target or (event.arguments[0] if event.arguments else "*")
-        self._accounts[event.source.nick.lower()] = None if account == "*" else account
+        self._roster.logged_in(event.source.nick, account)
 
     def _on_pubmsg(self, conn: ServerConnection, event: Event) -> None:
         self._message(event, event.target, event.arguments[0], direct=False)
@@ -391,25 +318,9 @@ class IrcAdapter(Adapter[IrcConfig]):
     def _is_me(self, nick: str | None) -> bool:
         return nick is not None and nick.lower() == self.nick.lower()
 
-    def _in_sight(self, nick: str) -> bool:
-        """Whether we share a channel with ``nick``, and so hear about their account."""
-        return any(nick.lower() in members for members in self._members.values())
-
     def _person(self, nick: str, tags: Any, *, said: bool = False) -> Person:
+        tag = next((t.get("value") for t in tags or [] if t.get("key") == "account"), None)
+        account = self._roster.account(nick, tag, said=said, accounts=self._caps.accounts,
+                                       account_tag=self._caps.account_tag)
         return Person(address=Address(self.instance, nick), display_name=nick,
-                      account=self._account(nick, tags, said=said))
-
-    def _account(self, nick: str, tags: Any, *, said: bool = False) -> Address | None:
-        tagged = next((t.get("value") for t in tags or [] if t.get("key") == "account"), None)
-        if tagged:
-            if self._in_sight(nick):  # only people we share a channel with: a bounded cache
-                self._accounts[nick.lower()] = tagged
-            return Address(self.instance, tagged)
-        if said and self._account_tag:
-            # With account-tag, a message without the tag is from someone not logged in.
-            self._accounts.pop(nick.lower(), None)
-            return None
-        if not self._account_caps:
-            return Address(self.instance, nick)  # the server tells no accounts: the nick it is
-        known = self._accounts.get(nick.lower())
-        return Address(self.instance, known) if known else None
+                      account=Address(self.instance, account) if account else None)
