@@ -1,4 +1,4 @@
-"""Matrix, on matrix-nio's AsyncClient.
+"""The Matrix adapter, on matrix-nio's AsyncClient.
 
 The bot logs in once with its password and keeps the device id and access token
 in its key-value store, so a restart is the same device. It stores the sync
@@ -15,13 +15,9 @@ read it, instead of staying silent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import quote
 
 from aiohttp import ClientError
 from nio import (
@@ -32,24 +28,23 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
-    RoomCreateResponse,
     RoomMemberEvent,
     RoomMessageEmote,
     RoomMessageText,
     RoomPutStateError,
-    RoomResolveAliasResponse,
     RoomSendError,
     SyncResponse,
     WhoamiError,
 )
 from nio.crypto import ENCRYPTION_ENABLED
-from pydantic import SecretStr
 
-from hatbot.adapter import Adapter, AdapterConfig, Host, Status
+from hatbot.adapter import Adapter, Host, Status
 from hatbot.adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying
+from hatbot.adapters.matrix.config import MatrixConfig
+from hatbot.adapters.matrix.content import annotation, notice, replacement
+from hatbot.adapters.matrix.rooms import Rooms
 from hatbot.backoff import Backoff
 from hatbot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
-from hatbot.markup import render_html, render_plain
 
 log = logging.getLogger(__name__)
 
@@ -69,26 +64,6 @@ class _Outgoing:
 
 ENCRYPTED_NOTICE = ("I cannot read encrypted messages in this room: Hatbot runs here without "
                     "end-to-end encryption. Invite me to an unencrypted room instead.")
-
-
-class MatrixConfig(AdapterConfig):
-    homeserver: str = "https://matrix.example.org"
-    user_id: str = "@hatbot:example.org"
-    password: SecretStr = SecretStr("")
-    access_token: SecretStr = SecretStr("")
-    rooms: list[str] = []
-    invite_servers: list[str] = []  # accept invites from these servers (empty: our own)
-    encryption: bool = True  # end-to-end encryption, when the e2e extra is installed
-
-    def problems_when_enabled(self) -> list[str]:
-        problems = []
-        defaults = type(self).model_fields
-        for key in ("homeserver", "user_id"):
-            if getattr(self, key) == defaults[key].default:
-                problems.append(f"{key}: still the example's placeholder; set your own")
-        if not (self.password.get_secret_value() or self.access_token.get_secret_value()):
-            problems.append("password: required, or access_token")
-        return problems
 
 
 class MatrixAdapter(Adapter[MatrixConfig]):
@@ -116,9 +91,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         self._known: set[str] = set()  # rooms joined before the latest sync
         self._task: asyncio.Task[None] | None = None
         self._warned_rooms: set[str] = set()
-        self._aliases: dict[str, str] = {}  # alias → room id
-        self._named: dict[str, str] = {}  # room id → the alias the configuration uses
-        self._configured: set[str] = set()  # room ids of the configured rooms
+        self._rooms = Rooms(self.client, host.kv)
         self.requests = 0  # sync requests made, for tests of the backoff
 
     @property
@@ -208,7 +181,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             self.status = Status.CONNECTED
             await self._tend_keys()
             if first:
-                await self._resolve_configured_aliases()
+                await self._rooms.resolve_configured(self.config.rooms)
             if first:
                 self._known.update(response.rooms.join)
             await self._process(response, news=resuming or not first)
@@ -261,9 +234,12 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             if isinstance(result, JoinError):
                 log.error("matrix: cannot join %s: %s", room, result.message)
             else:
-                self._configured.add(result.room_id)
+                self._rooms.configured.add(result.room_id)
 
     # --- receiving --------------------------------------------------------------------
+
+    def _channel(self, room_id: str) -> Address:
+        return Address(self.instance, self._rooms.name(room_id))
 
     def _mine(self, sender: str) -> bool:
         return bool(sender == self.client.user_id)
@@ -293,7 +269,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
     async def _is_direct(self, room: MatrixRoom, sender: str) -> bool:
         """A room of just the bot and one person, with no name: a direct chat. Remembered,
         so replies to that person go there."""
-        if room.room_id in self._configured or room.member_count != 2 or room.name \
+        if room.room_id in self._rooms.configured or room.member_count != 2 or room.name \
                 or room.canonical_alias:
             return False
         key = f"dm:{sender}"
@@ -342,13 +318,11 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         return True
 
     async def react(self, reaction: React) -> bool:
-        content = {"m.relates_to": {"rel_type": "m.annotation",
-                                    "event_id": reaction.message_id, "key": reaction.emoji}}
         try:
-            room = await self._direct_room(reaction.target.id) \
-                if reaction.target.id.startswith("@") else await self._room_id(reaction.target.id)
-            answer = await self.client.room_send(room, "m.reaction", content,
-                                                 ignore_unverified_devices=True)
+            room = await self._rooms.target(reaction.target.id)
+            answer = await self.client.room_send(
+                room, "m.reaction", annotation(reaction.message_id, reaction.emoji),
+                ignore_unverified_devices=True)
         except (ClientError, TimeoutError, OSError, RuntimeError) as exc:
             log.warning("matrix: cannot react on %s: %s", reaction.target.id, exc)
             return False
@@ -359,28 +333,18 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         return True
 
     async def _deliver(self, target: str, message: _Outgoing) -> None:
-        markup = message.markup
-        content: dict[str, Any] = {"msgtype": "m.notice", "body": render_plain(markup),
-                                   "format": "org.matrix.custom.html",
-                                   "formatted_body": render_html(markup)}
         if message.edit:
             sent = self._sent.get(message.key)
             if sent is None:
                 log.warning("matrix: cannot edit a message it does not remember")
                 return
-            room = sent[0]
-            # Clients that know edits show m.new_content; the rest see "* new text".
-            content = {**content, "body": "* " + content["body"], "m.new_content": content,
-                       "m.relates_to": {"rel_type": "m.replace", "event_id": sent[1]}}
+            room, body = sent[0], replacement(message.markup, sent[1])
         else:
-            room = await self._direct_room(target) if message.direct \
-                else await self._room_id(target)
-        if message.thread:
-            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": message.thread,
-                                       "is_falling_back": True,
-                                       "m.in_reply_to": {"event_id": message.thread}}
+            room = await self._rooms.direct(target) if message.direct \
+                else await self._rooms.room_id(target)
+            body = notice(message.markup, message.thread)
         try:
-            response = await self.client.room_send(room, "m.room.message", content,
+            response = await self.client.room_send(room, "m.room.message", body,
                                                    ignore_unverified_devices=True)
         except (ClientError, TimeoutError, OSError) as exc:
             raise Retry(f"cannot reach the homeserver ({exc})") from None
@@ -392,60 +356,9 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             self._sent[message.key] = (room, response.event_id)
 
     async def set_topic(self, channel: Address, topic: str) -> bool:
-        room = await self._room_id(channel.id)
+        room = await self._rooms.room_id(channel.id)
         answer = await self.client.room_put_state(room, "m.room.topic", {"topic": topic})
         if isinstance(answer, RoomPutStateError):  # most often: too low a power level
             log.warning("matrix: cannot set the topic of %s: %s", channel.id, answer.message)
             return False
         return True
-
-    def _channel(self, room_id: str) -> Address:
-        """A room the configuration names by alias keeps that name in events, so that
-        skills configured with ``matrix:#alias:server`` recognise it."""
-        return Address(self.instance, self._named.get(room_id, room_id))
-
-    async def _resolve_configured_aliases(self) -> None:
-        for room in self.config.rooms:
-            if room.startswith("#") and room not in self._aliases:
-                with contextlib.suppress(RuntimeError):
-                    self._named[await self._room_id(room)] = room
-
-    async def _room_id(self, target: str) -> str:
-        if not target.startswith("#"):
-            return target
-        if target not in self._aliases:
-            resolved = await self.client.room_resolve_alias(target)
-            if not isinstance(resolved, RoomResolveAliasResponse):
-                raise RuntimeError(f"matrix: no room {target}")
-            self._aliases[target] = resolved.room_id
-        return self._aliases[target]
-
-    async def _direct_room(self, user: str) -> str:
-        """A direct room with ``user``, made once and remembered."""
-        key = f"dm:{user}"
-        room = await self.host.kv.get(key)
-        if room is None:
-            created = await self.client.room_create(is_direct=True, invite=[user])
-            if not isinstance(created, RoomCreateResponse):
-                raise Retry(f"cannot open a direct room with {user}")
-            room = created.room_id
-            await self.host.kv.set(key, room)
-            await self._record_direct(user, room)
-        return room
-
-    async def _record_direct(self, user: str, room: str) -> None:
-        """Note the room in the bot's ``m.direct`` account data, as clients do, so that
-        Matrix clients show it as a direct chat (nio has no call for it)."""
-        path = (f"/_matrix/client/v3/user/{quote(self.client.user_id)}"
-                "/account_data/m.direct")
-        headers = {"Authorization": f"Bearer {self.client.access_token}",
-                   "Content-Type": "application/json"}
-        try:
-            current = await self.client.send("GET", path, headers=headers)
-            direct = await current.json() if current.status == 200 else {}
-            rooms = direct.setdefault(user, [])
-            if room not in rooms:
-                rooms.append(room)
-            await self.client.send("PUT", path, json.dumps(direct), headers=headers)
-        except (ClientError, TimeoutError, OSError, ValueError) as exc:
-            log.warning("matrix: could not record %s as direct in m.direct: %s", room, exc)
