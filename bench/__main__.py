@@ -1,7 +1,7 @@
 import argparse
 import asyncio
 
-from bench import archive, dispatch, irc, minutes, webhooks
+from bench import actions, archive, dispatch, irc, minutes, webhooks
 
 
 def main() -> None:
@@ -27,8 +27,13 @@ def main() -> None:
     a = benches.add_parser("archive", help="hatbot minutes replay over a folder of logs")
     a.add_argument("--logs", type=int, default=10_000)
     a.add_argument("--lines", type=int, default=60, help="lines in each meeting")
+    c = benches.add_parser("actions", help="assign action items among thousands of people")
+    c.add_argument("--speakers", type=int, default=5000)
+    c.add_argument("--actions", type=int, default=1000)
     args = parser.parse_args()
-    if args.bench == "archive":
+    if args.bench == "actions":
+        actions.run(args.speakers, args.actions)
+    elif args.bench == "archive":
         archive.run(args.logs, args.lines)
     elif args.bench == "webhooks":
         asyncio.run(webhooks.run(args.repos, args.per_repo))

@@ -13,14 +13,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hatbot import __version__
-from hatbot.config import Config, ConfigError, check_runnable
-from hatbot.plugins import Plugins, discover
-from hatbot.redact import install as install_redaction
-from hatbot.redact import secrets_in
-from hatbot.skill import CliContext
+
+if TYPE_CHECKING:
+    from hatbot.config import Config
+    from hatbot.plugins import Plugins
 
 log = logging.getLogger("hatbot")
 
@@ -88,9 +87,20 @@ class _SkillCommands:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments == ["--version"]:  # asked by scripts and packagers: answered at once
+        print(f"hatbot {__version__}")
+        return 0
+    # Imported here, not at the top: the line above needs none of it.
+    from hatbot.config import ConfigError, check_runnable
+    from hatbot.plugins import discover
+    from hatbot.redact import install as install_redaction
+    from hatbot.redact import secrets_in
+    from hatbot.skill import CliContext
+
     plugins = discover()
     parser = _parser(plugins)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if args.command is None:  # plain "hatbot": what it can do
         parser.print_help()
         return 0
@@ -164,6 +174,8 @@ def _db_upgrade(config: Config, plugins: Plugins) -> None:
 
 def _listening(config: Config, host: str | None, port: int | None) -> Config:
     """``--host`` and ``--port`` over ``[web]``."""
+    from hatbot.config import ConfigError
+
     changes: dict[str, object] = {}
     if host is not None:
         changes["host"] = host

@@ -304,7 +304,12 @@ def _plugins(
         if not isinstance(enabled, bool):
             problems.append(f"{where}.enabled: expected true or false, got {_describe(enabled)}")
             continue
-        model = _validate(models[plugin], options, where, problems)
+        try:
+            model_type = models[plugin]
+        except KeyError:  # installed, but it fails to import: the log says why
+            problems.append(f"{where}: the {kind} {plugin} cannot be loaded (see the log)")
+            continue
+        model = _validate(model_type, options, where, problems)
         if model is not None:
             result[name] = PluginSettings(name=name, enabled=enabled, options=model,
                                           type=plugin if typed else "")

@@ -8,6 +8,7 @@ through, so user text quoted by a skill cannot inject markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -139,13 +140,31 @@ def _blocks(tokens: list[Token], style: _Style) -> str:
     return "\n".join(lines)
 
 
+# Markup whose text, once its backslash escapes are read, has none of these and does not
+# start a block construct renders as that text: most replies ("pong", or any plain str a
+# skill says, which ``escape`` made safe) then skip the Markdown parser.
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]<>&!#~|\n\r\t\x00]|^[-+=>0-9]|^\s|\s$")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation
+
+
+def _as_plain(markup: str) -> str | None:
+    """The text ``markup`` renders to where it has no formatting at all; None otherwise."""
+    if _NOT_PLAIN.search(_ESCAPE.sub("", markup)):
+        return None
+    return _ESCAPE.sub(r"\1", markup)
+
+
 def render_plain(markup: str) -> str:
     """Plain text for IRC and the console: emphasis dropped, links as ``text <url>``."""
-    return _blocks(_parser.parse(markup), _PLAIN)
+    text = _as_plain(markup)
+    return text if text is not None else _blocks(_parser.parse(markup), _PLAIN)
 
 
 def render_slack(markup: str) -> str:
     """Slack mrkdwn: ``*bold*``, ``_italic_``, ``<url|text>``, with ``&<>`` escaped."""
+    text = _as_plain(markup)
+    if text is not None and not any(c in text for c in "&<>"):
+        return text
     return _blocks(_parser.parse(markup), _SLACK)
 
 

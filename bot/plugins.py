@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,8 @@ OWN_DISTRIBUTION = "hatbot"
 
 @dataclass(frozen=True)
 class Plugins:
-    adapters: dict[str, type[Adapter[Any]]]
-    skills: dict[str, type[Skill[Any]]]
+    adapters: Mapping[str, type[Adapter[Any]]]
+    skills: Mapping[str, type[Skill[Any]]]
     # Skills on unless ``enabled = false``: Hatbot's own. None: every installed one.
     default_on: frozenset[str] | None = None
 
@@ -39,11 +39,11 @@ class Plugins:
         return load(path, self.adapter_models(), self.skill_models(), environ,
                     default_on=self.default_on)
 
-    def adapter_models(self) -> dict[str, type[BaseModel]]:
-        return {name: cls.config_model for name, cls in self.adapters.items()}
+    def adapter_models(self) -> Mapping[str, type[BaseModel]]:
+        return _Models(self.adapters)
 
-    def skill_models(self) -> dict[str, type[BaseModel]]:
-        return {name: cls.config_model for name, cls in self.skills.items()}
+    def skill_models(self) -> Mapping[str, type[BaseModel]]:
+        return _Models(self.skills)
 
     def migration_dirs(self, skills: Iterable[str] | None = None) -> list[Path]:
         """Alembic folders of these skills (default: every installed one)."""
@@ -61,28 +61,71 @@ class Plugins:
                 [n for n in names if self.skills[n].migrations is not None])
 
 
+class _Models(Mapping[str, type[BaseModel]]):
+    """The config models of plugins, by name, loading a plugin only when asked for its."""
+
+    def __init__(self, plugins: Mapping[str, type[Any]]) -> None:
+        self._plugins = plugins
+
+    def __getitem__(self, name: str) -> type[BaseModel]:
+        model: type[BaseModel] = self._plugins[name].config_model
+        return model
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._plugins
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._plugins)
+
+    def __len__(self) -> int:
+        return len(self._plugins)
+
+
 def discover() -> Plugins:
+    """Every installed adapter and skill, by name; a class is imported only when first
+    used (a console bot never imports Matrix's client)."""
     own: set[str] = set()
     return Plugins(
-        adapters=_load(ADAPTER_GROUP, Adapter, set()),
-        skills=_load(SKILL_GROUP, Skill, own),
+        adapters=Lazy(ADAPTER_GROUP, Adapter, set()),
+        skills=Lazy(SKILL_GROUP, Skill, own),
         default_on=frozenset(own),
     )
 
 
-def _load(group: str, base: type[Any], own: set[str]) -> dict[str, Any]:
-    """Load a group's plugins; add the names of Hatbot's own to ``own``."""
-    found: dict[str, Any] = {}
-    for point in entry_points(group=group):
-        if point.dist is not None and point.dist.name.lower() == OWN_DISTRIBUTION:
-            own.add(point.name)
-        try:
-            cls = point.load()
-        except Exception as exc:
-            log.error("cannot load %s plugin %r: %s", group, point.name, exc)
-            continue
-        if not (isinstance(cls, type) and issubclass(cls, base)):
-            log.error("%s plugin %r is not a %s", group, point.name, base.__name__)
-            continue
-        found[point.name] = cls
-    return found
+class Lazy(Mapping[str, Any]):
+    """A group's plugins by name, each imported on first use. One that cannot be imported
+    is logged and is then not there."""
+
+    def __init__(self, group: str, base: type[Any], own: set[str]) -> None:
+        self._base = base
+        self._points: dict[str, EntryPoint] = {}
+        self._loaded: dict[str, type[Any]] = {}
+        for point in entry_points(group=group):
+            self._points[point.name] = point
+            if point.dist is not None and point.dist.name.lower() == OWN_DISTRIBUTION:
+                own.add(point.name)
+
+    def __getitem__(self, name: str) -> type[Any]:
+        if name not in self._loaded:
+            point = self._points[name]  # KeyError: not installed
+            try:
+                cls = point.load()
+            except Exception as exc:
+                log.error("cannot load %s plugin %r: %s", point.group, name, exc)
+                del self._points[name]
+                raise KeyError(name) from None
+            if not (isinstance(cls, type) and issubclass(cls, self._base)):
+                log.error("%s plugin %r is not a %s", point.group, name, self._base.__name__)
+                del self._points[name]
+                raise KeyError(name)
+            self._loaded[name] = cls
+        return self._loaded[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._points
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._points))
+
+    def __len__(self) -> int:
+        return len(self._points)

@@ -7,14 +7,14 @@ matching sync driver on the same database.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,7 +22,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The kv row that records which migrations the schema was last brought up to.
+SCHEMA_KEY = ("core", "schema")
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another holder of the SQLite lock
 E = TypeVar("E")
 
@@ -98,6 +103,8 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 def alembic_config(url: str, extra_locations: Iterable[Path] = ()) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     locations = [str(MIGRATIONS / "versions"), *(str(p) for p in extra_locations)]
@@ -118,9 +125,54 @@ def upgrade(url: str, extra_locations: Iterable[Path] = (),
     enabled skills' branches move, so a disabled skill's tables stay as they were.
     """
     _ensure_sqlite_dir(sync_url(url))
-    config = alembic_config(url, extra_locations)
-    if branches is None:
-        command.upgrade(config, "heads")
-        return
-    for branch in dict.fromkeys(["core", *branches]):
-        command.upgrade(config, f"{branch}@head")
+    locations = [MIGRATIONS / "versions", *extra_locations]
+    wanted = None if branches is None else list(dict.fromkeys(["core", *branches]))
+    engine = sync_engine(url)
+    try:
+        if _fingerprint(locations, wanted, engine) == _recorded(engine):
+            return  # up to date, as at the last start: no need to load Alembic at all
+        from alembic import command
+
+        config = alembic_config(url, extra_locations)
+        if wanted is None:
+            command.upgrade(config, "heads")
+        else:
+            for branch in wanted:
+                command.upgrade(config, f"{branch}@head")
+        _record(engine, _fingerprint(locations, wanted, engine))
+    finally:
+        engine.dispose()
+
+
+def _fingerprint(locations: Iterable[Path], branches: list[str] | None, engine: Engine
+                 ) -> str:
+    """What the schema depends on: every migration file, the branches asked for, and the
+    revisions the database says it is at (so a downgrade or a copied file is noticed)."""
+    digest = hashlib.sha256(repr(branches).encode())
+    for folder in locations:
+        for path in sorted(Path(folder).glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("select version_num from alembic_version")).all()
+    except SQLAlchemyError:  # a new database
+        return ""
+    digest.update(repr(sorted(row[0] for row in rows)).encode())
+    return digest.hexdigest()
+
+
+def _recorded(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("select value from kv where namespace = :n and key = :k"),
+                                {"n": SCHEMA_KEY[0], "k": SCHEMA_KEY[1]}).scalar()
+    except SQLAlchemyError:
+        return None
+
+
+def _record(engine: Engine, fingerprint: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("delete from kv where namespace = :n and key = :k"),
+                     {"n": SCHEMA_KEY[0], "k": SCHEMA_KEY[1]})
+        conn.execute(text("insert into kv (namespace, key, value) values (:n, :k, :v)"),
+                     {"n": SCHEMA_KEY[0], "k": SCHEMA_KEY[1], "v": fingerprint})

@@ -37,9 +37,37 @@ def title_of(meeting: Meeting) -> str:
     return f"{meeting.channel_title} Meeting"
 
 
+_NICK_RUN = re.compile(rf"[{_NICK_CHARS}]+")
+
+
 def names(nick: str, text: str) -> bool:
+    """Whether ``text`` names ``nick``: not as part of a longer nick-like word."""
     return re.search(rf"(?<![{_NICK_CHARS}]){re.escape(nick)}(?![{_NICK_CHARS}])", text,
                      re.IGNORECASE) is not None
+
+
+class Namer:
+    """Who of ``nicks`` each text names, as ``names`` decides, in time linear in the text:
+    a nick made only of nick characters is named exactly when it is one of the text's
+    nick-like words, so each text is split once and its words looked up. Other names
+    (Matrix and Slack display names with spaces) are few and checked one by one."""
+
+    def __init__(self, nicks: list[str]) -> None:
+        self._nicks = nicks
+        self._words: dict[str, list[int]] = {}
+        self._others: list[int] = []
+        for index, nick in enumerate(nicks):
+            if _NICK_RUN.fullmatch(nick):
+                self._words.setdefault(nick.lower(), []).append(index)
+            else:
+                self._others.append(index)
+
+    def named(self, text: str) -> list[str]:
+        found = {i for word in _NICK_RUN.findall(text) for i in self._words.get(word.lower(), ())}
+        lowered = text.lower()
+        found |= {i for i in self._others
+                  if self._nicks[i].lower() in lowered and names(self._nicks[i], text)}
+        return [self._nicks[i] for i in sorted(found)]
 
 
 @dataclass
@@ -84,8 +112,8 @@ class Minutes:
     @cached_property
     def actions(self) -> list[tuple[Item, list[str]]]:
         """Each action item with the participants its text names."""
-        humans = [nick for nick, _ in self.people if nick != self.bot_name]
-        return [(item, [nick for nick in humans if names(nick, item.text)])
+        namer = Namer([nick for nick, _ in self.people if nick != self.bot_name])
+        return [(item, namer.named(item.text))
                 for item in self.meeting.items if item.kind == "ACTION"]
 
     @cached_property

@@ -18,9 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-
 RECENT = timedelta(days=30)
 UNKNOWN_GAP_HOURS = 6.0
 _NO_MATCH = 1e9
@@ -100,6 +97,11 @@ def assign(mentees: Sequence[Mentee], mentors: Sequence[Mentor],
              for k in range(max(0, mentor.capacity - mentor.load))]
     if not mentees or not slots:
         return [], [m.key for m in mentees]
+    # Imported here: NumPy and SciPy are most of the bot's memory and start-up time, and
+    # only a matching needs them.
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
     cost = np.full((len(mentees), len(slots)), _NO_MATCH)
     for i, mentee in enumerate(mentees):
         for j, (mentor, load) in enumerate(slots):

@@ -1,4 +1,17 @@
-from hatbot.markup import escape, render_html, render_plain, render_slack
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hatbot.markup import (
+    _PLAIN,
+    _SLACK,
+    _as_plain,
+    _blocks,
+    _parser,
+    escape,
+    render_html,
+    render_plain,
+    render_slack,
+)
 
 SAMPLE = "Hello **alice**, see [the guide](https://docs.example.org) and `!help`"
 
@@ -72,3 +85,28 @@ def test_a_mention_notifies_on_every_platform() -> None:
     assert render_slack(mention("slack:U0RAJ", "Raj")) == "<@U0RAJ>"
     assert 'href="https://matrix.to/#/@ana:example.org"' in render_html(
         mention("matrix:@ana:example.org", "Ana"))
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                max_size=40)
+_MARKUPISH = st.text(alphabet="ab 1.-+*_\\`[]()<>&!#~|:\n\t", max_size=20)
+
+
+@given(_TEXT)
+def test_the_plain_fast_path_agrees_with_the_parser_on_escaped_text(text: str) -> None:
+    markup = escape(text)
+    assert render_plain(markup) == _blocks(_parser.parse(markup), _PLAIN)
+    assert render_slack(markup) == _blocks(_parser.parse(markup), _SLACK)
+
+
+@given(_MARKUPISH)
+def test_the_plain_fast_path_agrees_with_the_parser_on_any_markup(markup: str) -> None:
+    assert render_plain(markup) == _blocks(_parser.parse(markup), _PLAIN)
+    assert render_slack(markup) == _blocks(_parser.parse(markup), _SLACK)
+
+
+def test_most_replies_skip_the_parser() -> None:
+    assert _as_plain("pong") == "pong"
+    assert _as_plain(escape("OK, in 2h I will say: stand-up (daily)")) == \
+        "OK, in 2h I will say: stand-up (daily)"
+    assert _as_plain("**bold**") is None and _as_plain("- item") is None

@@ -1,6 +1,7 @@
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from hatbot.storage.db import async_engine, async_url, sessions, sync_url, upgrade
@@ -54,3 +55,26 @@ async def test_key_value_store_is_namespaced_and_persistent(tmp_path: Path) -> N
     await reopened.delete("next_batch")
     assert await reopened.get("next_batch") is None
     await engine.dispose()
+
+
+def test_an_up_to_date_schema_starts_without_alembic(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second start finds the schema as the first left it and skips Alembic; a
+    database moved back (or a new migration) is upgraded again."""
+    url = f"sqlite:///{tmp_path}/hatbot.db"
+    upgrade(url)
+    from alembic import command
+
+    calls: list[str] = []
+    real = command.upgrade
+    monkeypatch.setattr(command, "upgrade", lambda cfg, rev: calls.append(rev) or real(cfg, rev))
+    upgrade(url)
+    assert calls == []
+    with sqlite3.connect(tmp_path / "hatbot.db") as conn:
+        conn.execute("delete from alembic_version")  # as if downgraded to nothing by hand
+        conn.execute("drop table kv")
+    upgrade(url)
+    assert calls == ["heads"]
+    with sqlite3.connect(tmp_path / "hatbot.db") as conn:
+        (version,) = conn.execute("select version_num from alembic_version").fetchone()
+    assert version == "0001_core_kv"
