@@ -1,8 +1,6 @@
 import argparse
 import asyncio
 
-from bench import actions, archive, dispatch, irc, minutes, webhooks
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
@@ -31,17 +29,24 @@ def main() -> None:
     c.add_argument("--speakers", type=int, default=5000)
     c.add_argument("--actions", type=int, default=1000)
     args = parser.parse_args()
+    # Each benchmark's module is imported only when it runs: none needs the others' parts.
     if args.bench == "actions":
+        from bench import actions
         actions.run(args.speakers, args.actions)
     elif args.bench == "archive":
+        from bench import archive
         archive.run(args.logs, args.lines)
     elif args.bench == "webhooks":
+        from bench import webhooks
         asyncio.run(webhooks.run(args.repos, args.per_repo))
     elif args.bench == "minutes":
+        from bench import minutes
         minutes.run(args.lines, args.repeat)
     elif args.bench == "irc":
+        from bench import irc
         asyncio.run(irc.run(args.commands))
     else:
+        from bench import dispatch
         asyncio.run(dispatch.run(args.messages, args.channels, args.rate, args.seconds,
                                  args.command_share, args.in_meetings))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -20,9 +19,11 @@ from hatbot.context import Context
 from hatbot.events import Join, Part
 from hatbot.plugins import Plugins, discover
 from hatbot.skill import Skill, SkillConfig, on
+from tests.support import REPO, free_port
+
+__all__ = ["REPO", "free_port"]  # for the tests that take them from here
 
 HATBOT = Path(sys.executable).with_name("hatbot")
-REPO = Path(__file__).resolve().parent.parent
 
 
 def require_server(available: bool, reason: str) -> None:
@@ -32,13 +33,6 @@ def require_server(available: bool, reason: str) -> None:
     if os.environ.get("HATBOT_REQUIRE_SERVERS") == "1":
         pytest.fail(f"required test server missing: {reason}")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.conftest import REPO, free_port
+from tests.support import REPO, free_port
 
 TEMPLATES = REPO / "tests" / "fixtures" / "servers"  # config templates of the test servers
 
