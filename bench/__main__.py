@@ -28,9 +28,15 @@ def main() -> None:
     c = benches.add_parser("actions", help="assign action items among thousands of people")
     c.add_argument("--speakers", type=int, default=5000)
     c.add_argument("--actions", type=int, default=1000)
+    q = benches.add_parser("queries", help="!actions and #startmeeting at 100,000 open items")
+    q.add_argument("--items", type=int, default=100_000)
+    q.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     # Each benchmark's module is imported only when it runs: none needs the others' parts.
-    if args.bench == "actions":
+    if args.bench == "queries":
+        from bench import queries
+        asyncio.run(queries.run(args.items, args.repeat))
+    elif args.bench == "actions":
         from bench import actions
         actions.run(args.speakers, args.actions)
     elif args.bench == "archive":

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from hatbot.context import Context
 from hatbot.events import Address, Message
-from hatbot.skill import Skill, command, escape_markup, format_duration, on, route
+from hatbot.skill import Skill, Word, command, escape_markup, format_duration, on, route
 from hatbot.skills.meetings.engine import Line, Meeting, Outcome, parse_hash
 from hatbot.skills.meetings.files import (
     announcement,
@@ -30,7 +30,7 @@ from hatbot.skills.meetings.files import (
     write_minutes,
 )
 from hatbot.skills.meetings.minutes import Minutes
-from hatbot.skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
+from hatbot.skills.meetings.models import ActionAssignee, ActionItem, MeetingLine, MeetingRecord
 from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
 from hatbot.skills.meetings.replay_cli import add_replay_command
 from hatbot.skills.meetings.settings import MeetingsConfig, minutes_dir
@@ -167,16 +167,18 @@ class Meetings(Skill[MeetingsConfig]):
         self._live[channel] = live
         await self._store(ctx, live, line)
         await self._act(ctx, live, outcome)
-        earlier = list(await ctx.db.scalars(
-            select(ActionItem).where(ActionItem.meeting_name == meeting.name,
-                                     ActionItem.done_at.is_(None)).order_by(ActionItem.id)))
+        series = (ActionItem.meeting_name == meeting.name, ActionItem.done_at.is_(None))
+        earlier = list(await ctx.db.scalars(select(ActionItem).where(*series)
+                                            .order_by(ActionItem.id).limit(OPEN_ACTIONS_SHOWN)))
         if earlier:
             await self._say(ctx, live, f"Open action items from earlier '{meeting.name}' "
                                        f"meetings:")
-            for item in earlier[:OPEN_ACTIONS_SHOWN]:
+            for item in earlier:
                 await self._say(ctx, live, _describe(item))
-            if len(earlier) > OPEN_ACTIONS_SHOWN:
-                await self._say(ctx, live, f"…and {len(earlier) - OPEN_ACTIONS_SHOWN} more: "
+            total = await ctx.db.scalar(select(func.count()).select_from(ActionItem)
+                                        .where(*series)) or 0
+            if total > len(earlier):
+                await self._say(ctx, live, f"…and {total - len(earlier)} more: "
                                            f"{ctx.prefix}actions")
 
     async def _act(self, ctx: Context, live: Live, outcome: Outcome) -> None:
@@ -260,9 +262,11 @@ class Meetings(Skill[MeetingsConfig]):
         record.name = meeting.name
         minutes = Minutes(meeting, ctx.bot_name, log_url="")
         for item, assignees in minutes.actions:
-            ctx.db.add(ActionItem(meeting_id=live.record_id, meeting_name=meeting.name,
-                                  said_at=item.ts, text=item.text,
-                                  assignees=" ".join(assignees)))
+            ctx.db.add(ActionItem(
+                meeting_id=live.record_id, meeting_name=meeting.name, said_at=item.ts,
+                text=item.text, assignees=" ".join(assignees),
+                people=[ActionAssignee(nick=nick) for nick in
+                        dict.fromkeys(name.lower() for name in assignees)]))
         await ctx.commit()
         self._live.pop(meeting.channel, None)
         if write:
@@ -318,20 +322,31 @@ class Meetings(Skill[MeetingsConfig]):
         assert isinstance(ctx.event, Message)
         return Meetings._line(ctx.event, ctx.event.text.split("\n", 1)[0])
 
-    @command("actions", args="[NICK]", help="List open action items from all meetings",
-             examples=["actions", "actions alice"])
-    async def actions(self, ctx: Context, nick: str = "") -> None:
-        query = select(ActionItem).where(ActionItem.done_at.is_(None)).order_by(ActionItem.id)
-        items = [item for item in await ctx.db.scalars(query)
-                 if not nick or nick.lower() in item.assignees.lower().split()]
+    @command("actions", args="[NICK] [page=N]",
+             help="List open action items from all meetings, oldest first, a page at a time",
+             examples=["actions", "actions alice", "actions page=2"])
+    async def actions(self, ctx: Context, nick: Word = "", *, page: int = 1) -> None:
+        where = [ActionItem.done_at.is_(None)]
+        if nick:
+            where.append(ActionItem.id.in_(select(ActionAssignee.action_id)
+                                           .where(ActionAssignee.nick == nick.lower())))
+        size = OPEN_ACTIONS_SHOWN * 2
+        page = max(page, 1)
+        items = list(await ctx.db.scalars(select(ActionItem).where(*where)
+                                          .order_by(ActionItem.id)
+                                          .offset((page - 1) * size).limit(size)))
+        total = await ctx.db.scalar(select(func.count()).select_from(ActionItem)
+                                    .where(*where)) or 0
+        whose = f" for {nick}" if nick else ""
         if not items:
-            whose = f" for {nick}" if nick else ""
-            await ctx.reply(f"No open action items{whose}.")
+            await ctx.reply(f"No open action items{whose}." if page == 1 else
+                            f"Page {page} is past the end: {total} open action items{whose}.")
             return
-        shown = items[:OPEN_ACTIONS_SHOWN * 2]
-        lines = [_describe(item) for item in shown]
-        if len(items) > len(shown):
-            lines.append(f"…and {len(items) - len(shown)} more.")
+        lines = [_describe(item) for item in items]
+        shown = (page - 1) * size + len(items)
+        if total > shown:
+            lines.append(f"…and {total - shown} more: {ctx.prefix}actions "
+                         f"{nick + ' ' if nick else ''}page={page + 1}")
         await ctx.reply("\n".join(lines))
 
     @command("action done", args="ID", help="Mark an action item done",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hatbot.storage.base import Base
 from hatbot.storage.types import UtcDateTime
@@ -53,3 +53,22 @@ class ActionItem(Base):
     assignees: Mapped[str] = mapped_column(Text, default="")  # space-separated nicks
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     done_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    people: Mapped[list[ActionAssignee]] = relationship(cascade="all, delete-orphan")
+
+    # The open items, newest first or of one series, read without a scan at any size.
+    __table_args__ = (
+        Index("ix_meeting_actions_open", "done_at", "id"),
+        Index("ix_meeting_actions_series_open", "meeting_name", "done_at", "id"),
+    )
+
+
+class ActionAssignee(Base):
+    """One person an action item names, so ``!actions NICK`` is an index lookup."""
+
+    __tablename__ = "meeting_action_assignees"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_actions.id", ondelete="CASCADE"), primary_key=True)
+    nick: Mapped[str] = mapped_column(String(255), primary_key=True)  # lower case
+
+    __table_args__ = (Index("ix_meeting_action_assignees_nick", "nick", "action_id"),)
