@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PIP    := PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -c constraints.txt
 SYNAPSE_VERSION ?= 1.163.2
 
-.PHONY: run test lint bench clean test-servers constraints typing-tree
+.PHONY: run test lint bench bench-peers clean test-servers constraints typing-tree
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,17 @@ typing-tree:
 ## bench: the dispatcher benchmark (results go in bench/README.md)
 bench: $(VENV)/.run-installed
 	$(BIN)/python -m bench dispatch
+
+## bench-peers: Hatbot beside Errbot, interleaved (installs Errbot under .cache/peers)
+ERRBOT_VERSION ?= 6.2.1
+bench-peers: $(VENV)/.run-installed .cache/peers/errbot-home/config.py
+	$(BIN)/python -m bench peers
+
+.cache/peers/errbot-home/config.py:
+	$(PYTHON) -m venv .cache/peers/errbot
+	.cache/peers/errbot/bin/python -m pip install --quiet errbot==$(ERRBOT_VERSION)
+	rm -rf .cache/peers/errbot-home && mkdir -p .cache/peers/errbot-home
+	cd .cache/peers/errbot-home && ../errbot/bin/errbot --init >/dev/null
 
 ## constraints: refresh constraints.txt with the newest versions pyproject.toml allows
 constraints:

@@ -31,9 +31,15 @@ def main() -> None:
     q = benches.add_parser("queries", help="!actions and #startmeeting at 100,000 open items")
     q.add_argument("--items", type=int, default=100_000)
     q.add_argument("--repeat", type=int, default=20)
+    pe = benches.add_parser("peers", help="Hatbot beside Errbot (make bench-peers installs it)")
+    pe.add_argument("--trials", type=int, default=5)
+    pe.add_argument("--commands", type=int, default=2000)
     args = parser.parse_args()
     # Each benchmark's module is imported only when it runs: none needs the others' parts.
-    if args.bench == "queries":
+    if args.bench == "peers":
+        from bench import peers
+        peers.run(args.trials, args.commands)
+    elif args.bench == "queries":
         from bench import queries
         asyncio.run(queries.run(args.items, args.repeat))
     elif args.bench == "actions":

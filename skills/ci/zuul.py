@@ -6,13 +6,15 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-
-import httpx
+from typing import TYPE_CHECKING
 
 from hatbot.skill import Backoff, Context
 from hatbot.skills.ci import builds
 from hatbot.skills.ci.builds import BadPayload, Build
 from hatbot.skills.ci.models import CiCursor
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ class ZuulPoller:
         self.polls = 0
 
     async def run(self, ctx: Context) -> None:
+        import httpx  # only a bot that polls Zuul needs it
+
         # While Zuul fails, wait longer: from twice the interval up to eight times.
         backoff = Backoff(initial=2 * self.every, cap=8 * self.every)
         async with httpx.AsyncClient(timeout=30) as client:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from hatbot.skills.meetings.engine import Meeting
@@ -32,18 +33,28 @@ def linkify(text: str) -> Markup:
     return Markup("").join(parts)
 
 
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-_templates.filters["linkify"] = linkify
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@cache
+def _templates() -> Environment:
+    """Made at the first page rendered: a bot that writes no minutes never loads Jinja2."""
+    from jinja2 import Environment, FileSystemLoader
+
+    templates = Environment(
+        loader=FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    templates.filters["linkify"] = linkify
+    return templates
 
 
 def render_minutes_html(minutes: Minutes) -> str:
-    return _templates.get_template("minutes.html.j2").render(
+    return _templates().get_template("minutes.html.j2").render(
         title=minutes.title, minutes=minutes, meeting=minutes.meeting,
         log_href=f"{minutes.base}.log.html",
     )
@@ -51,7 +62,7 @@ def render_minutes_html(minutes: Minutes) -> str:
 
 def render_log_html(meeting: Meeting) -> str:
     base = base_name(meeting)
-    return _templates.get_template("log.html.j2").render(
+    return _templates().get_template("log.html.j2").render(
         title=f"{title_of(meeting)} (log)", meeting=meeting,
         minutes_href=f"{base}.html",
     )
@@ -69,5 +80,5 @@ LABELS = {"html": "minutes", "txt": "text", "md": "markdown", "log.html": "log",
 
 def render_index(meetings: list[tuple[str, list[tuple[str, list[IndexEntry]]]]],
                  title: str = "Meetings", *, link_series: bool = True) -> str:
-    return _templates.get_template("index.html.j2").render(
+    return _templates().get_template("index.html.j2").render(
         title=title, meetings=meetings, link_series=link_series)

@@ -1,0 +1,127 @@
+"""Hatbot beside the bots its users would pick instead, in one interleaved run on one
+machine: cold start to the first reply of a piped command, then exit; commands through
+each text console; peak memory (issue #16). `make bench-peers` installs the peers into
+their own virtualenvs under .cache/peers first.
+
+Errbot's Text backend sleeps 0.5 s after every line it reads: it is measured as shipped,
+and with that one sleep patched out at start ("errbot-nosleep"), and both are shown.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support import REPO
+
+PEERS = REPO / ".cache" / "peers"
+NO_SLEEP = ("import sys, time; real = time.sleep; "
+            "time.sleep = lambda s: None if s == 0.5 else real(s); "
+            "from errbot.cli import main; sys.argv[0] = 'errbot'; main()")
+
+
+@dataclass(frozen=True)
+class Bot:
+    name: str
+    command: list[str]
+    line: str  # a command every bot answers at once
+    reply: str  # what the answer contains
+    home: Path | None = None  # where it must run
+
+
+def bots() -> list[Bot]:
+    found = [Bot("hatbot", [str(Path(sys.executable).with_name("hatbot")), "run"],
+                 "!ping", "pong")]
+    errbot = PEERS / "errbot" / "bin"
+    home = PEERS / "errbot-home"
+    if (errbot / "errbot").exists() and (home / "config.py").exists():
+        found.append(Bot("errbot", [str(errbot / "errbot"), "-c", "config.py"],
+                         "!echo pong", "pong", home))
+        found.append(Bot("errbot-nosleep", [str(errbot / "python"), "-c", NO_SLEEP, "-c",
+                                            "config.py"], "!echo pong", "pong", home))
+    return found
+
+
+@dataclass
+class Run:
+    first_reply: float
+    last_reply: float
+    exit: float  # after the end of input, which comes after the last reply
+    peak_kb: int
+
+
+def run_once(bot: Bot, lines: int, within: float = 600) -> Run:
+    """Start ``bot``, pipe it ``lines`` commands, and close its input once every reply has
+    come (a bot that works in threads would drop the last ones at an early end of input):
+    the time to the first reply, to the exit, and its peak resident memory."""
+    with tempfile.TemporaryDirectory() as scratch:
+        cwd = bot.home or Path(scratch)
+        began = time.perf_counter()
+        process = subprocess.Popen(bot.command, cwd=cwd, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert process.stdin is not None and process.stdout is not None
+        said: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=lambda: [said.put(raw) for raw in process.stdout or ()],
+                         daemon=True).start()
+        process.stdin.write(("\n".join([bot.line] * lines) + "\n").encode())
+        process.stdin.flush()
+        first = None
+        replies = 0
+        deadline = began + within
+        while replies < lines and time.perf_counter() < deadline:
+            try:
+                raw = said.get(timeout=max(0.0, deadline - time.perf_counter()))
+            except queue.Empty:
+                break
+            # Count every reply: a threaded bot may print two on one line.
+            found = raw.count(bot.reply.encode())
+            if found:
+                replies += found
+                if first is None:
+                    first = time.perf_counter() - began
+        last = time.perf_counter() - began
+        process.stdin.close()
+        _, _, usage = os.wait4(process.pid, 0)
+        ended = time.perf_counter() - began
+        if first is None or replies < lines:
+            raise RuntimeError(f"{bot.name}: {replies} replies to {lines} commands")
+        return Run(first, last, ended, usage.ru_maxrss)
+
+
+def run(trials: int, commands: int) -> None:
+    peers = bots()
+    if len(peers) == 1:
+        print("peers: none installed; run `make bench-peers`, which installs them")
+    cold: dict[str, list[Run]] = {bot.name: [] for bot in peers}
+    for _ in range(trials):  # interleaved: each bot sees the same machine state
+        for bot in peers:
+            cold[bot.name].append(run_once(bot, 1))
+    print(f"peers: cold start, one piped command, median of {trials} interleaved runs")
+    base = statistics.median(r.first_reply for r in cold["hatbot"])
+    for name, runs in cold.items():
+        reply = statistics.median(r.first_reply for r in runs)
+        gone = statistics.median(r.exit - r.last_reply for r in runs)
+        print(f"  {name:15} first reply {reply:5.2f} s ({reply / base:4.2f}x hatbot), "
+              f"exit {gone:5.2f} s after the end of input, "
+              f"peak RSS {statistics.median(r.peak_kb for r in runs) / 1024:5.0f} MB")
+    print(f"peers: {commands:,} commands through each text console")
+    for bot in peers:
+        count = 20 if bot.name == "errbot" else commands  # 0.5 s a line, as shipped
+        result = run_once(bot, count)
+        rate = count / (result.last_reply - result.first_reply) if count > 1 else 0
+        print(f"  {bot.name:15} {count:6,} commands in {result.last_reply:6.2f} s "
+              f"({rate:,.0f} commands/s after the first reply), "
+              f"peak RSS {result.peak_kb / 1024:.0f} MB")
+
+
+def installed() -> bool:
+    return shutil.which("errbot", path=str(PEERS / "errbot" / "bin")) is not None
