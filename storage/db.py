@@ -7,6 +7,7 @@ matching sync driver on the same database.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -14,13 +15,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.util import await_only
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -99,7 +102,47 @@ def async_engine(url: str) -> AsyncEngine:
 
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # Objects stay readable after commit, so a skill can reply with what it just saved.
-    return async_sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False,
+                              sync_session_class=_one_writer_session())
+
+
+WRITE_WAIT = BUSY_TIMEOUT_MS / 1000  # as long as SQLite itself would wait for its lock
+_HOLDS = "hatbot: holds the write turn"
+
+
+def _one_writer_session() -> type[Session]:
+    """Sessions that take turns to write, inside the bot, before SQLite sees them.
+
+    SQLite has one writer at a time. Without this, two sessions writing at once meet in
+    SQLite's busy handler, which sleeps in steps of up to 100 ms: the long tails of a
+    busy bot. With it, a session waits its turn on an asyncio lock when it first
+    flushes, and gives the turn up when its transaction ends; reading never waits.
+    """
+    turn = asyncio.Lock()
+
+    class OneWriterSession(Session):
+        pass
+
+    @event.listens_for(OneWriterSession, "before_flush")
+    def take_turn(session: Session, _context: Any, _instances: Any) -> None:
+        if session.info.get(_HOLDS) or not (session.new or session.dirty or session.deleted):
+            return
+        try:  # runs inside the async session's greenlet: it may wait on the event loop
+            await_only(asyncio.wait_for(turn.acquire(), WRITE_WAIT))
+        except TimeoutError:
+            raise OperationalError("flush", {}, Exception(
+                f"database is locked: another writer kept it for {WRITE_WAIT:.0f} s")) \
+                from None
+        session.info[_HOLDS] = True
+
+    @event.listens_for(OneWriterSession, "after_transaction_end")
+    def give_turn(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None and session.info.pop(_HOLDS, False):
+            turn.release()
+
+    return OneWriterSession
 
 
 def alembic_config(url: str, extra_locations: Iterable[Path] = ()) -> AlembicConfig:

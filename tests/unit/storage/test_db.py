@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 
 from hatbot.storage.db import async_engine, async_url, sessions, sync_url, upgrade
-from hatbot.storage.kv import KeyValueStore
+from hatbot.storage.kv import KeyValue, KeyValueStore
 
 
 def test_url_drivers() -> None:
@@ -78,3 +78,58 @@ def test_an_up_to_date_schema_starts_without_alembic(tmp_path: Path,
     with sqlite3.connect(tmp_path / "hatbot.db") as conn:
         (version,) = conn.execute("select version_num from alembic_version").fetchone()
     assert version == "0001_core_kv"
+
+
+async def test_sqlite_writers_take_turns_and_always_give_the_turn_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second writer waits for the first to end its transaction (instead of meeting it
+    in SQLite's busy handler); a rollback or a close gives the turn back too."""
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+
+    from hatbot.storage import db
+
+    url = f"sqlite:///{tmp_path}/hatbot.db"
+    upgrade(url)
+    engine = async_engine(url)
+    make = sessions(engine)
+    try:
+        first, second = make(), make()
+        first.add(KeyValue(namespace="t", key="a", value="1"))
+        await first.flush()  # holds the turn
+
+        async def write_second() -> None:
+            second.add(KeyValue(namespace="t", key="b", value="2"))
+            await second.commit()
+
+        waiting = asyncio.create_task(write_second())
+        await asyncio.sleep(0.1)
+        assert not waiting.done()  # its turn has not come
+        await first.commit()
+        await asyncio.wait_for(waiting, 5)
+
+        for end in ("rollback", "close"):
+            holder = make()
+            holder.add(KeyValue(namespace="t", key=end, value="x"))
+            await holder.flush()
+            await getattr(holder, end)()
+            after = make()
+            after.add(KeyValue(namespace="t", key=f"after-{end}", value="y"))
+            await asyncio.wait_for(after.commit(), 5)  # the turn came back
+            await after.close()
+
+        monkeypatch.setattr(db, "WRITE_WAIT", 0.2)
+        holder, late = make(), make()
+        holder.add(KeyValue(namespace="t", key="held", value="x"))
+        await holder.flush()
+        late.add(KeyValue(namespace="t", key="late", value="y"))
+        with pytest.raises(OperationalError, match="another writer kept it"):
+            await late.commit()
+        await late.close()
+        await holder.commit()
+        await holder.close()
+        await first.close()
+        await second.close()
+    finally:
+        await engine.dispose()
