@@ -14,6 +14,8 @@ def main() -> None:
                    help="fraction of messages that are commands (!ping)")
     d.add_argument("--in-meetings", action="store_true",
                    help="run a meeting in every channel, so each message is logged and committed")
+    d.add_argument("--mix", action="store_true",
+                   help="the community mix: meetings, commands that use the database, joins")
     m = benches.add_parser("minutes", help="render a long meeting's minutes in every format")
     m.add_argument("--lines", type=int, default=10_000)
     m.add_argument("--repeat", type=int, default=5)
@@ -60,7 +62,7 @@ def main() -> None:
     else:
         from bench import dispatch
         asyncio.run(dispatch.run(args.messages, args.channels, args.rate, args.seconds,
-                                 args.command_share, args.in_meetings))
+                                 args.command_share, args.in_meetings, args.mix))
 
 
 main()
