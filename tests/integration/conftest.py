@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ import pytest
 from hatbot.adapters.irc import IrcAdapter
 from hatbot.app import App
 from tests.conftest import HATBOT, free_port, require_server
+from tests.integration.fake_slack import FakeSlack
 from tests.integration.irc_client import Line
 from tests.integration.servers import Ngircd
 
@@ -140,3 +141,12 @@ def irc(app: App) -> IrcAdapter:
 
 def joined(nick: str = "hatbot") -> Callable[[Line], bool]:
     return lambda line: line.command == "JOIN" and line.nick == nick
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    """A local fake of Slack's Web API and Socket Mode."""
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.close()

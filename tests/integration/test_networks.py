@@ -5,7 +5,7 @@ IRC network at once, each reply routed back to the network it came from."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +46,6 @@ def libera() -> Iterator[Ngircd]:
 @pytest.fixture
 def oftc() -> Iterator[Ngircd]:
     yield from make_server()
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.close()
 
 
 def irc_table(server: Ngircd) -> dict[str, Any]:

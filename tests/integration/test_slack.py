@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +30,6 @@ class Greeter(Skill[SkillConfig]):
     @command("hello", help="Greet the caller by mention")
     async def hello(self, ctx: Context) -> None:
         await ctx.reply(Markup("hi {}, welcome").format(mention(ctx.sender)))
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.close()
 
 
 async def start_slack_bot(start_bot: StartBot, fake: FakeSlack, tmp_path: Path,
