@@ -500,7 +500,11 @@ async def test_reactions_and_edits(start_bot: StartBot, synapse: Synapse, people
     edit: dict[str, Any] = {}
     deadline = asyncio.get_running_loop().time() + 20
     while not (working and reaction and edit) and asyncio.get_running_loop().time() < deadline:
-        response = await alice.sync(timeout=500, since=alice.next_batch or None)
+        try:  # a sync request that stalls is tried again, within the deadline
+            response = await asyncio.wait_for(
+                alice.sync(timeout=500, since=alice.next_batch or None), 5)
+        except TimeoutError:
+            continue
         rooms = getattr(response, "rooms", None)
         joined = rooms.join.get(room) if rooms else None
         for event in joined.timeline.events if joined else []:
