@@ -167,8 +167,10 @@ class App:
                                 [s.name for s in enabled_skills])
 
         self.engine = db.async_engine(bot.db_url)
-        self.sessions = db.sessions(self.engine)
-        self.scheduler = Scheduler(bot.db_url, self._run_job, bot.timezone)
+        # One write turn for the sessions and the job store: one writer at a time on SQLite.
+        write_turn = asyncio.Lock()
+        self.sessions = db.sessions(self.engine, write_turn)
+        self.scheduler = Scheduler(bot.db_url, self._run_job, bot.timezone, write_turn)
         self.health = Health()
         self.web = WebServer(self.config.web, self.metrics, self.adapter_states,
                              self.health.problems, bot.name)

@@ -228,9 +228,13 @@ class Context:
             inspect.signature(job).bind(self, **kwargs)
         except TypeError as exc:
             raise TypeError(f"ctx.schedule(self.{name}, …): {exc}") from None
+        # The job store writes in its own transaction, after this session's writes are
+        # in: a session still holding the write turn would keep it waiting (see Scheduler).
+        await self.commit()
         return await self.runtime.scheduler.once(self.skill, name, run_at, kwargs)
 
     async def cancel(self, job_id: str) -> None:
+        await self.commit()
         await self.runtime.scheduler.cancel(job_id)
 
     def spawn(self, job: Callable[[Context], Awaitable[Any]], *, name: str) -> asyncio.Task[Any]:

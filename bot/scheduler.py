@@ -3,10 +3,17 @@
 A job names a skill method and plain-data arguments, never a Python object, so
 it can be stored, survive a restart or crash, and fire late (within the grace
 time) exactly once after the bot comes back.
+
+APScheduler's job store is synchronous and runs on the event loop. On SQLite its
+writes would wait in SQLite's busy handler, blocking the loop, for a lock held by
+an async session that needs that same loop to finish: a frozen bot. So every write
+to the job store while the bot runs takes the same write turn as the sessions
+(``storage.db.sessions``), and SQLite never sees two writers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -46,15 +53,51 @@ def cron_trigger(expression: str, timezone: str) -> CronTrigger:
     return CronTrigger.from_crontab(expression, timezone=timezone)
 
 
+class _TurnTakingScheduler(AsyncIOScheduler):  # type: ignore[misc]  # untyped
+    """Processes due jobs (which removes or updates them in the store) only while it
+    holds the write turn; wake-ups that come while it waits for the turn are one."""
+
+    def __init__(self, turn: asyncio.Lock, **options: Any) -> None:
+        self._turn = turn
+        self._waking: asyncio.Task[None] | None = None
+        super().__init__(**options)
+
+    def wakeup(self) -> None:  # APScheduler calls it from any thread
+        loop = self._eventloop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        if self._waking is None or self._waking.done():
+            loop = self._eventloop
+            assert loop is not None
+            self._waking = loop.create_task(self._process_in_turn(), name="scheduler wake-up")
+
+    async def _process_in_turn(self) -> None:
+        async with self._turn:
+            if not self.running:
+                return
+            self._stop_timer()
+            self._start_timer(self._process_jobs())
+
+    def stop_waking(self) -> None:
+        if self._waking is not None:
+            self._waking.cancel()
+
+
 class Scheduler:
-    def __init__(self, database_url: str, runner: JobRunner, timezone: str = "UTC") -> None:
+    def __init__(self, database_url: str, runner: JobRunner, timezone: str = "UTC",
+                 turn: asyncio.Lock | None = None) -> None:
         # Which scheduler a stored job belongs to: this one, whatever its database URL's
         # spelling was when the job was made (``start`` claims every job in the store).
         self.key = uuid.uuid4().hex
         self.runner = runner
         self.timezone = timezone
         self._engine = sync_engine(database_url)
-        self._aps = AsyncIOScheduler(
+        # The sessions' write turn (see the module's docstring); its own when there are none.
+        self._turn = turn or asyncio.Lock()
+        self._aps = _TurnTakingScheduler(
+            self._turn,
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine)},
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=timezone,
@@ -81,7 +124,8 @@ class Scheduler:
         if job is None:
             raise KeyError(job_id)
         if isinstance(job.trigger, DateTrigger):
-            job.remove()
+            async with self._turn:
+                job.remove()
         await _fire(*job.args)
 
     def realign(self, now: datetime) -> None:
@@ -102,18 +146,20 @@ class Scheduler:
                 return ran
             job = min(due, key=lambda j: j.next_run_time)
             args = tuple(job.args)
-            if isinstance(job.trigger, DateTrigger):
-                job.remove()
-            else:  # coalesced, as the live scheduler does: one run for every missed one
-                upcoming = job.trigger.get_next_fire_time(now, now)
-                if upcoming is None:
+            async with self._turn:
+                if isinstance(job.trigger, DateTrigger):
                     job.remove()
-                else:
-                    job.modify(next_run_time=upcoming)
+                else:  # coalesced, as the live scheduler does: one run for every missed one
+                    upcoming = job.trigger.get_next_fire_time(now, now)
+                    if upcoming is None:
+                        job.remove()
+                    else:
+                        job.modify(next_run_time=upcoming)
             await _fire(*args)
             ran += 1
 
     def shutdown(self) -> None:
+        self._aps.stop_waking()
         if self._aps.running:
             self._aps.shutdown(wait=False)
         _running.pop(self.key, None)
@@ -121,18 +167,20 @@ class Scheduler:
 
     async def once(self, skill: str, job: str, run_at: datetime, kwargs: dict[str, Any]) -> str:
         job_id = f"{skill}.{job}.{uuid.uuid4().hex[:12]}"
-        self._aps.add_job(
-            _fire,
-            trigger=DateTrigger(run_date=run_at),
-            args=[self.key, skill, job, kwargs],
-            id=job_id,
-            misfire_grace_time=int(ONE_OFF_GRACE.total_seconds()),
-        )
+        async with self._turn:
+            self._aps.add_job(
+                _fire,
+                trigger=DateTrigger(run_date=run_at),
+                args=[self.key, skill, job, kwargs],
+                id=job_id,
+                misfire_grace_time=int(ONE_OFF_GRACE.total_seconds()),
+            )
         return job_id
 
     async def cancel(self, job_id: str) -> None:
         if self._aps.get_job(job_id) is not None:
-            self._aps.remove_job(job_id)
+            async with self._turn:
+                self._aps.remove_job(job_id)
 
     def recurring(self, skill: str, job: str, schedules: Sequence[Mapping[str, Any]]) -> None:
         """Keep exactly these cron schedules for ``skill.job``; each mapping has a ``cron`` key.

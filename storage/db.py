@@ -100,19 +100,22 @@ def async_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def sessions(engine: AsyncEngine, turn: asyncio.Lock | None = None
+             ) -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``engine``. On SQLite they write one at a time, taking ``turn``:
+    pass the lock that every other writer of the same file in this process takes."""
     # Objects stay readable after commit, so a skill can reply with what it just saved.
     if engine.dialect.name != "sqlite":
         return async_sessionmaker(engine, expire_on_commit=False)
     return async_sessionmaker(engine, expire_on_commit=False,
-                              sync_session_class=_one_writer_session())
+                              sync_session_class=_one_writer_session(turn or asyncio.Lock()))
 
 
 WRITE_WAIT = BUSY_TIMEOUT_MS / 1000  # as long as SQLite itself would wait for its lock
 _HOLDS = "hatbot: holds the write turn"
 
 
-def _one_writer_session() -> type[Session]:
+def _one_writer_session(turn: asyncio.Lock) -> type[Session]:
     """Sessions that take turns to write, inside the bot, before SQLite sees them.
 
     SQLite has one writer at a time. Without this, two sessions writing at once meet in
@@ -120,7 +123,6 @@ def _one_writer_session() -> type[Session]:
     busy bot. With it, a session waits its turn on an asyncio lock when it first
     flushes, and gives the turn up when its transaction ends; reading never waits.
     """
-    turn = asyncio.Lock()
 
     class OneWriterSession(Session):
         pass

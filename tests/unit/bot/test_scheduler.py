@@ -107,3 +107,46 @@ async def test_jobs_survive_a_new_spelling_of_the_database_path(tmp_path: Path) 
     finally:
         second.shutdown()
     assert fired == [("remind", "deliver", {"text": "still here"})]
+
+
+async def test_job_store_writes_wait_for_the_write_turn_and_never_block_the_loop(
+        tmp_path: Path) -> None:
+    """While a session holds SQLite's write turn, adding a job and firing a due one (which
+    removes it from the store) wait for the turn on the event loop instead of blocking it
+    in SQLite's busy handler: the bot froze for a minute at a time before."""
+    from hatbot.storage.db import async_engine, sessions
+    from hatbot.storage.kv import KeyValue
+
+    url = f"sqlite:///{tmp_path}/h.db"
+    upgrade(url)
+    fired: asyncio.Queue[str] = asyncio.Queue()
+
+    async def runner(skill: str, job: str, kwargs: dict[str, Any]) -> None:
+        await fired.put(kwargs["text"])
+
+    turn = asyncio.Lock()
+    engine = async_engine(url)
+    make = sessions(engine, turn)
+    scheduler = Scheduler(url, runner, turn=turn)
+    scheduler.start()
+    scheduler.resume()
+    try:
+        await scheduler.once("s", "j", datetime.now(UTC) + timedelta(milliseconds=300),
+                             {"text": "due while the turn is held"})
+        async with make() as holder:
+            holder.add(KeyValue(namespace="t", key="k", value="v"))
+            await holder.flush()  # holds the write turn
+            adding = asyncio.create_task(scheduler.once(
+                "s", "j", datetime.now(UTC) + timedelta(hours=1), {"text": "later"}))
+            for _ in range(10):  # a second of loop turns, each on time
+                started = asyncio.get_running_loop().time()
+                await asyncio.sleep(0.1)
+                assert asyncio.get_running_loop().time() - started < 0.5
+            assert not adding.done() and fired.empty()
+            await holder.commit()
+        await asyncio.wait_for(adding, 10)
+        assert await asyncio.wait_for(fired.get(), 10) == "due while the turn is held"
+        assert len(scheduler.pending()) == 1
+    finally:
+        scheduler.shutdown()
+        await engine.dispose()
