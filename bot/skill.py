@@ -36,6 +36,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from hatbot.backoff import Backoff
+from hatbot.batch import BatchWriter
 from hatbot.commands import (
     CommandMeta,
     UsageError,
@@ -275,6 +276,7 @@ __all__ = [
     "Address",
     "AddressText",
     "Backoff",
+    "BatchWriter",
     "CliContext",
     "Context",
     "CronText",

@@ -4,8 +4,8 @@ it recovers.
 
 The parts: ``auth`` (signatures and tokens), ``builds`` (payloads into builds),
 ``webhooks`` (the HTTP side), ``zuul`` (polling), ``state`` (the red/green machine and
-the figures, no I/O), ``writer`` (batching into transactions), ``commands`` (the chat
-side and reminders), ``models`` (the tables).
+the figures, no I/O), ``commands`` (the chat side and reminders), ``models`` (the
+tables). Deliveries are recorded through one ``BatchWriter``: many in one transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +14,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hatbot.skill import Address, Context, Markup, Person, escape_markup, format_duration, mention
+from hatbot.skill import (
+    Address,
+    BatchWriter,
+    Context,
+    Markup,
+    Person,
+    escape_markup,
+    format_duration,
+    mention,
+)
 from hatbot.skills.ci import state
 from hatbot.skills.ci.auth import github_signature_ok
 from hatbot.skills.ci.base import CiConfig, Watch, ZuulSource
@@ -22,7 +31,6 @@ from hatbot.skills.ci.builds import FAILURE, Build
 from hatbot.skills.ci.commands import Commands
 from hatbot.skills.ci.models import CiChange, CiDelivery, CiMute, CiPipeline
 from hatbot.skills.ci.webhooks import Webhooks
-from hatbot.skills.ci.writer import BatchWriter
 from hatbot.skills.ci.zuul import ZuulPoller
 
 __all__ = ["Ci", "CiConfig", "Watch", "ZuulSource", "github_signature_ok"]
@@ -33,7 +41,8 @@ class Ci(Webhooks, Commands):
 
     def __init__(self, config: CiConfig) -> None:
         super().__init__(config)
-        self._writer: BatchWriter[tuple[str, Build]] = BatchWriter(self._record)
+        self._writer: BatchWriter[tuple[str, Build], bool] = BatchWriter(self._record,
+                                                                          name="ci writer")
         self._pollers: list[ZuulPoller] = []
 
     def reconfigure(self, config: CiConfig) -> list[str]:
@@ -56,9 +65,9 @@ class Ci(Webhooks, Commands):
         committed (False for a delivery already taken)."""
         return await self._writer.take(ctx, (delivery, build))
 
-    async def _record(self, ctx: Context, batch: list[tuple[str, Build]]
-                      ) -> tuple[list[bool], list[tuple[Address, str]]]:
-        """One transaction for the batch: deliveries, pipeline states, changes."""
+    async def _record(self, ctx: Context, batch: list[tuple[str, Build]]) -> list[bool]:
+        """One transaction for the batch (deliveries, pipeline states, changes), then the
+        posts: whether each delivery was new."""
         ids = [delivery for delivery, _ in batch]
         seen = set(await ctx.db.scalars(select(CiDelivery.id).where(CiDelivery.id.in_(ids))))
         repos = {build.repo for _, build in batch}
@@ -89,7 +98,9 @@ class Ci(Webhooks, Commands):
                 text = self._announce(ctx, build, turn)
                 posts += [(channel, text) for channel in self.channels_for(build)]
         await ctx.commit()  # recorded before anyone is told, or answered 2xx
-        return taken, posts
+        for channel, text in posts:
+            await ctx.say(channel, text)
+        return taken
 
     def _announce(self, ctx: Context, build: Build, turn: state.Turn) -> str:
         where = Markup(f"**{escape_markup(build.repo)}** {escape_markup(build.branch)}")

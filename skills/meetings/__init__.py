@@ -15,11 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from hatbot.context import Context
 from hatbot.events import Address, Message
-from hatbot.skill import Skill, Word, command, escape_markup, format_duration, on, route
+from hatbot.skill import (
+    BatchWriter,
+    Skill,
+    Word,
+    command,
+    escape_markup,
+    format_duration,
+    on,
+    route,
+)
 from hatbot.skills.meetings.engine import Line, Meeting, Outcome, parse_hash
 from hatbot.skills.meetings.files import (
     announcement,
@@ -61,6 +70,9 @@ class Meetings(Skill[MeetingsConfig]):
         super().__init__(config)
         self._live: dict[str, Live] = {}
         self._retry_job: str | None = None
+        # Every channel's lines go through one writer: many in one transaction when busy.
+        self._lines: BatchWriter[dict[str, Any], None] = BatchWriter(
+            self._record_lines, name="meeting lines")
         self._data_dir = "hatbot-data"
         self.minutes_dir = Path(config.minutes_dir or "hatbot-data/meetings")
 
@@ -138,10 +150,17 @@ class Meetings(Skill[MeetingsConfig]):
                     is_action=event.is_action)
 
     async def _store(self, ctx: Context, live: Live, line: Line) -> None:
-        ctx.db.add(MeetingLine(meeting_id=live.record_id, ts=line.ts, key=line.key,
-                               nick=line.nick, text=line.text, is_bot=line.is_bot,
-                               is_action=line.is_action))
+        """Keep the line; return once it is committed, before anything is done about it."""
+        await ctx.commit()  # this handler's own writes first (the meeting a line is in)
+        await self._lines.take(ctx, dict(meeting_id=live.record_id, ts=line.ts, key=line.key,
+                                         nick=line.nick, text=line.text, is_bot=line.is_bot,
+                                         is_action=line.is_action))
+
+    @staticmethod
+    async def _record_lines(ctx: Context, rows: list[dict[str, Any]]) -> list[None]:
+        await ctx.db.execute(insert(MeetingLine), rows)
         await ctx.commit()
+        return [None] * len(rows)
 
     async def _say(self, ctx: Context, live: Live, text: str) -> None:
         """Say something in the meeting's channel; while the meeting runs, log it too.
