@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.util import await_only
 
 if TYPE_CHECKING:
@@ -127,9 +127,8 @@ def _one_writer_session(turn: asyncio.Lock) -> type[Session]:
     class OneWriterSession(Session):
         pass
 
-    @event.listens_for(OneWriterSession, "before_flush")
-    def take_turn(session: Session, _context: Any, _instances: Any) -> None:
-        if session.info.get(_HOLDS) or not (session.new or session.dirty or session.deleted):
+    def take_turn(session: Session) -> None:
+        if session.info.get(_HOLDS):
             return
         try:  # runs inside the async session's greenlet: it may wait on the event loop
             await_only(asyncio.wait_for(turn.acquire(), WRITE_WAIT))
@@ -138,6 +137,18 @@ def _one_writer_session(turn: asyncio.Lock) -> type[Session]:
                 f"database is locked: another writer kept it for {WRITE_WAIT:.0f} s")) \
                 from None
         session.info[_HOLDS] = True
+
+    @event.listens_for(OneWriterSession, "before_flush")
+    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        if session.new or session.dirty or session.deleted:
+            take_turn(session)
+
+    # INSERT, UPDATE and DELETE statements given to ``session.execute`` write without a
+    # flush; they take the turn too.
+    @event.listens_for(OneWriterSession, "do_orm_execute")
+    def before_statement(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            take_turn(state.session)
 
     @event.listens_for(OneWriterSession, "after_transaction_end")
     def give_turn(session: Session, transaction: SessionTransaction) -> None:

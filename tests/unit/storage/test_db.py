@@ -133,3 +133,39 @@ async def test_sqlite_writers_take_turns_and_always_give_the_turn_back(
         await second.close()
     finally:
         await engine.dispose()
+
+
+async def test_statements_that_write_take_the_turn_too(tmp_path: Path) -> None:
+    """An INSERT/UPDATE/DELETE given to ``session.execute`` writes without a flush: it
+    waits for the turn like a flush does (else it would meet the turn's holder in SQLite's
+    busy handler, or hold SQLite's lock while a turn holder waits for it)."""
+    import asyncio
+
+    from sqlalchemy import delete, insert, update
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql.dml import UpdateBase
+
+    url = f"sqlite:///{tmp_path}/hatbot.db"
+    upgrade(url)
+    engine = async_engine(url)
+    turn = asyncio.Lock()
+    make = sessions(engine, turn)
+    statements: list[UpdateBase] = [insert(KeyValue).values(namespace="t", key="k", value="1"),
+                                    update(KeyValue).values(value="2"), delete(KeyValue)]
+    try:
+        for statement in statements:
+            async with make() as writer:
+                async def write(writer: AsyncSession = writer,
+                                statement: UpdateBase = statement) -> None:
+                    await writer.execute(statement)
+                    await writer.commit()
+
+                async with turn:  # another writer's turn
+                    waiting = asyncio.create_task(write())
+                    await asyncio.sleep(0.2)
+                    assert not waiting.done()
+                await asyncio.wait_for(waiting, 5)
+        async with make() as reader:
+            assert (await reader.execute(text("select count(*) from kv"))).scalar() == 0
+    finally:
+        await engine.dispose()
