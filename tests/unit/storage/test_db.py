@@ -169,3 +169,36 @@ async def test_statements_that_write_take_the_turn_too(tmp_path: Path) -> None:
             assert (await reader.execute(text("select count(*) from kv"))).scalar() == 0
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_statements_run_on_the_event_loops_thread(tmp_path: Path) -> None:
+    """No hand-over to a driver thread per call (storage/sqlite_inline.py); the driver's
+    errors still arrive as SQLAlchemy's, and a failed transaction leaves nothing behind."""
+    import threading
+
+    from sqlalchemy import event, select
+    from sqlalchemy.exc import IntegrityError
+
+    url = f"sqlite:///{tmp_path}/hatbot.db"
+    upgrade(url)
+    engine = async_engine(url)
+    threads: set[int] = set()
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda *_: threads.add(threading.get_ident()))
+    make = sessions(engine)
+    try:
+        async with make() as session:
+            session.add(KeyValue(namespace="t", key="k", value="1"))
+            await session.commit()
+            session.add(KeyValue(namespace="t", key="k", value="2"))
+            with pytest.raises(IntegrityError):
+                await session.commit()
+            await session.rollback()
+            mine = select(KeyValue.value).where(KeyValue.namespace == "t")
+            rows = (await session.scalars(mine)).all()
+            many = await session.execute(text("select value from kv where namespace = 't'"))
+            assert many.fetchmany(5) == [("1",)]
+        assert rows == ["1"]
+        assert threads == {threading.get_ident()}
+    finally:
+        await engine.dispose()
