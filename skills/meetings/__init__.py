@@ -150,11 +150,12 @@ class Meetings(Skill[MeetingsConfig]):
                     is_action=event.is_action)
 
     async def _store(self, ctx: Context, live: Live, line: Line) -> None:
-        """Keep the line; return once it is committed, before anything is done about it."""
+        """Hand the line to the writer, in order. It is committed before the bot says
+        anything (``Context.send``) and before the meeting ends (``_finish``)."""
         await ctx.commit()  # this handler's own writes first (the meeting a line is in)
-        await self._lines.take(ctx, dict(meeting_id=live.record_id, ts=line.ts, key=line.key,
-                                         nick=line.nick, text=line.text, is_bot=line.is_bot,
-                                         is_action=line.is_action))
+        self._lines.put(ctx, dict(meeting_id=live.record_id, ts=line.ts, key=line.key,
+                                  nick=line.nick, text=line.text, is_bot=line.is_bot,
+                                  is_action=line.is_action))
 
     @staticmethod
     async def _record_lines(ctx: Context, rows: list[dict[str, Any]]) -> list[None]:
@@ -275,6 +276,9 @@ class Meetings(Skill[MeetingsConfig]):
         failed write in between is finished at the next start or by the retry job.
         """
         meeting = live.meeting
+        # Its lines first: a record marked ended is rebuilt from the lines it has.
+        await ctx.commit()
+        await ctx.runtime.unsaved.saved(everywhere=True)
         record = await ctx.db.get(MeetingRecord, live.record_id)
         assert record is not None
         record.ended_at = meeting.ended_at
@@ -354,8 +358,10 @@ class Meetings(Skill[MeetingsConfig]):
         items = list(await ctx.db.scalars(select(ActionItem).where(*where)
                                           .order_by(ActionItem.id)
                                           .offset((page - 1) * size).limit(size)))
-        total = await ctx.db.scalar(select(func.count()).select_from(ActionItem)
-                                    .where(*where)) or 0
+        total = (page - 1) * size + len(items)
+        if len(items) == size or (page > 1 and not items):  # how many, the page can't say
+            total = await ctx.db.scalar(select(func.count()).select_from(ActionItem)
+                                        .where(*where)) or 0
         whose = f" for {nick}" if nick else ""
         if not items:
             await ctx.reply(f"No open action items{whose}." if page == 1 else

@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from pydantic import field_validator
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from hatbot.context import Context
@@ -140,13 +140,15 @@ class Welcome(Skill[WelcomeConfig]):
         person = event.person.identity
         template = self.template_for(channel)
         digest = hashlib.sha256(template.encode()).hexdigest()
-        seen = await ctx.db.scalar(select(Welcomed.id).where(
-            Welcomed.person == person, Welcomed.message_hash == digest))
-        if seen is not None:
+        # One question for both facts: each statement costs more than the work in it.
+        welcomed, known = (await ctx.db.execute(select(
+            exists().where(Welcomed.person == person, Welcomed.message_hash == digest),
+            exists().where(Newcomer.person == person)))).one()
+        if welcomed:
             return
         ctx.db.add(Welcomed(person=person, message_hash=digest, channel=channel,
                             sent_at=ctx.now()))
-        if await ctx.db.get(Newcomer, person) is None:
+        if not known:
             ctx.db.add(Newcomer(person=person, channel=channel, joined_at=ctx.now()))
             self._silent.setdefault(channel, set()).add(person)
         try:
