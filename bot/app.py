@@ -227,6 +227,12 @@ class App:
                 await asyncio.wait_for(self.dispatcher.drain(), DRAIN_TIMEOUT)
             except TimeoutError:
                 log.warning("stopping with %d events unhandled", self.dispatcher.depth)
+        if hasattr(self, "runtime"):
+            try:  # what the batch writers accepted is committed before they are cancelled
+                await asyncio.wait_for(self.runtime.unsaved.saved(everywhere=True),
+                                       DRAIN_TIMEOUT)
+            except TimeoutError:
+                log.warning("stopping with writes not saved")
         if hasattr(self, "scheduler"):
             self.scheduler.shutdown()
         for skill in self.skills.values():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -43,6 +43,38 @@ class JobScheduler(Protocol):
         ...
 
 
+class Unsaved:
+    """Writes the bot has accepted and not yet committed (a ``BatchWriter`` commits many
+    at once, a moment later), by the channel whose event made them. ``send`` waits for
+    those of its own channel: the bot answers nothing there before all it heard there
+    until then is saved, so an answer is also a receipt. Other channels do not wait."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Address | None, set[asyncio.Future[Any]]] = {}
+
+    def add(self, channel: Address | None, write: asyncio.Future[Any]) -> None:
+        self._pending.setdefault(channel, set()).add(write)
+        write.add_done_callback(lambda done: self._done(channel, done))
+
+    def _done(self, channel: Address | None, write: asyncio.Future[Any]) -> None:
+        pending = self._pending.get(channel)
+        if pending is not None:
+            pending.discard(write)
+            if not pending:
+                del self._pending[channel]
+        if not write.cancelled():
+            write.exception()  # the writer logged it; nobody else needs to hear of it here
+
+    async def saved(self, channel: Address | None = None, *, everywhere: bool = False
+                    ) -> None:
+        """Return once the writes accepted until now for ``channel`` (or ``everywhere``)
+        are committed or have failed."""
+        writes = [w for key, pending in self._pending.items()
+                  if everywhere or key == channel for w in pending]
+        if writes:
+            await asyncio.wait(writes)
+
+
 @dataclass
 class Runtime:
     """The services every context shares; built once by the app."""
@@ -56,6 +88,7 @@ class Runtime:
     spawn: Callable[[str, Callable[[Context], Awaitable[Any]], str], asyncio.Task[Any]]
     scheduler: JobScheduler
     commands: Registry
+    unsaved: Unsaved = field(default_factory=Unsaved)
 
 
 class Context:
@@ -184,8 +217,11 @@ class Context:
 
     async def send(self, event: Outbound) -> bool:
         """Do one outbound thing (``Reply``, ``SetTopic``, ``React``, ``Edit``) after
-        committing; False where the platform has no such thing (see ``can``)."""
+        committing, and after every write accepted before it is committed too
+        (``Unsaved``); False where the platform has no such thing (see ``can``)."""
         await self.commit()
+        # A job or a background task answers no one in particular: it waits for all.
+        await self.runtime.unsaved.saved(self.channel, everywhere=self.event is None)
         return await self.runtime.deliver(event)
 
     def can(self, kind: type, where: Address | None = None) -> bool:

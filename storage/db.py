@@ -32,6 +32,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # The kv row that records which migrations the schema was last brought up to.
 SCHEMA_KEY = ("core", "schema")
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another holder of the SQLite lock
+# ...on the event loop's thread, where the wait stops the whole bot: only another process
+# (an admin's sqlite3, a backup) can hold the lock, since the bot's writers take turns.
+LOOP_BUSY_TIMEOUT_MS = 250
 E = TypeVar("E")
 
 
@@ -53,14 +56,14 @@ def async_url(url: str) -> str:
     return _with_driver(url, "sqlite+aiosqlite")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     # WAL lets readers and the writer work side by side and, with synchronous=NORMAL,
     # keeps every commit across a process crash; foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.close()
 
 
@@ -83,9 +86,12 @@ def _create(url: str, create: Callable[[str], E]) -> E:
         raise _driver_missing(exc) from None
 
 
-def _tune(engine: Engine) -> None:
+def _tune(engine: Engine, on_the_loop: bool = False) -> None:
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        @event.listens_for(engine, "connect")
+        def pragmas(dbapi_connection: Any, _record: Any) -> None:
+            busy = min(BUSY_TIMEOUT_MS, LOOP_BUSY_TIMEOUT_MS) if on_the_loop else BUSY_TIMEOUT_MS
+            _sqlite_pragmas(dbapi_connection, busy)
 
 
 def sync_engine(url: str) -> Engine:
@@ -104,7 +110,7 @@ def async_engine(url: str) -> AsyncEngine:
         engine = _create(url, lambda u: create_async_engine(u, async_creator=connector(database)))
     else:
         engine = _create(url, create_async_engine)
-    _tune(engine.sync_engine)
+    _tune(engine.sync_engine, on_the_loop=True)
     return engine
 
 
@@ -139,7 +145,10 @@ def _one_writer_session(turn: asyncio.Lock) -> type[Session]:
         if session.info.get(_HOLDS):
             return
         try:  # runs inside the async session's greenlet: it may wait on the event loop
-            await_only(asyncio.wait_for(turn.acquire(), WRITE_WAIT))
+            if turn.locked():
+                await_only(asyncio.wait_for(turn.acquire(), WRITE_WAIT))
+            else:  # at once, without the task and the loop turn that wait_for costs
+                await_only(turn.acquire())
         except TimeoutError:
             raise OperationalError("flush", {}, Exception(
                 f"database is locked: another writer kept it for {WRITE_WAIT:.0f} s")) \

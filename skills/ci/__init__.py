@@ -10,6 +10,7 @@ tables). Deliveries are recorded through one ``BatchWriter``: many in one transa
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -36,13 +37,21 @@ from hatbot.skills.ci.zuul import ZuulPoller
 __all__ = ["Ci", "CiConfig", "Watch", "ZuulSource", "github_signature_ok"]
 
 
+@dataclass
+class Recorded:
+    """One delivery, committed: whether it was new, and what its handler is to post."""
+
+    taken: bool
+    posts: list[tuple[Address, str]] = field(default_factory=list)
+
+
 class Ci(Webhooks, Commands):
     migrations = Path(__file__).with_name("migrations")
 
     def __init__(self, config: CiConfig) -> None:
         super().__init__(config)
-        self._writer: BatchWriter[tuple[str, Build], bool] = BatchWriter(self._record,
-                                                                          name="ci writer")
+        self._writer: BatchWriter[tuple[str, Build], Recorded] = BatchWriter(
+            self._record, name="ci writer")
         self._pollers: list[ZuulPoller] = []
 
     def reconfigure(self, config: CiConfig) -> list[str]:
@@ -63,24 +72,26 @@ class Ci(Webhooks, Commands):
     async def take(self, ctx: Context, delivery: str, build: Build) -> bool:
         """Record the delivery and the pipeline's new state, then post; returns once it is
         committed (False for a delivery already taken)."""
-        return await self._writer.take(ctx, (delivery, build))
+        recorded = await self._writer.take(ctx, (delivery, build))
+        for channel, text in recorded.posts:
+            await ctx.say(channel, text)
+        return recorded.taken
 
-    async def _record(self, ctx: Context, batch: list[tuple[str, Build]]) -> list[bool]:
-        """One transaction for the batch (deliveries, pipeline states, changes), then the
-        posts: whether each delivery was new."""
+    async def _record(self, ctx: Context, batch: list[tuple[str, Build]]) -> list[Recorded]:
+        """One transaction for the batch (deliveries, pipeline states, changes): for each
+        delivery, whether it was new and what to post about it."""
         ids = [delivery for delivery, _ in batch]
         seen = set(await ctx.db.scalars(select(CiDelivery.id).where(CiDelivery.id.in_(ids))))
         repos = {build.repo for _, build in batch}
         rows = {(r.repo, r.branch, r.pipeline): r for r in await ctx.db.scalars(
             select(CiPipeline).where(CiPipeline.repo.in_(repos)))}
-        taken: list[bool] = []
-        posts: list[tuple[Address, str]] = []
+        recorded: list[Recorded] = []
         for delivery, build in batch:
             if delivery in seen:
-                taken.append(False)
+                recorded.append(Recorded(taken=False))
                 continue
             seen.add(delivery)
-            taken.append(True)
+            recorded.append(Recorded(taken=True))
             ctx.db.add(CiDelivery(id=delivery, received_at=ctx.now()))
             key = (build.repo, build.branch, build.pipeline)
             if key not in rows:
@@ -96,11 +107,9 @@ class Ci(Webhooks, Commands):
                                 red=turn.red, at=ctx.now()))
             if not self.muted(ctx, build.repo):
                 text = self._announce(ctx, build, turn)
-                posts += [(channel, text) for channel in self.channels_for(build)]
+                recorded[-1].posts += [(channel, text) for channel in self.channels_for(build)]
         await ctx.commit()  # recorded before anyone is told, or answered 2xx
-        for channel, text in posts:
-            await ctx.say(channel, text)
-        return taken
+        return recorded
 
     def _announce(self, ctx: Context, build: Build, turn: state.Turn) -> str:
         where = Markup(f"**{escape_markup(build.repo)}** {escape_markup(build.branch)}")

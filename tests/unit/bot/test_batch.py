@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from hatbot.context import Context
-from hatbot.events import Address, Message
-from hatbot.skill import BatchWriter, Skill, SkillConfig, command
+from hatbot.events import Address, Message, Reply
+from hatbot.skill import BatchWriter, Skill, SkillConfig, command, on
 from hatbot.storage.kv import KeyValue
 from hatbot.testing import PLATFORM, SkillTester, person
 
@@ -101,3 +101,73 @@ def test_a_quiet_bot_writes_each_item_at_once(tmp_path: Path) -> None:
     finally:
         bot.close()
 
+
+
+class Chatter(Skill[SkillConfig]):
+    """Keeps every line with ``put`` (no waiting), and the writer waits for a gate."""
+
+    name = "chatter"
+
+    def __init__(self, config: SkillConfig) -> None:
+        super().__init__(config)
+        self.gate = asyncio.Event()
+        self.kept: list[str] = []
+        self.writer: BatchWriter[str, None] = BatchWriter(self._record, name="chatter")
+
+    async def _record(self, ctx: Context, texts: list[str]) -> list[None]:
+        await self.gate.wait()
+        self.kept += texts
+        return [None] * len(texts)
+
+    @on(Message)
+    async def listen(self, ctx: Context, event: Message) -> None:
+        if not event.text.startswith("!"):
+            self.writer.put(ctx, event.text)
+
+
+def test_an_answer_waits_for_what_was_heard_before_it_in_its_channel(tmp_path: Path) -> None:
+    """The bot answers nothing in a channel before every line heard there until then is
+    saved (so a reply is a receipt); another channel is answered at once."""
+    bot = SkillTester(Chatter, data_dir=tmp_path)
+    chatter = bot.app.skills["chatter"]
+    assert isinstance(chatter, Chatter)
+
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
+        await bot.memory.say("a line to keep", channel="#meeting")
+        assert chatter.kept == []  # handled, not yet saved: the writer is held
+        there = asyncio.ensure_future(bot.memory.say("!ping", channel="#meeting"))
+        elsewhere = await bot.memory.say("!ping", channel="#other")
+        await asyncio.sleep(0.2)
+        waiting = [] if not there.done() else ["answered too early"]
+        chatter.gate.set()
+        replies = await asyncio.wait_for(there, 5)
+        return ([_text(r) for r in elsewhere], waiting,
+                [_text(r) for r in replies if r.target.id == "#meeting"])
+
+    try:
+        elsewhere, waiting, there = bot._runner.run(scenario())
+        assert elsewhere == ["pong"]
+        assert waiting == []
+        assert there == ["pong"] and chatter.kept == ["a line to keep"]
+    finally:
+        bot.close()
+
+
+def test_stopping_saves_what_was_accepted(tmp_path: Path) -> None:
+    bot = SkillTester(Chatter, data_dir=tmp_path)
+    chatter = bot.app.skills["chatter"]
+    assert isinstance(chatter, Chatter)
+    bot.say("<ann> last words")
+    bot._runner.run(_open(chatter.gate))
+    bot.close()
+    assert chatter.kept == ["last words"]
+
+
+async def _open(gate: asyncio.Event) -> None:
+    asyncio.get_running_loop().call_later(0.2, gate.set)
+
+
+def _text(reply: Reply) -> str:
+    from hatbot.markup import render_plain
+
+    return render_plain(reply.markup_text)
