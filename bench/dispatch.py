@@ -94,24 +94,33 @@ async def _flood(adapter: MemoryAdapter, app: App, messages: list[Event]) -> flo
 
 async def _sustained(
     adapter: MemoryAdapter, app: App, messages: list[Event], rate: float
-) -> tuple[float, list[float]]:
-    latencies: list[float] = []
+) -> tuple[float, list[float], list[float]]:
+    """Offer ``messages`` at ``rate``; the rate achieved, and for each message how long
+    it took until it was handled and until what it made the bot write was committed."""
+    handled: list[float] = []
+    saved: list[float] = []
 
-    def timed(done: Awaitable[None], submitted: float) -> None:
-        asyncio.ensure_future(done).add_done_callback(
-            lambda _: latencies.append(time.perf_counter() - submitted))
+    def timed(event: Event, done: Awaitable[None], submitted: float) -> None:
+        def on_handled(_: object) -> None:
+            handled.append(time.perf_counter() - submitted)
+            # Writes handed to a group writer are committed a moment after the handler
+            # returns: the time until they are is the one a crash would care about.
+            asyncio.ensure_future(app.runtime.unsaved.saved(event.channel)).add_done_callback(
+                lambda _: saved.append(time.perf_counter() - submitted))
+        asyncio.ensure_future(done).add_done_callback(on_handled)
 
     started = time.perf_counter()
     sent = 0
     while sent < len(messages):
         due = min(len(messages), int((time.perf_counter() - started) * rate) + 1)
         while sent < due:
-            timed(adapter.emit(messages[sent]), time.perf_counter())
+            timed(messages[sent], adapter.emit(messages[sent]), time.perf_counter())
             sent += 1
         await asyncio.sleep(0.001)
     await app.dispatcher.drain()
+    await app.runtime.unsaved.saved(everywhere=True)
     await asyncio.sleep(0)  # let the last done-callbacks run
-    return len(messages) / (time.perf_counter() - started), latencies
+    return len(messages) / (time.perf_counter() - started), handled, saved
 
 
 async def run(count: int, channels: int, rate: float, seconds: float,
@@ -136,12 +145,13 @@ async def run(count: int, channels: int, rate: float, seconds: float,
             statements[0] = 0
             throughput = await _flood(adapter, app, traffic(count, seed=1))
             offered = traffic(int(rate * seconds), seed=2)
-            achieved, latencies = await _sustained(adapter, app, offered, rate)
+            achieved, latencies, saved = await _sustained(adapter, app, offered, rate)
             measured = count + len(offered)
         finally:
             await app.stop()
 
     ms = [x * 1000 for x in latencies]
+    saved_ms = [x * 1000 for x in saved]
     print(f"skills loaded      : {', '.join(app.skills)}")
     print(f"flood              : {count} messages, {channels} channels, " + (
         "the community mix (meetings in half the channels, 10% commands that read and "
@@ -153,5 +163,8 @@ async def run(count: int, channels: int, rate: float, seconds: float,
     print(f"  latency p50      : {statistics.median(ms):.2f} ms")
     print(f"  latency p99      : {_percentile(ms, 0.99):.2f} ms")
     print(f"  latency max      : {max(ms):.2f} ms")
+    print(f"  saved p50/p99/max: {statistics.median(saved_ms):.2f} / "
+          f"{_percentile(saved_ms, 0.99):.2f} / {max(saved_ms):.2f} ms "
+          "(until its writes were committed)")
     print(f"SQL statements     : {statements[0]:,} in the measured phases "
           f"({statements[0] / measured:.2f} per event)")
