@@ -74,7 +74,7 @@ class Ambiguous(Exception):
         super().__init__(f"'{nick}' could be {', '.join(candidates)}: say the exact nick.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One line said in the channel: by whom (``key`` is their verified identity) and when."""
 
