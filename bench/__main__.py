@@ -19,6 +19,8 @@ def main() -> None:
     m = benches.add_parser("minutes", help="render a long meeting's minutes in every format")
     m.add_argument("--lines", type=int, default=10_000)
     m.add_argument("--repeat", type=int, default=5)
+    m.add_argument("--stall", action="store_true",
+                   help="how long the event loop waits while the minutes are written")
     i = benches.add_parser("irc", help="command round trip through a real ngircd")
     i.add_argument("--commands", type=int, default=1000)
     w = benches.add_parser("webhooks", help="signed GitHub deliveries over HTTP")
@@ -55,7 +57,10 @@ def main() -> None:
         asyncio.run(webhooks.run(args.repos, args.per_repo))
     elif args.bench == "minutes":
         from bench import minutes
-        minutes.run(args.lines, args.repeat)
+        if args.stall:
+            minutes.stall(args.lines)
+        else:
+            minutes.run(args.lines, args.repeat)
     elif args.bench == "irc":
         from bench import irc
         asyncio.run(irc.run(args.commands))

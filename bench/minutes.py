@@ -57,3 +57,45 @@ def run(count: int, repeat: int) -> None:
           f"worst {max(timings) * 1000:.0f} ms over {repeat} runs")
     print("file sizes         : " + ", ".join(f"{fmt} {size // 1024} KiB"
                                             for fmt, size in sizes.items()))
+
+
+def stall(count: int) -> None:
+    """How long the event loop is held up while a ``count``-line meeting's minutes are
+    written: beside a thread (as before) and beside a forked child (``run_aside``, as the
+    meetings skill writes them now). A ticker asks for a turn every millisecond."""
+    import asyncio
+    from functools import partial
+
+    from hatbot.skill import run_aside
+
+    meeting = replay(meeting_lines(count), "irc:#bench")
+    assert meeting is not None
+
+    async def measure(how: str, folder: Path) -> tuple[float, list[float]]:
+        write = partial(write_minutes, meeting, folder, FORMATS, "hatbot",
+                        "https://meetings.example.org")
+        lags: list[float] = []
+
+        async def tick() -> None:
+            while True:
+                started = time.perf_counter()
+                await asyncio.sleep(0.001)
+                lags.append(time.perf_counter() - started - 0.001)
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.05)
+        lags.clear()
+        started = time.perf_counter()
+        await (asyncio.to_thread(write) if how == "thread" else run_aside(write))
+        took = time.perf_counter() - started
+        ticker.cancel()
+        return took, sorted(lags)
+
+    print(f"meeting            : {len(meeting.lines):,} lines, all six formats")
+    with tempfile.TemporaryDirectory(prefix="hatbot-bench-") as folder:
+        for how in ("thread", "forked child"):
+            took, lags = asyncio.run(measure(how, Path(folder)))
+            p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))]
+            print(f"{how:19s}: written in {took * 1000:,.0f} ms; the loop waited "
+                  f"p50 {lags[len(lags) // 2] * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, "
+                  f"max {lags[-1] * 1000:.2f} ms per turn ({len(lags)} turns)")

@@ -35,6 +35,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from hatbot.aside import run_aside
 from hatbot.backoff import Backoff
 from hatbot.batch import BatchWriter
 from hatbot.commands import (
@@ -299,5 +300,6 @@ __all__ = [
     "on",
     "parse_duration",
     "route",
+    "run_aside",
     "shorten",
 ]
