@@ -163,3 +163,22 @@ def test_chair_goes_to_the_exact_nick_never_to_a_lookalike() -> None:
     meeting.hear(said("irc:Bob", "Bob", "hello"), None)
     meeting.hear(said("memory:chair", "chair", "#chair bob"), ("chair", "bob"))
     assert meeting.is_chair("irc:Bob")
+
+
+def test_a_meetings_lines_read_as_lines_and_cost_the_collector_nothing() -> None:
+    import gc
+
+    from hatbot.skills.meetings.engine import LineLog
+
+    start = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
+    said = [Line(start + timedelta(seconds=n), f"irc:n{n}", f"n{n}", f"line {n}",
+                 is_action=n % 3 == 0) for n in range(50)]
+    log = LineLog(said[:10])
+    for line in said[10:]:
+        log.append(line)
+    assert len(log) == 50 and list(log) == said and log[-1] == said[-1]
+    assert log[5:8] == said[5:8] and list(reversed(log)) == said[::-1]
+    assert log == LineLog(said) and log != LineLog(said[:49])
+    gc.collect()
+    assert not any(gc.is_tracked(row) for row in log._rows)
+    assert all(gc.is_tracked(line) for line in said)  # what it replaced: one object each
