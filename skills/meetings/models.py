@@ -24,7 +24,8 @@ class MeetingRecord(Base):
 
 
 class MeetingLine(Base):
-    """One line of a meeting's log, committed as it arrives: the meeting is rebuilt from these."""
+    """One line of a meeting's log, committed as it arrives (a group commit, before the bot
+    answers in that channel again): the meeting is rebuilt from these."""
 
     __tablename__ = "meeting_lines"
 
