@@ -1,5 +1,21 @@
 import argparse
 import asyncio
+import importlib
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+Call = Callable[[Any, argparse.Namespace], Any]
+
+
+def runs(module: str, call: Call) -> Callable[[argparse.Namespace], None]:
+    """What a subcommand does: import ``bench.<module>`` only then (no benchmark needs
+    another's parts) and call it, running it to the end if it is a coroutine."""
+    def run(args: argparse.Namespace) -> None:
+        result = call(importlib.import_module(f"bench.{module}"), args)
+        if inspect.iscoroutine(result):
+            asyncio.run(result)
+    return run
 
 
 def main() -> None:
@@ -38,36 +54,19 @@ def main() -> None:
     pe = benches.add_parser("peers", help="Hatbot beside Errbot (make bench-peers installs it)")
     pe.add_argument("--trials", type=int, default=5)
     pe.add_argument("--commands", type=int, default=2000)
+    d.set_defaults(run=runs("dispatch", lambda bench, opts: bench.run(
+        opts.messages, opts.channels, opts.rate, opts.seconds, opts.command_share,
+        opts.in_meetings, opts.mix)))
+    m.set_defaults(run=runs("minutes", lambda bench, opts: bench.stall(opts.lines) if opts.stall
+                            else bench.run(opts.lines, opts.repeat)))
+    i.set_defaults(run=runs("irc", lambda bench, opts: bench.run(opts.commands)))
+    w.set_defaults(run=runs("webhooks", lambda bench, opts: bench.run(opts.repos, opts.per_repo)))
+    a.set_defaults(run=runs("archive", lambda bench, opts: bench.run(opts.logs, opts.lines)))
+    c.set_defaults(run=runs("actions", lambda bench, opts: bench.run(opts.speakers, opts.actions)))
+    q.set_defaults(run=runs("queries", lambda bench, opts: bench.run(opts.items, opts.repeat)))
+    pe.set_defaults(run=runs("peers", lambda bench, opts: bench.run(opts.trials, opts.commands)))
     args = parser.parse_args()
-    # Each benchmark's module is imported only when it runs: none needs the others' parts.
-    if args.bench == "peers":
-        from bench import peers
-        peers.run(args.trials, args.commands)
-    elif args.bench == "queries":
-        from bench import queries
-        asyncio.run(queries.run(args.items, args.repeat))
-    elif args.bench == "actions":
-        from bench import actions
-        actions.run(args.speakers, args.actions)
-    elif args.bench == "archive":
-        from bench import archive
-        archive.run(args.logs, args.lines)
-    elif args.bench == "webhooks":
-        from bench import webhooks
-        asyncio.run(webhooks.run(args.repos, args.per_repo))
-    elif args.bench == "minutes":
-        from bench import minutes
-        if args.stall:
-            minutes.stall(args.lines)
-        else:
-            minutes.run(args.lines, args.repeat)
-    elif args.bench == "irc":
-        from bench import irc
-        asyncio.run(irc.run(args.commands))
-    else:
-        from bench import dispatch
-        asyncio.run(dispatch.run(args.messages, args.channels, args.rate, args.seconds,
-                                 args.command_share, args.in_meetings, args.mix))
+    args.run(args)
 
 
 main()
