@@ -124,6 +124,17 @@ class FakeSlack:
                 self._posted.wait_for(lambda: len(self.posted) >= count), within)
         return self.posted
 
+    async def wait_post(self, starting: str, within: float = 15.0) -> dict[str, Any]:
+        """The first post whose text starts with ``starting``, once it has come."""
+        def found() -> dict[str, Any] | None:
+            return next((p for p in self.posted if p["text"].startswith(starting)), None)
+
+        async with self._posted:
+            await asyncio.wait_for(self._posted.wait_for(lambda: found() is not None), within)
+        post = found()
+        assert post is not None
+        return post
+
     # --- Socket Mode ------------------------------------------------------------------
 
     async def _link(self, request: web.Request) -> web.WebSocketResponse:

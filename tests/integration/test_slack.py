@@ -281,5 +281,5 @@ async def test_topic_sets_the_slack_topic_and_a_refusal_changes_nothing(
     for text in ("#topic Docs", "#endmeeting"):
         await post_event(app, message(text))
         await asyncio.sleep(0.05)
-    posted = await slack.wait_posted(3)
-    assert any(p["text"].startswith("Minutes (text): ") for p in posted)  # it went on
+    await slack.wait_post("Minutes (text): ")  # it went on
+    await slack.wait_post("Log: ")  # the last post: nothing is left queued at the end
