@@ -8,6 +8,7 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from hatbot.backoff import Backoff
@@ -167,6 +168,19 @@ async def keep_trying(
             return
         except errors as exc:
             log.warning("%s: still cannot connect: %s", name, exc)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message in an adapter's outbox: its body in the platform's own form, the thread
+    it goes to, whether it is private, the key the bot knows it by, and whether it
+    replaces the message of that key instead of being posted."""
+
+    body: str
+    thread: str | None
+    direct: bool
+    key: str
+    edit: bool = False
 
 
 class Retry(Exception):

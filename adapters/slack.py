@@ -13,7 +13,6 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +32,15 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from hatbot.adapter import Adapter, AdapterConfig, Host, Status
-from hatbot.adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying, split_utf8
+from hatbot.adapters.flow import (
+    LruCache,
+    Outbox,
+    Outgoing,
+    Retry,
+    cancel,
+    keep_trying,
+    split_utf8,
+)
 from hatbot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
 from hatbot.markup import render_slack
 
@@ -42,15 +49,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
 SENT_REMEMBERED = 1000  # the bot's recent messages, by reply key, for edits
-
-
-@dataclass(frozen=True)
-class _Outgoing:
-    text: str
-    thread: str | None
-    direct: bool
-    key: str
-    edit: bool = False  # change the message ``key`` names instead of posting
 
 
 def events_path(instance: str) -> str:
@@ -113,7 +111,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self._dm_channels: LruCache[str, str] = LruCache(CACHED)
         self._channel_names: LruCache[str, str] = LruCache(CACHED)
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._outbox: Outbox[_Outgoing] = Outbox("slack", self._deliver)
+        self._outbox: Outbox[Outgoing] = Outbox("slack", self._deliver)
         # The bot's recent messages: reply key → (channel, ts), for edits.
         self._posted: LruCache[str, tuple[str, str]] = LruCache(SENT_REMEMBERED)
         self._connector: asyncio.Task[None] | None = None
@@ -274,13 +272,13 @@ class SlackAdapter(Adapter[SlackConfig]):
         text = render_slack(reply.markup_text)
         for number, piece in enumerate(split_utf8(text, TEXT_LIMIT)):
             # An edit changes the first piece: the one the key names.
-            self._outbox.put(reply.target.id, _Outgoing(piece, reply.thread, reply.direct,
+            self._outbox.put(reply.target.id, Outgoing(piece, reply.thread, reply.direct,
                                                         reply.key if number == 0 else ""))
 
     async def edit(self, edit: Edit) -> bool:
         # Through the outbox, behind the message it changes, which may still be queued.
         text = render_slack(edit.markup_text)
-        self._outbox.put(edit.target.id, _Outgoing(text[:TEXT_LIMIT], None, False, edit.key,
+        self._outbox.put(edit.target.id, Outgoing(text[:TEXT_LIMIT], None, False, edit.key,
                                                    edit=True))
         return True
 
@@ -311,7 +309,7 @@ class SlackAdapter(Adapter[SlackConfig]):
             return False
         return True
 
-    async def _deliver(self, target: str, message: _Outgoing) -> None:
+    async def _deliver(self, target: str, message: Outgoing) -> None:
         try:
             if message.edit:
                 posted = self._posted.get(message.key)
@@ -319,11 +317,11 @@ class SlackAdapter(Adapter[SlackConfig]):
                     log.warning("slack: cannot edit a message it does not remember")
                     return
                 await self.client.chat_update(channel=posted[0], ts=posted[1],
-                                              text=message.text)
+                                              text=message.body)
                 return
             channel = await self._dm_channel(target) if message.direct else target
             # 429s are waited out by the client's rate-limit handler (Retry-After).
-            answer = await self.client.chat_postMessage(channel=channel, text=message.text,
+            answer = await self.client.chat_postMessage(channel=channel, text=message.body,
                                                         thread_ts=message.thread)
             if message.key:
                 self._posted[message.key] = (str(answer["channel"]), str(answer["ts"]))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiohttp import ClientError
@@ -39,7 +38,7 @@ from nio import (
 from nio.crypto import ENCRYPTION_ENABLED
 
 from hatbot.adapter import Adapter, Host, Status
-from hatbot.adapters.flow import LruCache, Outbox, Retry, cancel, keep_trying
+from hatbot.adapters.flow import LruCache, Outbox, Outgoing, Retry, cancel, keep_trying
 from hatbot.adapters.matrix.config import MatrixConfig
 from hatbot.adapters.matrix.content import annotation, notice, replacement
 from hatbot.adapters.matrix.rooms import Rooms
@@ -52,14 +51,6 @@ PLATFORM = "matrix"
 SYNC_TIMEOUT_MS = 30_000
 SENT_REMEMBERED = 1000  # the bot's recent messages, by reply key, for edits
 
-
-@dataclass(frozen=True)
-class _Outgoing:
-    markup: str
-    thread: str | None
-    direct: bool
-    key: str
-    edit: bool = False  # change the message ``key`` names instead of sending
 
 
 ENCRYPTED_NOTICE = ("I cannot read encrypted messages in this room: Hatbot runs here without "
@@ -85,7 +76,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
                                                            store_sync_tokens=False,
                                                            max_timeouts=0,
                                                            max_limit_exceeded=0))
-        self._outbox: Outbox[_Outgoing] = Outbox("matrix", self._deliver)
+        self._outbox: Outbox[Outgoing] = Outbox("matrix", self._deliver)
         # The bot's recent messages: reply key → (room, event id), for edits.
         self._sent: LruCache[str, tuple[str, str]] = LruCache(SENT_REMEMBERED)
         self._known: set[str] = set()  # rooms joined before the latest sync
@@ -303,17 +294,17 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         """An event nio could not decrypt. Without encryption support, say so once."""
         if self.client.olm is None and room.room_id not in self._warned_rooms:
             self._warned_rooms.add(room.room_id)
-            self._outbox.put(room.room_id, _Outgoing(ENCRYPTED_NOTICE, None, False, ""))
+            self._outbox.put(room.room_id, Outgoing(ENCRYPTED_NOTICE, None, False, ""))
 
     # --- sending ----------------------------------------------------------------------
 
     async def send(self, reply: Reply) -> None:
-        self._outbox.put(reply.target.id, _Outgoing(reply.markup_text, reply.thread,
+        self._outbox.put(reply.target.id, Outgoing(reply.markup_text, reply.thread,
                                                     reply.direct, reply.key))
 
     async def edit(self, edit: Edit) -> bool:
         # Through the outbox, behind the message it changes, which may still be queued.
-        self._outbox.put(edit.target.id, _Outgoing(edit.markup_text, None, False, edit.key,
+        self._outbox.put(edit.target.id, Outgoing(edit.markup_text, None, False, edit.key,
                                                    edit=True))
         return True
 
@@ -332,17 +323,17 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             return False
         return True
 
-    async def _deliver(self, target: str, message: _Outgoing) -> None:
+    async def _deliver(self, target: str, message: Outgoing) -> None:
         if message.edit:
             sent = self._sent.get(message.key)
             if sent is None:
                 log.warning("matrix: cannot edit a message it does not remember")
                 return
-            room, body = sent[0], replacement(message.markup, sent[1])
+            room, body = sent[0], replacement(message.body, sent[1])
         else:
             room = await self._rooms.direct(target) if message.direct \
                 else await self._rooms.room_id(target)
-            body = notice(message.markup, message.thread)
+            body = notice(message.body, message.thread)
         try:
             response = await self.client.room_send(room, "m.room.message", body,
                                                    ignore_unverified_devices=True)
