@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from hatbot.skill import Context, route, shorten
 from hatbot.skills.ci import builds
@@ -35,17 +36,22 @@ class Webhooks(CiBase):
 
     @route("POST", "/hooks/gitlab")
     async def gitlab(self, ctx: Context, request: web.Request) -> web.Response:
-        body = await request.read()
-        if not token_ok(request.headers.get("X-Gitlab-Token"), self.config.gitlab_token):
-            return _error(401, "bad or missing X-Gitlab-Token")
-        return await self._receive(ctx, body, builds.gitlab)
+        return await self._with_token(ctx, request, "X-Gitlab-Token",
+                                      self.config.gitlab_token, builds.gitlab)
 
     @route("POST", "/hooks/jenkins")
     async def jenkins(self, ctx: Context, request: web.Request) -> web.Response:
+        return await self._with_token(ctx, request, "X-Hatbot-Token",
+                                      self.config.jenkins_token, builds.jenkins)
+
+    async def _with_token(self, ctx: Context, request: web.Request, header: str,
+                          token: SecretStr, parse: Callable[[dict[str, Any]], Build | None]
+                          ) -> web.Response:
+        """A delivery whose sender proves itself with a shared token in ``header``."""
         body = await request.read()
-        if not token_ok(request.headers.get("X-Hatbot-Token"), self.config.jenkins_token):
-            return _error(401, "bad or missing X-Hatbot-Token")
-        return await self._receive(ctx, body, builds.jenkins)
+        if not token_ok(request.headers.get(header), token):
+            return _error(401, f"bad or missing {header}")
+        return await self._receive(ctx, body, parse)
 
     async def _receive(self, ctx: Context, body: bytes,
                        parse: Callable[[dict[str, Any]], Build | None]) -> web.Response:
