@@ -7,6 +7,12 @@ queues for it again and again (stalls of 0.1 to 0.2 s were measured). A forked c
 parent's objects as they were at the fork, shared copy-on-write, so nothing is pickled;
 it has its own interpreter lock, and it exits when the work is done. Only an error comes
 back, through a pipe. Where there is no ``fork`` the work runs in a thread as before.
+
+The bot has threads (``asyncio.to_thread``'s, DNS lookups), and a child forked from a
+threaded process must not need a lock one of them held at the fork. The work here
+renders and writes files; the locks it may meet (the interpreter's, imports', logging's,
+malloc's) are reset in the child by Python and the C library. Python 3.12 and newer
+warn about every such fork; that warning is silenced here, for this reason.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import gc
 import os
 import pickle
 import signal
+import warnings
 from collections.abc import Callable
 
 
@@ -27,7 +34,9 @@ async def run_aside(work: Callable[[], object]) -> None:
         await asyncio.to_thread(work)
         return
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r".*multi-threaded.*fork", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
         os.close(read_end)
         _in_the_child(work, write_end)
