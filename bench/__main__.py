@@ -53,7 +53,7 @@ def main() -> None:
     q.add_argument("--repeat", type=int, default=20)
     pe = benches.add_parser("peers", help="Hatbot beside Errbot (make bench-peers installs it)")
     pe.add_argument("--trials", type=int, default=5)
-    pe.add_argument("--commands", type=int, default=2000)
+    pe.add_argument("--commands", type=int, default=10_000)
     d.set_defaults(run=runs("dispatch", lambda bench, opts: bench.run(
         opts.messages, opts.channels, opts.rate, opts.seconds, opts.command_share,
         opts.in_meetings, opts.mix)))
