@@ -70,7 +70,7 @@ class _AdapterHost:
         return self._app.config.bot.name
 
     def emit(self, event: Event) -> Awaitable[None]:
-        self._app.metrics.messages_in.labels(self._name).inc()
+        self._app.metrics.received(self._name)
         return self._app.dispatcher.submit(cleaned(event))
 
     def input_finished(self) -> None:

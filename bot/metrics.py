@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 # Handler latency from sub-millisecond commands to slow HTTP calls.
@@ -27,6 +29,23 @@ class Metrics:
         self.queue_depth = Gauge(
             "hatbot_queue_depth", "Events accepted and not yet handled", registry=self.registry
         )
+
+        # Labelled children, looked up once: these are counted for every handler of every
+        # event, and ``labels()`` costs more than the count itself.
+        self._children: dict[tuple[object, str], Any] = {}
+
+    def _child(self, metric: Counter | Histogram, label: str) -> Any:
+        key = (metric, label)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(label)
+        return child
+
+    def received(self, adapter: str) -> None:
+        self._child(self.messages_in, adapter).inc()
+
+    def handled(self, skill: str, seconds: float) -> None:
+        self._child(self.handler_seconds, skill).observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

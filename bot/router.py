@@ -83,7 +83,7 @@ class Router:
                 await self._apologise(ctx, skill)
             return None
         finally:
-            self.metrics.handler_seconds.labels(skill).observe(time.perf_counter() - started)
+            self.metrics.handled(skill, time.perf_counter() - started)
 
     async def _storage_notice(self, ctx: Context, reason: str) -> None:
         """One notice per channel per outage, instead of an apology per line."""
