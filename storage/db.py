@@ -102,11 +102,12 @@ def sync_engine(url: str) -> Engine:
 
 def async_engine(url: str) -> AsyncEngine:
     url = async_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
         # SQLite runs on the event loop's thread: see storage/sqlite_inline.py.
         from hatbot.storage.sqlite_inline import connector
 
-        database = make_url(url).database or ":memory:"
+        database = parsed.database or ":memory:"
         engine = _create(url, lambda u: create_async_engine(u, async_creator=connector(database)))
     else:
         engine = _create(url, create_async_engine)

@@ -103,11 +103,10 @@ class InlineConnection:
         self._live().rollback()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.stop()
 
     def stop(self) -> None:
+        """Close at once (SQLAlchemy's forced close); a second close does nothing."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None
