@@ -322,7 +322,7 @@ class App:
                         type(event).__name__)
             return False
         if isinstance(event, Reply):
-            self.metrics.messages_out.labels(event.target.platform).inc()
+            self.metrics.sent(event.target.platform)
             return await adapter.deliver(event)
         try:
             return await adapter.deliver(event)

@@ -44,6 +44,9 @@ class Metrics:
     def received(self, adapter: str) -> None:
         self._child(self.messages_in, adapter).inc()
 
+    def sent(self, platform: str) -> None:
+        self._child(self.messages_out, platform).inc()
+
     def handled(self, skill: str, seconds: float) -> None:
         self._child(self.handler_seconds, skill).observe(seconds)
 
