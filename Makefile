@@ -61,9 +61,10 @@ typing-tree:
 bench: $(VENV)/.run-installed
 	$(BIN)/python -m bench dispatch
 
-## bench-peers: Hatbot beside Errbot, interleaved (installs Errbot under .cache/peers)
+## bench-peers: Hatbot beside Errbot and opsdroid, interleaved (installs them under .cache/peers)
 ERRBOT_VERSION ?= 6.2.1
-bench-peers: $(VENV)/.run-installed .cache/peers/errbot-home/config.py
+OPSDROID_VERSION ?= 0.31.0
+bench-peers: $(VENV)/.run-installed .cache/peers/errbot-home/config.py .cache/peers/opsdroid/.installed-$(OPSDROID_VERSION)
 	$(BIN)/python -m bench peers
 
 .cache/peers/errbot-home/config.py:
@@ -71,6 +72,12 @@ bench-peers: $(VENV)/.run-installed .cache/peers/errbot-home/config.py
 	.cache/peers/errbot/bin/python -m pip install --quiet errbot==$(ERRBOT_VERSION)
 	rm -rf .cache/peers/errbot-home && mkdir -p .cache/peers/errbot-home
 	cd .cache/peers/errbot-home && ../errbot/bin/errbot --init >/dev/null
+
+# opsdroid 0.31 still imports pkg_resources, which setuptools 81 removed.
+.cache/peers/opsdroid/.installed-$(OPSDROID_VERSION):
+	$(PYTHON) -m venv .cache/peers/opsdroid
+	.cache/peers/opsdroid/bin/python -m pip install --quiet opsdroid==$(OPSDROID_VERSION) 'setuptools<81'
+	touch $@
 
 ## constraints: refresh constraints.txt with the newest versions pyproject.toml allows
 constraints:
