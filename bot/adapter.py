@@ -11,12 +11,14 @@ import abc
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
 
-from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
 from hatbot.events import Address, Edit, Event, Outbound, React, Reply, SetTopic
+
+if TYPE_CHECKING:  # aiohttp loads with the web server, after the adapters started
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import importlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from hatbot.adapter import Adapter
 from hatbot.clock import Clock, SystemClock
@@ -47,7 +46,11 @@ from hatbot.skill import (
 )
 from hatbot.storage import db
 from hatbot.storage.kv import KeyValueStore
-from hatbot.web import WebServer
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from hatbot.web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ class _AdapterHost:
                                                       if n != self._name))
 
     def add_route(self, method: str, path: str, handler: Any) -> None:
-        self._app.web.add_route(method, path, handler)
+        self._app.routes.append((method, path, handler))
 
 
 class App:
@@ -102,6 +105,8 @@ class App:
         self.commands = Registry()
         self.skills: dict[str, Skill[Any]] = {}
         self.adapters: dict[str, Adapter[Any]] = {}
+        self.web: WebServer | None = None  # made at start when enabled
+        self.routes: list[tuple[str, str, Any]] = []  # served once the web server starts
         self._stopping = asyncio.Event()
         self._stopped = False
         self._reloading: asyncio.Task[bool] | None = None
@@ -172,8 +177,6 @@ class App:
         self.sessions = db.sessions(self.engine, write_turn)
         self.scheduler = Scheduler(bot.db_url, self._run_job, bot.timezone, write_turn)
         self.health = Health()
-        self.web = WebServer(self.config.web, self.metrics, self.adapter_states,
-                             self.health.problems, bot.name)
         self.runtime = Runtime(
             bot=bot,
             public_url=self.config.web.base_url,
@@ -200,12 +203,18 @@ class App:
             adapter = self.plugins.adapters[settings.kind](
                 settings.options, _AdapterHost(self, settings.name))
             self.adapters[settings.name] = adapter
-        if self.config.web.enabled:
-            await self.web.start()
-            if not self.config.web.public_url:  # links name the port really listened on
-                self.runtime.public_url = f"http://{self.config.web.host}:{self.web.port}"
+        web = self.config.web
+        # Chat comes first: the web server's libraries take a fifth of the start, so the
+        # server starts after the adapters unless its links need the port it will get.
+        web_first = web.enabled and not web.public_url and web.port == 0
+        if web_first:
+            await self._start_web()
+        elif web.enabled and not web.public_url:
+            self.runtime.public_url = f"http://{web.host}:{web.port}"
         for adapter in self.adapters.values():
             await adapter.start()
+        if web.enabled and not web_first:
+            await self._start_web()
         if not self.adapters:
             log.warning("no adapter is enabled: the bot hears nothing")
         # Jobs missed while the bot was down fire now, when their replies can be delivered.
@@ -248,7 +257,7 @@ class App:
                 await adapter.stop()
             except Exception:
                 log.exception("adapter %s failed to stop cleanly", name)
-        if hasattr(self, "web"):
+        if self.web is not None:
             await self.web.stop()
         if hasattr(self, "engine"):
             await self.engine.dispose()
@@ -266,7 +275,7 @@ class App:
             self.router.listen(skill.name, tuple(event_types), handler)
         for handler, meta in marked(skill, ROUTE_ATTR):
             assert isinstance(meta, RouteMeta)
-            self.web.add_route(meta.method, meta.path, self._route(skill.name, handler))
+            self.routes.append((meta.method, meta.path, self._route(skill.name, handler)))
         for handler, meta in marked(skill, SCHEDULE_ATTR):
             check_schedule(skill, handler, meta)
 
@@ -281,8 +290,22 @@ class App:
                              for e in entries]
             self.scheduler.recurring(skill.name, handler.__name__, schedules)
 
+    async def _start_web(self) -> None:
+        """Load the web server (aiohttp, in a worker thread: adapters already started go on
+        answering meanwhile), give it every route and start it."""
+        server = await asyncio.to_thread(importlib.import_module, "hatbot.web")
+        self.web = server.WebServer(self.config.web, self.metrics, self.adapter_states,
+                                    self.health.problems, self.config.bot.name)
+        for method, path, handler in self.routes:
+            self.web.add_route(method, path, handler)
+        await self.web.start()
+        if not self.config.web.public_url:  # links name the port really listened on
+            self.runtime.public_url = f"http://{self.config.web.host}:{self.web.port}"
+
     def _route(self, skill: str, handler: Any) -> Any:
         async def serve(request: web.Request) -> web.StreamResponse:
+            from aiohttp import web  # loaded by then: requests come through it
+
             response: web.StreamResponse | None = await self.router.run(
                 skill, None, lambda ctx: handler(ctx, request), passes=(web.HTTPException,),
                 what=f"serving {request.method} {request.path}")

@@ -35,6 +35,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+import hatbot.responses as responses
 from hatbot.aside import run_aside
 from hatbot.backoff import Backoff
 from hatbot.batch import BatchWriter
@@ -299,6 +300,7 @@ __all__ = [
     "mention",
     "on",
     "parse_duration",
+    "responses",
     "route",
     "run_aside",
     "shorten",

@@ -6,16 +6,18 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from pydantic import SecretStr
 
-from hatbot.skill import Context, route, shorten
+from hatbot.skill import Context, responses, route, shorten
 from hatbot.skills.ci import builds
 from hatbot.skills.ci.auth import github_signature_ok, token_ok
 from hatbot.skills.ci.base import CiBase
 from hatbot.skills.ci.builds import IGNORED, BadPayload, Build
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ class Webhooks(CiBase):
             return _error(401, "bad or missing X-Hub-Signature-256")
         event = request.headers.get("X-GitHub-Event", "")
         if event == "ping":  # sent when a hook is made, for a repository or a whole org
-            return web.json_response({"status": "pong"})
+            return responses.json({"status": "pong"})
         # Deliveries are told apart by what GitHub signed: the delivery id header is not
         # signed, so a captured body replayed under a new id must change nothing.
         return await self._receive(ctx, body, lambda data: builds.github(event, data))
@@ -61,13 +63,13 @@ class Webhooks(CiBase):
             log.warning("ci: refused a malformed webhook body: %s", shorten(str(exc), 200))
             return _error(400, f"malformed payload: {shorten(str(exc), 200)}")
         if build is None or build.outcome == IGNORED:
-            return web.json_response({"status": "ignored"}, status=202)
+            return responses.json({"status": "ignored"}, status=202)
         if not self.channels_for(build):
-            return web.json_response({"status": "not watched"}, status=202)
+            return responses.json({"status": "not watched"}, status=202)
         # A delivery is its body: a redelivery or a replay of the same body is one event.
         taken = await self.take(ctx, hashlib.sha256(body).hexdigest(), build)
-        return web.json_response({"status": "ok" if taken else "duplicate"})
+        return responses.json({"status": "ok" if taken else "duplicate"})
 
 
 def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+    return responses.json({"error": message}, status=status)

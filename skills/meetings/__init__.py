@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from sqlalchemy import func, insert, select, update
 
 from hatbot.context import Context
@@ -28,6 +27,7 @@ from hatbot.skill import (
     escape_markup,
     format_duration,
     on,
+    responses,
     route,
     run_aside,
 )
@@ -45,6 +45,9 @@ from hatbot.skills.meetings.models import ActionAssignee, ActionItem, MeetingLin
 from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
 from hatbot.skills.meetings.replay_cli import add_replay_command
 from hatbot.skills.meetings.settings import MeetingsConfig, minutes_dir
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 OPEN_ACTIONS_SHOWN = 10  # longer lists would flood the channel
 RETRY_MINUTES = timedelta(minutes=5)
@@ -397,37 +400,37 @@ class Meetings(Skill[MeetingsConfig]):
     @route("GET", "/meetings/")
     async def index(self, ctx: Context, request: web.Request) -> web.Response:
         page = await asyncio.to_thread(index_page, self.minutes_dir)
-        return web.Response(text=page or "", content_type="text/html")
+        return responses.html(page or "")
 
     @route("GET", "/meetings")
     async def to_index(self, ctx: Context, request: web.Request) -> web.Response:
-        raise web.HTTPMovedPermanently("/meetings/")
+        responses.moved("/meetings/")
 
     @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/")
     async def series(self, ctx: Context, request: web.Request) -> web.Response:
         page = await asyncio.to_thread(index_page, self.minutes_dir,
                                        request.match_info["name"])
         if page is None:
-            raise web.HTTPNotFound()
-        return web.Response(text=page, content_type="text/html")
+            responses.not_found()
+        return responses.html(page)
 
     @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}")
     async def to_series(self, ctx: Context, request: web.Request) -> web.Response:
-        raise web.HTTPMovedPermanently(f"/meetings/{request.match_info['name']}/")
+        responses.moved(f"/meetings/{request.match_info['name']}/")
 
     @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/{year:\d{4}}/{file:[a-z0-9_.-]{1,160}}")
     async def minutes_file(self, ctx: Context, request: web.Request) -> web.StreamResponse:
         info = request.match_info
         if minutes_file_of(info["file"]) != info["name"]:  # nothing else, no .partial
-            raise web.HTTPNotFound()
+            responses.not_found()
         path = self.minutes_dir / info["name"] / info["year"] / info["file"]
         try:
             found = path.is_file() and published(path)
         except OSError:
             found = False
         if not found:
-            raise web.HTTPNotFound()
-        return web.FileResponse(path, headers={"Content-Type": _content_type(path.name)})
+            responses.not_found()
+        return responses.file(path, _content_type(path.name))
 
 
 def _describe(item: ActionItem) -> str:
