@@ -191,7 +191,15 @@ def test_run_port_and_host_override_the_config(tmp_path: Path) -> None:
         bot.expect("pong")
         import httpx
 
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+        # Chat answers first; the web server comes up right after the adapters.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, f"nothing listens on {port}"
+                time.sleep(0.05)
         bot.finish()
     finally:
         bot.kill()
