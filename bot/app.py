@@ -10,13 +10,16 @@ close the web server and the database.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import gc
 import importlib
 import logging
 import signal
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from hatbot.adapter import Adapter
@@ -56,6 +59,21 @@ log = logging.getLogger(__name__)
 
 # How long shutdown waits for in-flight events before giving up on them.
 DRAIN_TIMEOUT = 30.0
+
+
+def import_in_thread(name: str) -> asyncio.Future[ModuleType]:
+    """Import module ``name`` in a daemon thread. The loop runs on meanwhile (an import
+    holds the interpreter lock only in turns), and the process may exit before it ends."""
+    imported: concurrent.futures.Future[ModuleType] = concurrent.futures.Future()
+
+    def load() -> None:
+        try:
+            imported.set_result(importlib.import_module(name))
+        except BaseException as exc:
+            imported.set_exception(exc)
+
+    threading.Thread(target=load, name=f"import {name}", daemon=True).start()
+    return asyncio.wrap_future(imported)
 
 
 class _AdapterHost:
@@ -291,9 +309,16 @@ class App:
             self.scheduler.recurring(skill.name, handler.__name__, schedules)
 
     async def _start_web(self) -> None:
-        """Load the web server (aiohttp, in a worker thread: adapters already started go on
-        answering meanwhile), give it every route and start it."""
-        server = await asyncio.to_thread(importlib.import_module, "hatbot.web")
+        """Load the web server (aiohttp, in a thread of its own: adapters already started
+        go on answering meanwhile), give it every route and start it; unless the bot is
+        asked to stop first (a piped session may end before), which then need not wait."""
+        loading = import_in_thread("hatbot.web")
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait((loading, stopping), return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not loading.done():
+            return
+        server = loading.result()
         self.web = server.WebServer(self.config.web, self.metrics, self.adapter_states,
                                     self.health.problems, self.config.bot.name)
         for method, path, handler in self.routes:

@@ -3,9 +3,14 @@ unless its links need the port the system gives it (issue #16)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from pathlib import Path
+
+import pytest
 
 from hatbot.adapters.memory import MemoryAdapter
+from hatbot.app import import_in_thread
 from tests.conftest import StartBot
 
 
@@ -55,3 +60,25 @@ async def test_with_the_web_server_off_aiohttp_is_never_made_to_serve(
         start_bot: StartBot) -> None:
     app = await start_bot()
     assert app.web is None
+
+
+async def test_a_module_imported_in_a_thread_leaves_the_loop_running(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(0.5)\nVALUE = 42\n")
+    (tmp_path / "broken_import.py").write_text("raise ValueError('no such thing')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    module = await import_in_thread("slow_to_import")
+    ticker.cancel()
+    assert module.VALUE == 42
+    assert ticks >= 20  # the loop went on through the half second the import took
+    with pytest.raises(ValueError, match="no such thing"):
+        await import_in_thread("broken_import")
