@@ -8,18 +8,28 @@ through, so user text quoted by a skill cannot inject markup.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
-_parser = (
-    MarkdownIt("commonmark", {"html": False, "breaks": True})
-    # Chat lines such as "# 5 open items" or "----" are text, not layout.
-    .disable(["heading", "lheading", "code", "fence", "hr", "html_block", "html_inline"])
-)
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The parser, made at the first formatted message: plain replies never need it, and
+    it is a tenth of the start."""
+    from markdown_it import MarkdownIt
+
+    return (
+        MarkdownIt("commonmark", {"html": False, "breaks": True})
+        # Chat lines such as "# 5 open items" or "----" are text, not layout.
+        .disable(["heading", "lheading", "code", "fence", "hr", "html_block", "html_inline"])
+    )
 
 
 MENTION_SCHEME = "mention:"
@@ -157,7 +167,7 @@ def _as_plain(markup: str) -> str | None:
 def render_plain(markup: str) -> str:
     """Plain text for IRC and the console: emphasis dropped, links as ``text <url>``."""
     text = _as_plain(markup)
-    return text if text is not None else _blocks(_parser.parse(markup), _PLAIN)
+    return text if text is not None else _blocks(_markdown().parse(markup), _PLAIN)
 
 
 def render_slack(markup: str) -> str:
@@ -165,12 +175,13 @@ def render_slack(markup: str) -> str:
     text = _as_plain(markup)
     if text is not None and not any(c in text for c in "&<>"):
         return text
-    return _blocks(_parser.parse(markup), _SLACK)
+    return _blocks(_markdown().parse(markup), _SLACK)
 
 
 def render_html(markup: str) -> str:
     """HTML for Matrix ``formatted_body``; all text is escaped, raw HTML is not kept."""
-    tokens = _parser.parse(markup)
+    parser = _markdown()
+    tokens = parser.parse(markup)
     for token in tokens:
         for child in token.children or []:
             href = str(child.attrs.get("href", ""))
@@ -179,7 +190,7 @@ def render_html(markup: str) -> str:
                 # Matrix clients turn matrix.to links into pills that notify the person.
                 child.attrs["href"] = f"https://matrix.to/#/{ident}" if platform == "matrix" \
                     else ""
-    html = str(_parser.renderer.render(tokens, _parser.options, {})).strip()
+    html = str(parser.renderer.render(tokens, parser.options, {})).strip()
     return html.replace(' href=""', "")
 
 

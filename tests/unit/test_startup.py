@@ -13,7 +13,7 @@ from pathlib import Path
 def imported_after(code: str, cwd: Path) -> dict[str, bool]:
     probe = (f"import sys, json\n{code}\n"
              "print(json.dumps({m: m in sys.modules for m in ('sqlalchemy', 'pydantic', "
-             "'nio', 'slack_bolt', 'irc', 'numpy', 'scipy', 'alembic', 'aiohttp')}))")
+             "'nio', 'slack_bolt', 'irc', 'numpy', 'scipy', 'alembic', 'aiohttp', 'markdown_it')}))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
                           text=True, check=True)
     result: dict[str, bool] = json.loads(done.stdout.splitlines()[-1])
@@ -35,3 +35,4 @@ def test_a_console_bot_imports_only_the_console(tmp_path: Path) -> None:
     assert not (seen["nio"] or seen["slack_bolt"] or seen["irc"]), seen
     assert not (seen["numpy"] or seen["scipy"]), seen
     assert not seen["aiohttp"], seen  # it loads with the web server, after the adapters
+    assert not seen["markdown_it"], seen  # at the first formatted message

@@ -6,7 +6,7 @@ from hatbot.markup import (
     _SLACK,
     _as_plain,
     _blocks,
-    _parser,
+    _markdown,
     escape,
     render_html,
     render_plain,
@@ -95,14 +95,14 @@ _MARKUPISH = st.text(alphabet="ab 1.-+*_\\`[]()<>&!#~|:\n\t", max_size=20)
 @given(_TEXT)
 def test_the_plain_fast_path_agrees_with_the_parser_on_escaped_text(text: str) -> None:
     markup = escape(text)
-    assert render_plain(markup) == _blocks(_parser.parse(markup), _PLAIN)
-    assert render_slack(markup) == _blocks(_parser.parse(markup), _SLACK)
+    assert render_plain(markup) == _blocks(_markdown().parse(markup), _PLAIN)
+    assert render_slack(markup) == _blocks(_markdown().parse(markup), _SLACK)
 
 
 @given(_MARKUPISH)
 def test_the_plain_fast_path_agrees_with_the_parser_on_any_markup(markup: str) -> None:
-    assert render_plain(markup) == _blocks(_parser.parse(markup), _PLAIN)
-    assert render_slack(markup) == _blocks(_parser.parse(markup), _SLACK)
+    assert render_plain(markup) == _blocks(_markdown().parse(markup), _PLAIN)
+    assert render_slack(markup) == _blocks(_markdown().parse(markup), _SLACK)
 
 
 def test_most_replies_skip_the_parser() -> None:
