@@ -238,8 +238,10 @@ class App:
         # Jobs missed while the bot was down fire now, when their replies can be delivered.
         self.scheduler.resume()
         # Everything made so far lives as long as the process: out of the collector's
-        # sight, it costs nothing at each collection nor at exit.
+        # sight, it costs nothing at each collection nor at exit. `hatbot run` starts
+        # with the collector off (cli.main); it is on from here.
         gc.freeze()
+        gc.enable()
         log.info("hatbot is running with adapters %s and skills %s",
                  ", ".join(name if name == adapter.platform else f"{name} ({adapter.platform})"
                            for name, adapter in self.adapters.items()) or "none",

@@ -4,16 +4,23 @@ starts (issue #16)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import StartBot
 
 
 def imported_after(code: str, cwd: Path) -> dict[str, bool]:
     probe = (f"import sys, json\n{code}\n"
              "print(json.dumps({m: m in sys.modules for m in ('sqlalchemy', 'pydantic', "
-             "'nio', 'slack_bolt', 'irc', 'numpy', 'scipy', 'alembic', 'aiohttp', 'markdown_it')}))")
+             "'nio', 'slack_bolt', 'irc', 'numpy', 'scipy', 'alembic', 'aiohttp', "
+             "'markdown_it')}))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
                           text=True, check=True)
     result: dict[str, bool] = json.loads(done.stdout.splitlines()[-1])
@@ -36,3 +43,32 @@ def test_a_console_bot_imports_only_the_console(tmp_path: Path) -> None:
     assert not (seen["numpy"] or seen["scipy"]), seen
     assert not seen["aiohttp"], seen  # it loads with the web server, after the adapters
     assert not seen["markdown_it"], seen  # at the first formatted message
+
+
+def test_the_collector_is_off_while_start_up_builds_and_back_on_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hatbot import cli
+    from hatbot.plugins import Plugins
+
+    seen: list[bool] = []
+    real = Plugins.load_config
+
+    def load_config(self: Plugins, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Plugins, "load_config", load_config)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check-config"]) == 0
+    assert cli.main(["check-config", "--config", str(tmp_path / "missing.toml")]) == 2
+    assert seen == [False, False]  # imports and configuration built without collections
+    assert gc.isenabled()  # back on, whatever the outcome
+
+
+async def test_a_started_bot_has_the_collector_on(start_bot: StartBot) -> None:
+    gc.disable()  # as `hatbot run` starts
+    try:
+        await start_bot()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
