@@ -84,11 +84,19 @@ class _Models(Mapping[str, type[BaseModel]]):
 def discover() -> Plugins:
     """Every installed adapter and skill, by name; a class is imported only when first
     used (a console bot never imports Matrix's client)."""
-    own: set[str] = set()
+    # One pass over the installed distributions for both groups, and each one's name
+    # read once (it is parsed from its metadata file at every ask).
+    points = entry_points()
+    names: dict[int, str] = {}
+    own = frozenset(
+        point.name for point in points.select(group=SKILL_GROUP)
+        if point.dist is not None
+        and names.setdefault(id(point.dist), point.dist.name.lower()) == OWN_DISTRIBUTION
+    )
     return Plugins(
-        adapters=Lazy(ADAPTER_GROUP, Adapter, set()),
-        skills=Lazy(SKILL_GROUP, Skill, own),
-        default_on=frozenset(own),
+        adapters=Lazy(points.select(group=ADAPTER_GROUP), Adapter),
+        skills=Lazy(points.select(group=SKILL_GROUP), Skill),
+        default_on=own,
     )
 
 
@@ -96,14 +104,10 @@ class Lazy(Mapping[str, Any]):
     """A group's plugins by name, each imported on first use. One that cannot be imported
     is logged and is then not there."""
 
-    def __init__(self, group: str, base: type[Any], own: set[str]) -> None:
+    def __init__(self, points: Iterable[EntryPoint], base: type[Any]) -> None:
         self._base = base
-        self._points: dict[str, EntryPoint] = {}
+        self._points: dict[str, EntryPoint] = {point.name: point for point in points}
         self._loaded: dict[str, type[Any]] = {}
-        for point in entry_points(group=group):
-            self._points[point.name] = point
-            if point.dist is not None and point.dist.name.lower() == OWN_DISTRIBUTION:
-                own.add(point.name)
 
     def __getitem__(self, name: str) -> type[Any]:
         if name not in self._loaded:
