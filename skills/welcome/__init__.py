@@ -156,17 +156,18 @@ class Welcome(Skill[WelcomeConfig]):
         if welcomed:
             return
         now = ctx.now()
-        await ctx.db.execute(_RECORD_WELCOME, {"person": person, "message_hash": digest,
-                                                "channel": channel, "sent_at": now})
-        if not known:
-            await ctx.db.execute(_RECORD_NEWCOMER,
-                                 {"person": person, "channel": channel, "joined_at": now})
-            self._silent.setdefault(channel, set()).add(person)
-        try:
-            await ctx.commit()  # recorded before it is sent: never twice, even on a crash
+        try:  # recorded before it is sent: never twice, even on a crash
+            await ctx.db.execute(_RECORD_WELCOME, {"person": person, "message_hash": digest,
+                                                    "channel": channel, "sent_at": now})
+            if not known:
+                await ctx.db.execute(_RECORD_NEWCOMER,
+                                     {"person": person, "channel": channel, "joined_at": now})
+            await ctx.commit()
         except IntegrityError:
             await ctx.db.rollback()  # the same welcome, sent from another channel just now
             return
+        if not known:
+            self._silent.setdefault(channel, set()).add(person)
         await ctx.dm(event.person, self.compose(ctx, template, event.person, event.channel))
 
     @on(Message)

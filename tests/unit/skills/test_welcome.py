@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -106,3 +107,25 @@ async def test_an_answer_in_the_newcomers_thread_counts(start_bot: StartBot) -> 
     (stats,) = await adapter.say("!welcome stats", nick="helper", channel="#dev")
     assert "Median time to first response: 3m; 0 still waiting" in render_plain(
         stats.markup_text)
+
+
+async def test_one_welcome_when_a_newcomer_joins_two_channels_at_once(
+        start_bot: StartBot) -> None:
+    """Both joins read "not welcomed yet" before either is recorded; the second record
+    then breaks the once-ever rule in the database and is dropped without a word."""
+    from hatbot.storage.kv import KeyValue
+
+    app = await start_bot(raw=RAW)
+    adapter = memory(app)
+    async with app.sessions() as holder:  # holds the write turn: both joins read first
+        holder.add(KeyValue(namespace="t", key="k", value="v"))
+        await holder.flush()
+        joins = [asyncio.ensure_future(adapter.emit(Join(channel=where, person=person("twin"),
+                                                          first_time_hint=True)))
+                 for where in (DEV, DOCS)]
+        await asyncio.sleep(0.05)
+        await holder.rollback()
+    await asyncio.wait_for(asyncio.gather(*joins), 10)
+    welcomes = [r for r in adapter.sent if r.direct and "Welcome" in r.markup_text]
+    assert len(welcomes) == 1
+    assert app.metrics.handler_errors.labels("welcome")._value.get() == 0
