@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
+import functools
 import gc
 import importlib
 import logging
@@ -61,19 +62,36 @@ log = logging.getLogger(__name__)
 DRAIN_TIMEOUT = 30.0
 
 
+_importing: set[threading.Thread] = set()
+
+
 def import_in_thread(name: str) -> asyncio.Future[ModuleType]:
     """Import module ``name`` in a daemon thread. The loop runs on meanwhile (an import
-    holds the interpreter lock only in turns), and the process may exit before it ends."""
+    holds the interpreter lock only in turns), and a stop need not wait for it; but the
+    process must not finalise while it runs (see ``imports_running``)."""
     imported: concurrent.futures.Future[ModuleType] = concurrent.futures.Future()
 
     def load() -> None:
         try:
-            imported.set_result(importlib.import_module(name))
+            module = importlib.import_module(name)
         except BaseException as exc:
-            imported.set_exception(exc)
+            settle = functools.partial(imported.set_exception, exc)
+        else:
+            settle = functools.partial(imported.set_result, module)
+        _importing.discard(thread)  # done importing, before anyone waiting can look
+        settle()
 
-    threading.Thread(target=load, name=f"import {name}", daemon=True).start()
+    thread = threading.Thread(target=load, name=f"import {name}", daemon=True)
+    _importing.add(thread)
+    thread.start()
     return asyncio.wrap_future(imported)
+
+
+def imports_running() -> bool:
+    """Whether an ``import_in_thread`` is still at work. The interpreter cannot finalise
+    under it (a C extension half initialised crashes it), so a process that stops this
+    early leaves without finalising (``hatbot.cli``)."""
+    return bool(_importing)
 
 
 class _AdapterHost:

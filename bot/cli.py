@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import gc
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -204,9 +205,17 @@ def _listening(config: Config, host: str | None, port: int | None) -> Config:
 
 
 def _run(config: Config, plugins: Plugins) -> None:
-    from hatbot.app import App
+    from hatbot.app import App, imports_running
 
     asyncio.run(App(config, plugins).run())
+    if imports_running():
+        # Stopped within moments of starting (a piped session), while the web server's
+        # libraries still load in a thread: everything is delivered, saved and closed,
+        # but finalising the interpreter under that thread would crash it. Leave now.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":

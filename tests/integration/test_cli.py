@@ -250,3 +250,14 @@ def test_no_adapter_is_refused_by_run_and_check_config_only(tmp_path: Path) -> N
         assert result.stderr.startswith("adapters: none is enabled, so the bot would hear "
                                         "nothing; add one of [adapters.console]")
     assert run_cli("db", "upgrade", "--config", str(config), cwd=tmp_path).returncode == 0
+
+
+def test_a_session_that_ends_as_it_starts_exits_cleanly(tmp_path: Path) -> None:
+    """Input that ends at once stops the bot while the web server's libraries are still
+    loading in a thread: finalising the interpreter under it crashed it (SIGSEGV) about
+    one time in ten. Every run must answer and exit 0."""
+    config = write_config(tmp_path)
+    for _ in range(8):
+        result = run_cli("run", "--config", str(config), stdin="!ping\n", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "pong" in result.stdout

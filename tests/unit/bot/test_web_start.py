@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hatbot.adapters.memory import MemoryAdapter
-from hatbot.app import import_in_thread
+from hatbot.app import import_in_thread, imports_running
 from tests.conftest import StartBot
 
 
@@ -82,3 +82,14 @@ async def test_a_module_imported_in_a_thread_leaves_the_loop_running(
     assert ticks >= 20  # the loop went on through the half second the import took
     with pytest.raises(ValueError, match="no such thing"):
         await import_in_thread("broken_import")
+
+
+async def test_an_import_at_work_is_known_until_it_ends(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "slow_too.py").write_text("import time\ntime.sleep(0.3)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert not imports_running()
+    loading = import_in_thread("slow_too")
+    assert imports_running()  # a process stopping now must not finalise
+    await loading
+    assert not imports_running()
