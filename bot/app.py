@@ -225,7 +225,7 @@ class App:
             commands=self.commands,
         )
         self.router = Router(self.runtime, self.metrics, self.health)
-        self.dispatcher = Dispatcher(self.router.handle, self.metrics.queue_depth.set)
+        self.dispatcher = Dispatcher(self.router.handle, self.metrics.set_queue_depth)
 
         for settings in enabled_skills:
             self._load_skill(self.plugins.skills[settings.name](settings.options))

@@ -72,7 +72,7 @@ class Router:
             await asyncio.shield(ctx.close(failed=True))
             raise
         except Exception as exc:
-            self.metrics.handler_errors.labels(skill).inc()
+            self.metrics.failed(skill)
             reason = storage_failure(exc)
             if reason is not None:
                 self.health.storage_failed(reason)

@@ -20,7 +20,7 @@ def imported_after(code: str, cwd: Path) -> dict[str, bool]:
     probe = (f"import sys, json\n{code}\n"
              "print(json.dumps({m: m in sys.modules for m in ('sqlalchemy', 'pydantic', "
              "'nio', 'slack_bolt', 'irc', 'numpy', 'scipy', 'alembic', 'aiohttp', "
-             "'markdown_it')}))")
+             "'markdown_it', 'prometheus_client')}))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
                           text=True, check=True)
     result: dict[str, bool] = json.loads(done.stdout.splitlines()[-1])
@@ -43,6 +43,14 @@ def test_a_console_bot_imports_only_the_console(tmp_path: Path) -> None:
     assert not (seen["numpy"] or seen["scipy"]), seen
     assert not seen["aiohttp"], seen  # it loads with the web server, after the adapters
     assert not seen["markdown_it"], seen  # at the first formatted message
+
+
+def test_counting_metrics_needs_no_prometheus_client(tmp_path: Path) -> None:
+    seen = imported_after("from hatbot.metrics import Metrics\nm = Metrics()\n"
+                          "m.received('irc')\nm.handled('core', 0.01)", tmp_path)
+    assert not seen["prometheus_client"], seen  # it loads with the web server's first scrape
+    seen = imported_after("from hatbot.metrics import Metrics\nMetrics().render()", tmp_path)
+    assert seen["prometheus_client"], seen
 
 
 def test_the_collector_is_off_while_start_up_builds_and_back_on_after(

@@ -42,7 +42,7 @@ class Boom(Skill[SkillConfig]):
 
 
 def errors(app: Any) -> float:
-    value: float = app.metrics.handler_errors.labels("boom")._value.get()
+    value: float = app.metrics.handler_errors["boom"]
     return value
 
 
@@ -75,7 +75,7 @@ async def test_every_kind_of_skill_code_runs_behind_the_guard(
     logged = [r for r in caplog.records if r.exc_info and "boom" in r.getMessage()]
     assert {str(r.exc_info[1]) for r in logged if r.exc_info} == {
         "setup broke", "task broke", "job broke", "route broke"}
-    assert app.metrics.handler_seconds.labels("boom")._sum.get() > 0
+    assert app.metrics.handler_seconds["boom"].sum > 0
 
 
 class Forever(Skill[SkillConfig]):

@@ -128,4 +128,4 @@ async def test_one_welcome_when_a_newcomer_joins_two_channels_at_once(
     await asyncio.wait_for(asyncio.gather(*joins), 10)
     welcomes = [r for r in adapter.sent if r.direct and "Welcome" in r.markup_text]
     assert len(welcomes) == 1
-    assert app.metrics.handler_errors.labels("welcome")._value.get() == 0
+    assert app.metrics.handler_errors["welcome"] == 0
