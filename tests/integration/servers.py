@@ -202,6 +202,23 @@ class Postgres(_Server):
              "-k", str(self.folder), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port, timeout=30)
+        self._wait_until_accepting(timeout=30)
+
+    def _wait_until_accepting(self, timeout: float) -> None:
+        """The port opens before PostgreSQL takes connections ("the database system is
+        starting up"): wait until one is taken."""
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with psycopg.connect(f"postgresql://hatbot@127.0.0.1:{self.port}/postgres",
+                                     connect_timeout=5):
+                    return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://hatbot@127.0.0.1:{self.port}/{database}"
