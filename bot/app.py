@@ -10,20 +10,16 @@ close the web server and the database.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import dataclasses
-import functools
 import gc
-import importlib
 import logging
 import signal
-import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from hatbot.adapter import Adapter
+from hatbot.background_import import import_in_thread
 from hatbot.clock import Clock, SystemClock
 from hatbot.commands import CommandMeta, Registry, make_command
 from hatbot.config import Config, ConfigError, check_runnable, reload_plan
@@ -60,38 +56,6 @@ log = logging.getLogger(__name__)
 
 # How long shutdown waits for in-flight events before giving up on them.
 DRAIN_TIMEOUT = 30.0
-
-
-_importing: set[threading.Thread] = set()
-
-
-def import_in_thread(name: str) -> asyncio.Future[ModuleType]:
-    """Import module ``name`` in a daemon thread. The loop runs on meanwhile (an import
-    holds the interpreter lock only in turns), and a stop need not wait for it; but the
-    process must not finalise while it runs (see ``imports_running``)."""
-    imported: concurrent.futures.Future[ModuleType] = concurrent.futures.Future()
-
-    def load() -> None:
-        try:
-            module = importlib.import_module(name)
-        except BaseException as exc:
-            settle = functools.partial(imported.set_exception, exc)
-        else:
-            settle = functools.partial(imported.set_result, module)
-        _importing.discard(thread)  # done importing, before anyone waiting can look
-        settle()
-
-    thread = threading.Thread(target=load, name=f"import {name}", daemon=True)
-    _importing.add(thread)
-    thread.start()
-    return asyncio.wrap_future(imported)
-
-
-def imports_running() -> bool:
-    """Whether an ``import_in_thread`` is still at work. The interpreter cannot finalise
-    under it (a C extension half initialised crashes it), so a process that stops this
-    early leaves without finalising (``hatbot.cli``)."""
-    return bool(_importing)
 
 
 class _AdapterHost:

@@ -205,7 +205,8 @@ def _listening(config: Config, host: str | None, port: int | None) -> Config:
 
 
 def _run(config: Config, plugins: Plugins) -> None:
-    from hatbot.app import App, imports_running
+    from hatbot.app import App
+    from hatbot.background_import import imports_running
 
     asyncio.run(App(config, plugins).run())
     if imports_running():

@@ -30,6 +30,7 @@ ALLOWED = {
     "bot.context": ("bot.clock", "bot.commands", "bot.config", "bot.events", "bot.markup"),
     "bot.batch": ("bot.context",),
     "bot.aside": (),
+    "bot.background_import": (),
     "bot.responses": (),
     "bot.skill": ("bot.aside", "bot.backoff", "bot.batch", "bot.commands", "bot.config",
                   "bot.context", "bot.events", "bot.markup", "bot.responses"),

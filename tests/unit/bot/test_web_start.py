@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hatbot.adapters.memory import MemoryAdapter
-from hatbot.app import import_in_thread, imports_running
+from hatbot.background_import import import_in_thread, imports_running
 from tests.conftest import StartBot
 
 
