@@ -99,9 +99,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     # has started and frozen its start-up heap (App.start), and in any case on return.
     gc.disable()
     try:
-        return _command(arguments)
+        code = _command(arguments)
     finally:
         gc.enable()
+    from hatbot.background_import import imports_running
+
+    if imports_running():
+        # A bot that stopped within moments of starting (a piped session, or a start
+        # that failed) while its web server's libraries still load in a thread: all is
+        # delivered, saved and closed, but finalising the interpreter under that thread
+        # would crash it. Leave now, with the same outcome.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _command(arguments: list[str]) -> int:
@@ -206,17 +218,8 @@ def _listening(config: Config, host: str | None, port: int | None) -> Config:
 
 def _run(config: Config, plugins: Plugins) -> None:
     from hatbot.app import App
-    from hatbot.background_import import imports_running
 
     asyncio.run(App(config, plugins).run())
-    if imports_running():
-        # Stopped within moments of starting (a piped session), while the web server's
-        # libraries still load in a thread: everything is delivered, saved and closed,
-        # but finalising the interpreter under that thread would crash it. Leave now.
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
 
 
 if __name__ == "__main__":
