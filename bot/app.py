@@ -1,7 +1,8 @@
 """The one place that knows every part: it wires config, storage, skills, adapters and web.
 
-Start-up: migrate the database, start the scheduler, load skills (commands,
-listeners, schedules, routes), start the web server, connect the adapters.
+Start-up: migrate the database, load skills (commands, listeners, schedules, routes)
+and run their setup, connect the adapters, then load the scheduler and the web server
+(docs/architecture.md, "Start-up order").
 Shutdown (SIGINT, SIGTERM, or the console's end of input): finish every event
 already accepted, stop the scheduler, let adapters deliver what they queued,
 close the web server and the database.
@@ -18,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from hatbot.adapter import Adapter
 from hatbot.background_import import import_in_thread
 from hatbot.clock import Clock, SystemClock
@@ -31,7 +34,7 @@ from hatbot.lock import DataDirLock
 from hatbot.metrics import Metrics
 from hatbot.plugins import Plugins
 from hatbot.router import Router
-from hatbot.scheduler import Scheduler
+from hatbot.scheduling import Scheduling
 from hatbot.skill import (
     COMMAND_ATTR,
     EVENTS_ATTR,
@@ -43,6 +46,7 @@ from hatbot.skill import (
     check_schedule,
     declared,
     marked,
+    shorten,
 )
 from hatbot.storage import db
 from hatbot.storage.kv import KeyValueStore
@@ -50,6 +54,7 @@ from hatbot.storage.kv import KeyValueStore
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from hatbot.scheduler import Scheduler
     from hatbot.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -106,6 +111,9 @@ class App:
         self.skills: dict[str, Skill[Any]] = {}
         self.adapters: dict[str, Adapter[Any]] = {}
         self.web: WebServer | None = None  # made at start when enabled
+        # What skills schedule through; the real scheduler is loaded after the adapters.
+        self.scheduling = Scheduling()
+        self.scheduler: Scheduler | None = None
         self.routes: list[tuple[str, str, Any]] = []  # served once the web server starts
         self._stopping = asyncio.Event()
         self._stopped = False
@@ -173,9 +181,8 @@ class App:
 
         self.engine = db.async_engine(bot.db_url)
         # One write turn for the sessions and the job store: one writer at a time on SQLite.
-        write_turn = asyncio.Lock()
-        self.sessions = db.sessions(self.engine, write_turn)
-        self.scheduler = Scheduler(bot.db_url, self._run_job, bot.timezone, write_turn)
+        self._write_turn = asyncio.Lock()
+        self.sessions = db.sessions(self.engine, self._write_turn)
         self.health = Health()
         self.runtime = Runtime(
             bot=bot,
@@ -185,7 +192,7 @@ class App:
             deliver=self.deliver,
             supports=self.supports,
             spawn=self.spawn,
-            scheduler=self.scheduler,
+            scheduler=self.scheduling,
             commands=self.commands,
         )
         self.router = Router(self.runtime, self.metrics, self.health)
@@ -193,7 +200,6 @@ class App:
 
         for settings in enabled_skills:
             self._load_skill(self.plugins.skills[settings.name](settings.options))
-        self.scheduler.start()
         for name, skill in self.skills.items():
             self._schedule_skill(skill)
             await self.router.run(name, None, skill.setup)
@@ -213,12 +219,11 @@ class App:
             self.runtime.public_url = f"http://{web.host}:{web.port}"
         for adapter in self.adapters.values():
             await adapter.start()
+        await self._start_scheduler()
         if web.enabled and not web_first:
             await self._start_web()
         if not self.adapters:
             log.warning("no adapter is enabled: the bot hears nothing")
-        # Jobs missed while the bot was down fire now, when their replies can be delivered.
-        self.scheduler.resume()
         # Everything made so far lives as long as the process: out of the collector's
         # sight, it costs nothing at each collection nor at exit. `hatbot run` starts
         # with the collector off (cli.main); it is on from here.
@@ -244,7 +249,7 @@ class App:
                                        DRAIN_TIMEOUT)
             except TimeoutError:
                 log.warning("stopping with writes not saved")
-        if hasattr(self, "scheduler"):
+        if self.scheduler is not None:
             self.scheduler.shutdown()
         for skill in self.skills.values():
             try:
@@ -290,12 +295,54 @@ class App:
                 entries = getattr(skill.config, meta.config_key or "", [])
                 schedules = [e.model_dump() if hasattr(e, "model_dump") else dict(e)
                              for e in entries]
-            self.scheduler.recurring(skill.name, handler.__name__, schedules)
+            self.scheduling.recurring(skill.name, handler.__name__, schedules)
+
+    async def _start_scheduler(self) -> None:
+        """Load APScheduler (in a thread of its own: the adapters already answer), hand it
+        what the skills' setup scheduled, and let missed jobs fire now that their replies
+        can be delivered. Done even when a stop is asked for meanwhile: a job may wait
+        for it."""
+        self.scheduling.loading()
+        try:
+            module = await import_in_thread("hatbot.scheduler")
+            bot = self.config.bot
+            scheduler = module.Scheduler(bot.db_url, self._run_job, bot.timezone,
+                                         self._write_turn)
+            self.scheduler = scheduler
+            await self._until_stored(scheduler.start_in_turn, "the scheduler's job store")
+            await self._until_stored(lambda: self.scheduling.attach(scheduler),
+                                     "the jobs set up at start")
+        except BaseException as exc:
+            self.scheduling.failed(exc)
+            raise
+        scheduler.resume()
+
+    async def _until_stored(self, write: Callable[[], Awaitable[None]], what: str) -> None:
+        """``write`` again until storage takes it: the adapters are up by now, and a
+        full disk must not end the bot (it is said once, and it recovers by itself).
+        A stop asked for meanwhile ends the trying."""
+        pause = 0.5
+        while True:
+            try:
+                await write()
+                return
+            except SQLAlchemyError as exc:
+                if self._stopping.is_set():
+                    raise
+                if pause == 0.5:
+                    log.warning("cannot write %s yet (%s); trying again", what,
+                                shorten(str(exc), 200))
+                stopping = asyncio.ensure_future(self._stopping.wait())
+                await asyncio.wait((stopping,), timeout=pause)
+                stopping.cancel()
+                pause = min(pause * 2, 10.0)
 
     async def _start_web(self) -> None:
         """Load the web server (aiohttp, in a thread of its own: adapters already started
         go on answering meanwhile), give it every route and start it; unless the bot is
         asked to stop first (a piped session may end before), which then need not wait."""
+        if self._stopping.is_set():
+            return
         loading = import_in_thread("hatbot.web")
         stopping = asyncio.ensure_future(self._stopping.wait())
         await asyncio.wait((loading, stopping), return_when=asyncio.FIRST_COMPLETED)

@@ -25,6 +25,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from hatbot.scheduling import job_id as new_job_id
 from hatbot.storage.db import sync_engine
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,11 @@ class Scheduler:
         )
 
     def start(self) -> None:
-        """Open the job store; nothing fires until ``resume`` (adapters must be up first)."""
+        """Open the job store; nothing fires until ``resume`` (adapters must be up first).
+        May be called again after a storage fault stopped it half way."""
         _running[self.key] = self
-        self._aps.start(paused=True)
+        if not self._aps.running:
+            self._aps.start(paused=True)
         for job in self._aps.get_jobs():
             if job.args and job.args[0] != self.key:
                 job.modify(args=[self.key, *job.args[1:]])
@@ -165,14 +168,18 @@ class Scheduler:
         _running.pop(self.key, None)
         self._engine.dispose()
 
-    async def once(self, skill: str, job: str, run_at: datetime, kwargs: dict[str, Any]) -> str:
-        job_id = f"{skill}.{job}.{uuid.uuid4().hex[:12]}"
+    async def once(self, skill: str, job: str, run_at: datetime, kwargs: dict[str, Any],
+                   ident: str | None = None) -> str:
+        """Store a one-off job (under ``ident`` when it was promised before, see
+        ``hatbot.scheduling``); returns its id."""
+        job_id = ident or new_job_id(skill, job)
         async with self._turn:
             self._aps.add_job(
                 _fire,
                 trigger=DateTrigger(run_date=run_at),
                 args=[self.key, skill, job, kwargs],
                 id=job_id,
+                replace_existing=ident is not None,  # handed over again after a fault
                 misfire_grace_time=int(ONE_OFF_GRACE.total_seconds()),
             )
         return job_id
@@ -206,6 +213,17 @@ class Scheduler:
         for stale in self._aps.get_jobs():
             if stale.id.startswith(prefix) and stale.id not in wanted:
                 stale.remove()
+
+    async def recurring_in_turn(self, skill: str, job: str,
+                                schedules: Sequence[Mapping[str, Any]]) -> None:
+        """``recurring`` while the bot runs: its job store writes take the write turn."""
+        async with self._turn:
+            self.recurring(skill, job, schedules)
+
+    async def start_in_turn(self) -> None:
+        """``start`` while the bot runs (other writers may be at work)."""
+        async with self._turn:
+            self.start()
 
     def pending(self) -> list[tuple[str, datetime | None]]:
         """Every stored job's id and next run time, soonest first."""

@@ -86,6 +86,7 @@ class SkillTester:
                        environ={})
         app = App(config, plugins, clock=self.clock)
         await app.start()
+        assert app.scheduler is not None  # loaded by the end of the start
         app.scheduler.pause()  # jobs run when the fake clock says so: advance()
         app.scheduler.realign(self.clock.now())
         return app
@@ -128,6 +129,7 @@ class SkillTester:
         return [_plain(r) for r in self.memory.sent[before:]]
 
     async def _run_due(self) -> None:
+        assert self.app.scheduler is not None
         await self.app.scheduler.run_due(self.clock.now())
         await self.app.dispatcher.drain()
 

@@ -35,7 +35,8 @@ ALLOWED = {
     "bot.skill": ("bot.aside", "bot.backoff", "bot.batch", "bot.commands", "bot.config",
                   "bot.context", "bot.events", "bot.markup", "bot.responses"),
     "bot.router": ("bot.commands", "bot.context", "bot.events", "bot.health", "bot.metrics"),
-    "bot.scheduler": ("storage",),
+    "bot.scheduler": ("storage", "bot.scheduling"),
+    "bot.scheduling": (),
     "bot.web": ("bot.config", "bot.metrics"),
     "bot.plugins": ("bot.adapter", "bot.config", "bot.skill", "storage"),
     # The harness drives the in-memory adapter: the one adapter the core may name.

@@ -20,7 +20,7 @@ def imported_after(code: str, cwd: Path) -> dict[str, bool]:
     probe = (f"import sys, json\n{code}\n"
              "print(json.dumps({m: m in sys.modules for m in ('sqlalchemy', 'pydantic', "
              "'nio', 'slack_bolt', 'irc', 'numpy', 'scipy', 'alembic', 'aiohttp', "
-             "'markdown_it', 'prometheus_client')}))")
+             "'markdown_it', 'prometheus_client', 'apscheduler.schedulers.base')}))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
                           text=True, check=True)
     result: dict[str, bool] = json.loads(done.stdout.splitlines()[-1])
@@ -34,7 +34,7 @@ def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
 
 def test_a_console_bot_imports_only_the_console(tmp_path: Path) -> None:
     seen = imported_after(
-        "from hatbot.plugins import discover\n"
+        "import hatbot.app\nfrom hatbot.plugins import discover\n"
         "plugins = discover()\n"
         "config = plugins.load_config(None)\n"
         "[plugins.adapters[s.kind] for s in config.enabled_adapters()]\n"
@@ -43,6 +43,7 @@ def test_a_console_bot_imports_only_the_console(tmp_path: Path) -> None:
     assert not (seen["numpy"] or seen["scipy"]), seen
     assert not seen["aiohttp"], seen  # it loads with the web server, after the adapters
     assert not seen["markdown_it"], seen  # at the first formatted message
+    assert not seen["apscheduler.schedulers.base"], seen  # loaded after the adapters
 
 
 def test_counting_metrics_needs_no_prometheus_client(tmp_path: Path) -> None:
