@@ -88,9 +88,10 @@ def _create(url: str, create: Callable[[str], E]) -> E:
 
 def _tune(engine: Engine, on_the_loop: bool = False) -> None:
     if engine.dialect.name == "sqlite":
+        busy = LOOP_BUSY_TIMEOUT_MS if on_the_loop else BUSY_TIMEOUT_MS
+
         @event.listens_for(engine, "connect")
         def pragmas(dbapi_connection: Any, _record: Any) -> None:
-            busy = min(BUSY_TIMEOUT_MS, LOOP_BUSY_TIMEOUT_MS) if on_the_loop else BUSY_TIMEOUT_MS
             _sqlite_pragmas(dbapi_connection, busy)
 
 
