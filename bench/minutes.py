@@ -67,6 +67,7 @@ def stall(count: int) -> None:
     from functools import partial
 
     from hatbot.skill import run_aside
+    from tests.support import loop_lags
 
     meeting = replay(meeting_lines(count), "irc:#bench")
     assert meeting is not None
@@ -74,21 +75,12 @@ def stall(count: int) -> None:
     async def measure(how: str, folder: Path) -> tuple[float, list[float]]:
         write = partial(write_minutes, meeting, folder, FORMATS, "hatbot",
                         "https://meetings.example.org")
-        lags: list[float] = []
-
-        async def tick() -> None:
-            while True:
-                started = time.perf_counter()
-                await asyncio.sleep(0.001)
-                lags.append(time.perf_counter() - started - 0.001)
-
-        ticker = asyncio.create_task(tick())
-        await asyncio.sleep(0.05)
-        lags.clear()
-        started = time.perf_counter()
-        await (asyncio.to_thread(write) if how == "thread" else run_aside(write))
-        took = time.perf_counter() - started
-        ticker.cancel()
+        async with loop_lags(0.001) as lags:
+            await asyncio.sleep(0.05)
+            lags.clear()
+            started = time.perf_counter()
+            await (asyncio.to_thread(write) if how == "thread" else run_aside(write))
+            took = time.perf_counter() - started
         return took, sorted(lags)
 
     print(f"meeting            : {len(meeting.lines):,} lines, all six formats")

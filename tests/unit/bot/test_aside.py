@@ -3,7 +3,6 @@ event loop keeps turning while it runs."""
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hatbot.skill import run_aside
+from tests.support import loop_lags
 
 
 async def test_the_child_sees_the_parents_objects_and_is_another_process(tmp_path: Path) -> None:
@@ -58,17 +58,8 @@ async def test_the_loop_keeps_turning_while_the_child_works() -> None:
         while time.perf_counter() < until:
             sum(range(1000))
 
-    lags: list[float] = []
-
-    async def tick() -> None:
-        while True:
-            started = time.perf_counter()
-            await asyncio.sleep(0.002)
-            lags.append(time.perf_counter() - started - 0.002)
-
-    ticker = asyncio.create_task(tick())
-    await run_aside(burn)
-    ticker.cancel()
+    async with loop_lags(0.002) as lags:
+        await run_aside(burn)
     lags.sort()
     # Beside a thread running burn(), each turn waits for the interpreter lock: a
     # median of 5 ms was measured, and 0.1 ms beside the child.
