@@ -7,7 +7,6 @@ import argparse
 import os
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -84,6 +83,10 @@ def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
 def replay_archive(ctx: CliContext, args: argparse.Namespace) -> int:
     """Every log under a folder, with a progress bar; a log that cannot be read is
     reported with its reason and the others go on. Then the archive's index."""
+    # Imported here: every `hatbot run` reads this module for its subcommand, and the
+    # process pool (multiprocessing) is a few ms of its start for nothing.
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     from tqdm import tqdm  # type: ignore[import-untyped]
 
     logs = sorted(p for pattern in ("*.log.txt", "*.log.json") for p in args.log.rglob(pattern))

@@ -20,7 +20,8 @@ def imported_after(code: str, cwd: Path) -> dict[str, bool]:
     probe = (f"import sys, json\n{code}\n"
              "print(json.dumps({m: m in sys.modules for m in ('sqlalchemy', 'pydantic', "
              "'nio', 'slack_bolt', 'irc', 'numpy', 'scipy', 'alembic', 'aiohttp', "
-             "'markdown_it', 'prometheus_client', 'apscheduler.schedulers.base')}))")
+             "'markdown_it', 'prometheus_client', 'apscheduler.schedulers.base', "
+             "'concurrent.futures.process')}))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
                           text=True, check=True)
     result: dict[str, bool] = json.loads(done.stdout.splitlines()[-1])
@@ -38,12 +39,15 @@ def test_a_console_bot_imports_only_the_console(tmp_path: Path) -> None:
         "plugins = discover()\n"
         "config = plugins.load_config(None)\n"
         "[plugins.adapters[s.kind] for s in config.enabled_adapters()]\n"
-        "[plugins.skills[s.name] for s in config.enabled_skills()]", tmp_path)
+        "[plugins.skills[s.name] for s in config.enabled_skills()]\n"
+        "from hatbot.cli import _parser\n_parser(plugins)", tmp_path)
     assert not (seen["nio"] or seen["slack_bolt"] or seen["irc"]), seen
     assert not (seen["numpy"] or seen["scipy"]), seen
     assert not seen["aiohttp"], seen  # it loads with the web server, after the adapters
     assert not seen["markdown_it"], seen  # at the first formatted message
     assert not seen["apscheduler.schedulers.base"], seen  # loaded after the adapters
+    # The skills' subcommands are declared at every start; a process pool only for replay.
+    assert not seen["concurrent.futures.process"], seen
 
 
 def test_counting_metrics_needs_no_prometheus_client(tmp_path: Path) -> None:
