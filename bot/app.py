@@ -164,7 +164,7 @@ class App:
                 continue
             later += skill.reconfigure(settings.options)
             skills[name] = settings
-            self._schedule_skill(skill)
+            await self._schedule_skill(skill)
         self.config = dataclasses.replace(self.config, bot=bot, skills=skills)
         log.info("reload: configuration from %s applied", source or "the embedded default")
         for key in dict.fromkeys(later):
@@ -201,7 +201,7 @@ class App:
         for settings in enabled_skills:
             self._load_skill(self.plugins.skills[settings.name](settings.options))
         for name, skill in self.skills.items():
-            self._schedule_skill(skill)
+            await self._schedule_skill(skill)
             await self.router.run(name, None, skill.setup)
 
         # Adapters are made before the web server starts, so they can add routes.
@@ -286,7 +286,7 @@ class App:
         for handler, meta in marked(skill, SCHEDULE_ATTR):
             check_schedule(skill, handler, meta)
 
-    def _schedule_skill(self, skill: Skill[Any]) -> None:
+    async def _schedule_skill(self, skill: Skill[Any]) -> None:
         for handler, meta in marked(skill, SCHEDULE_ATTR):
             assert isinstance(meta, ScheduleMeta)
             if meta.cron is not None:
@@ -295,7 +295,7 @@ class App:
                 entries = getattr(skill.config, meta.config_key or "", [])
                 schedules = [e.model_dump() if hasattr(e, "model_dump") else dict(e)
                              for e in entries]
-            self.scheduling.recurring(skill.name, handler.__name__, schedules)
+            await self.scheduling.recurring(skill.name, handler.__name__, schedules)
 
     async def _start_scheduler(self) -> None:
         """Load APScheduler (in a thread of its own: the adapters already answer), hand it

@@ -27,9 +27,6 @@ class Scheduler(Protocol):
 
     async def cancel(self, job_id: str) -> None: ...
 
-    def recurring(self, skill: str, job: str,
-                  schedules: Sequence[Mapping[str, Any]]) -> None: ...
-
     async def recurring_in_turn(self, skill: str, job: str,
                                 schedules: Sequence[Mapping[str, Any]]) -> None: ...
 
@@ -96,9 +93,13 @@ class Scheduling:
 
         self._kept.append(remove)
 
-    def recurring(self, skill: str, job: str, schedules: Sequence[Mapping[str, Any]]) -> None:
+    async def recurring(self, skill: str, job: str,
+                        schedules: Sequence[Mapping[str, Any]]) -> None:
+        """Make ``job`` run on ``schedules`` (replacing what it had). Once the real
+        scheduler is there this writes its job store, so it takes the write turn: on a
+        reload (SIGHUP) a session may be writing."""
         if self.real is not None:
-            self.real.recurring(skill, job, schedules)
+            await self.real.recurring_in_turn(skill, job, schedules)
             return
         entries = [dict(entry) for entry in schedules]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hatbot.app import App
 from hatbot.config import load
 from hatbot.markup import render_plain
 from hatbot.plugins import Plugins, discover
+from hatbot.storage.kv import KeyValue
 from tests.conftest import memory
 
 CONFIG = """
@@ -64,5 +66,50 @@ async def test_reload_applies_settings_and_admins_and_refuses_bad_files(
         assert "reload refused: the configuration in use is unchanged" in caplog.text
         assert "reload: skills.welcome.nosuch: unknown key" in caplog.text
         assert (await preview(app, "chief")).startswith("Hi chief, welcome back")
+    finally:
+        await app.stop()
+
+
+HAT = """
+[bot]
+data_dir = "{data}"
+[web]
+enabled = false
+[adapters.memory]
+[[skills.hat.reminders]]
+channel = "memory:#dev"
+cron = "{cron}"
+"""
+
+
+async def test_a_reload_while_a_session_writes_waits_for_its_turn(tmp_path: Path) -> None:
+    """The new schedules go to the job store on SQLite, where one writer writes at a time:
+    a reload takes the write turn like the sessions do, instead of writing on the event
+    loop while a session holds the file's lock (which froze the bot until the busy
+    timeout, then failed)."""
+    found = discover()
+    plugins = Plugins(adapters={**found.adapters, "memory": MemoryAdapter}, skills=found.skills)
+    path = tmp_path / "hatbot.toml"
+    path.write_text(HAT.format(data=tmp_path / "data", cron="0 9 * * MON"))
+    app = App(load(path, plugins.adapter_models(), plugins.skill_models(), environ={}), plugins)
+    await app.start()
+    try:
+        assert app.scheduler is not None
+        job = "hat.remind.cron.0"
+        assert job in dict(app.scheduler.pending())
+        path.write_text(HAT.format(data=tmp_path / "data", cron="30 8 * * TUE"))
+        loop = asyncio.get_running_loop()
+        async with app.sessions() as session:
+            session.add(KeyValue(namespace="test", key="busy", value="yes"))
+            await session.flush()  # the turn and SQLite's lock are this session's now
+            reload = asyncio.create_task(app.reload())
+            started = loop.time()
+            await asyncio.sleep(0.3)  # the loop must stay free meanwhile
+            assert loop.time() - started < 0.5
+            assert not reload.done()  # waiting for the turn
+            await session.commit()
+        assert await asyncio.wait_for(reload, 5)
+        next_run = dict(app.scheduler.pending())[job]
+        assert next_run is not None and (next_run.weekday(), next_run.hour) == (1, 8)
     finally:
         await app.stop()

@@ -37,7 +37,7 @@ async def test_what_setup_schedules_is_handed_over_in_order(tmp_path: Path) -> N
     kept = await scheduling.once("remind", "deliver", LATER, {"text": "kept"})
     dropped = await scheduling.once("remind", "deliver", LATER, {"text": "dropped"})
     await scheduling.cancel(dropped)
-    scheduling.recurring("hat", "digest", [{"cron": "0 9 * * MON"}])
+    await scheduling.recurring("hat", "digest", [{"cron": "0 9 * * MON"}])
     real = real_scheduler(tmp_path)
     try:
         assert real.pending() == []  # nothing reached it yet
