@@ -56,6 +56,9 @@ class Bot:
     reply: str  # what the answer contains
     home: Path | None = None  # where it must run
     ends_at_end_of_input: bool = True  # else it is sent SIGINT
+    # What it logs once wholly started, when it answers before (Hatbot's core commands
+    # answer while its other skills load); None: its first reply comes after.
+    started: str | None = None
 
 
 def bots() -> list[Bot]:
@@ -64,7 +67,8 @@ def bots() -> list[Bot]:
         print(f"peers: {installed} missing (`make bench-peers` installs it); timing the "
               "development install, whose start is slower")
         installed = Path(sys.executable).with_name("hatbot")
-    found = [Bot("hatbot", [str(installed), "run"], "!ping", "pong", PEERS / "hatbot-home")]
+    found = [Bot("hatbot", [str(installed), "run"], "!ping", "pong", PEERS / "hatbot-home",
+                 started="hatbot is running")]
     errbot = PEERS / "errbot" / "bin"
     home = PEERS / "errbot-home"
     if (errbot / "errbot").exists() and (home / "config.py").exists():
@@ -84,24 +88,29 @@ def bots() -> list[Bot]:
 class Run:
     first_reply: float
     last_reply: float
-    exit: float  # after the end of input (or SIGINT), which comes after the last reply
+    input_closed: float  # after the last reply, and once the bot said it had started
+    exit: float  # after the end of input (or SIGINT)
     peak_kb: int
 
 
 def run_once(bot: Bot, lines: int, within: float = 600) -> Run:
     """Start ``bot``, pipe it ``lines`` commands, and close its input once every reply has
-    come (a bot that works in threads would drop the last ones at an early end of input):
-    the time to the first reply, to the exit, and its peak resident memory."""
+    come (a bot that works in threads would drop the last ones at an early end of input)
+    and it has wholly started (its shutdown is what the exit times, not the end of its
+    start): the time to the first reply, to the exit, and its peak resident memory."""
     with tempfile.TemporaryDirectory() as scratch:
         cwd = bot.home or Path(scratch)
         began = time.perf_counter()
         # opsdroid's shell needs a user name from the environment, which a service has not.
         process = subprocess.Popen(bot.command, cwd=cwd, stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    env={**os.environ, "USER": os.environ.get("USER") or "bench"})
         assert process.stdin is not None and process.stdout is not None
         said: queue.Queue[bytes] = queue.Queue()
         threading.Thread(target=lambda: [said.put(raw) for raw in process.stdout or ()],
+                         daemon=True).start()
+        started = threading.Event()
+        threading.Thread(target=_watch_log, args=(process, bot.started, started),
                          daemon=True).start()
         process.stdin.write(("\n".join([bot.line] * lines) + "\n").encode())
         process.stdin.flush()
@@ -120,6 +129,9 @@ def run_once(bot: Bot, lines: int, within: float = 600) -> Run:
                 if first is None:
                     first = time.perf_counter() - began
         last = time.perf_counter() - began
+        if bot.started is not None:
+            started.wait(max(0.0, deadline - time.perf_counter()))
+        closed = time.perf_counter() - began
         process.stdin.close()
         if not bot.ends_at_end_of_input:
             process.send_signal(signal.SIGINT)
@@ -127,7 +139,15 @@ def run_once(bot: Bot, lines: int, within: float = 600) -> Run:
         ended = time.perf_counter() - began
         if first is None or replies < lines:
             raise RuntimeError(f"{bot.name}: {replies} replies to {lines} commands")
-        return Run(first, last, ended, usage.ru_maxrss)
+        return Run(first, last, closed, ended, usage.ru_maxrss)
+
+
+def _watch_log(process: subprocess.Popen[bytes], marker: str | None,
+               seen: threading.Event) -> None:
+    """Read the bot's log to its end (a full pipe would stop it), noting ``marker``."""
+    for raw in process.stderr or ():
+        if marker is not None and marker.encode() in raw:
+            seen.set()
 
 
 def run(trials: int, commands: int) -> None:
@@ -147,10 +167,11 @@ def run(trials: int, commands: int) -> None:
     base = statistics.median(r.first_reply for r in cold["hatbot"])
     for name, runs in cold.items():
         reply = statistics.median(r.first_reply for r in runs)
-        gone = statistics.median(r.exit - r.last_reply for r in runs)
+        gone = statistics.median(r.exit - r.input_closed for r in runs)
+        whole = statistics.median(r.exit for r in runs)
         end = "the end of input" if by_name[name].ends_at_end_of_input else "SIGINT"
         print(f"  {name:15} first reply {reply:5.2f} s ({reply / base:4.2f}x hatbot), "
-              f"exit {gone:5.2f} s after {end}, "
+              f"exit {gone:5.2f} s after {end}, whole session {whole:5.2f} s, "
               f"peak RSS {statistics.median(r.peak_kb for r in runs) / 1024:5.0f} MB")
     print(f"peers: {commands:,} commands through each text console")
     for bot in peers:

@@ -19,13 +19,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from hatbot.adapter import Adapter
 from hatbot.background_import import import_in_thread
 from hatbot.clock import Clock, SystemClock
 from hatbot.commands import CommandMeta, Registry, make_command
-from hatbot.config import Config, ConfigError, check_runnable, reload_plan
+from hatbot.config import Config, ConfigError, PluginSettings, check_runnable, reload_plan
 from hatbot.context import Context, Runtime
 from hatbot.dispatch import Dispatcher
 from hatbot.events import Address, Event, Outbound, Reply, SetTopic, cleaned
@@ -48,19 +46,55 @@ from hatbot.skill import (
     marked,
     shorten,
 )
-from hatbot.storage import db
-from hatbot.storage.kv import KeyValueStore
 
 if TYPE_CHECKING:
     from aiohttp import web
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from hatbot.scheduler import Scheduler
+    from hatbot.storage.kv import KeyValueStore
     from hatbot.web import WebServer
 
 log = logging.getLogger(__name__)
 
 # How long shutdown waits for in-flight events before giving up on them.
 DRAIN_TIMEOUT = 30.0
+
+# Skills that need no storage: set up before the database is open, and their commands
+# answered while the others load (the core's: ``!ping`` says the bot is alive).
+FIRST_SKILLS = frozenset({"core"})
+
+
+def _not_open_yet() -> AsyncSession:
+    raise RuntimeError("the database is not open yet: only the core skill's commands are "
+                       "answered before it is")
+
+
+class _StoreWhenOpen:
+    """An adapter's key-value store, there from the moment the adapter is made: the
+    adapters start while the database opens, and a call made before waits for it."""
+
+    def __init__(self, app: App, namespace: str) -> None:
+        self._app = app
+        self._namespace = namespace
+        self._store: KeyValueStore | None = None
+
+    async def _open(self) -> KeyValueStore:
+        if self._store is None:
+            await self._app.storage_open()
+            from hatbot.storage.kv import KeyValueStore
+
+            self._store = KeyValueStore(self._app.sessions, self._namespace)
+        return self._store
+
+    async def get(self, key: str) -> str | None:
+        return await (await self._open()).get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        await (await self._open()).set(key, value)
+
+    async def delete(self, key: str) -> None:
+        await (await self._open()).delete(key)
 
 
 class _AdapterHost:
@@ -70,7 +104,7 @@ class _AdapterHost:
         self._app = app
         self._name = name
         self.name = name
-        self.kv = KeyValueStore(app.sessions, f"adapter:{name}")
+        self.kv = _StoreWhenOpen(app, f"adapter:{name}")
         self.files = Path(app.config.bot.data_dir) / "adapters" / name
 
     @property
@@ -79,7 +113,11 @@ class _AdapterHost:
 
     def emit(self, event: Event) -> Awaitable[None]:
         self._app.metrics.received(self._name)
-        return self._app.dispatcher.submit(cleaned(event))
+        event = cleaned(event)
+        handled = self._app.dispatcher.submit(event)
+        if self._app.dispatcher.held:  # the skills are loading: the core answers now
+            self._app.router.answer_early(event)
+        return handled
 
     def input_finished(self) -> None:
         # A piped session ends with its input; under a service manager stdin is closed
@@ -172,37 +210,39 @@ class App:
         return True
 
     async def start(self) -> None:
+        """Start in the order that answers soonest and loses nothing: the core skill,
+        then the chat adapters, which start while the database opens and the other
+        skills load (SQLAlchemy and their models are half the start); what is heard
+        meanwhile waits in the dispatcher and is handled in order once every skill is
+        set up, but for the core's commands, answered at once. Then the scheduler and
+        the web server (docs/architecture.md, "Start-up order")."""
         bot = self.config.bot
         self._lock = DataDirLock(Path(bot.data_dir))
         await asyncio.to_thread(self._lock.acquire)
-        enabled_skills = self.config.enabled_skills()
-        await asyncio.to_thread(self.plugins.migrate, bot.db_url,
-                                [s.name for s in enabled_skills])
-
-        self.engine = db.async_engine(bot.db_url)
-        # One write turn for the sessions and the job store: one writer at a time on SQLite.
-        self._write_turn = asyncio.Lock()
-        self.sessions = db.sessions(self.engine, self._write_turn)
+        self._open: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.health = Health()
         self.runtime = Runtime(
             bot=bot,
             public_url=self.config.web.base_url,
             clock=self.clock,
-            sessions=self.sessions,
+            sessions=_not_open_yet,
             deliver=self.deliver,
             supports=self.supports,
             spawn=self.spawn,
             scheduler=self.scheduling,
             commands=self.commands,
         )
+        self.runtime.loaded.clear()
         self.router = Router(self.runtime, self.metrics, self.health)
-        self.dispatcher = Dispatcher(self.router.handle, self.metrics.set_queue_depth)
+        self.dispatcher = Dispatcher(self.router.handle, self.metrics.set_queue_depth,
+                                     held=True)
 
-        for settings in enabled_skills:
-            self._load_skill(self.plugins.skills[settings.name](settings.options))
-        for name, skill in self.skills.items():
-            await self._schedule_skill(skill)
-            await self.router.run(name, None, skill.setup)
+        enabled_skills = self.config.enabled_skills()
+        first = [s for s in enabled_skills if s.name in FIRST_SKILLS]
+        rest = [s for s in enabled_skills if s.name not in FIRST_SKILLS]
+        await self._set_up([self._load_skill(self.plugins.skills[s.name](s.options))
+                            for s in first])
+        self.router.early_skills.update(self.skills)
 
         # Adapters are made before the web server starts, so they can add routes.
         for settings in self.config.enabled_adapters():
@@ -214,11 +254,14 @@ class App:
         # server starts after the adapters unless its links need the port it will get.
         web_first = web.enabled and not web.public_url and web.port == 0
         if web_first:
+            await self._load(rest)
             await self._start_web()
-        elif web.enabled and not web.public_url:
-            self.runtime.public_url = f"http://{web.host}:{web.port}"
-        for adapter in self.adapters.values():
-            await adapter.start()
+            for adapter in self.adapters.values():
+                await adapter.start()
+        else:
+            if web.enabled and not web.public_url:
+                self.runtime.public_url = f"http://{web.host}:{web.port}"
+            await self._load_while_adapters_start(rest)
         await self._start_scheduler()
         if web.enabled and not web_first:
             await self._start_web()
@@ -234,15 +277,78 @@ class App:
                            for name, adapter in self.adapters.items()) or "none",
                  ", ".join(self.skills))
 
+    async def _load_while_adapters_start(self, skills: list[PluginSettings]) -> None:
+        """Start the adapters and, meanwhile, open the database and load ``skills``; an
+        adapter may wait for the database (its key-value store) as it starts."""
+        starting = asyncio.gather(*(adapter.start() for adapter in self.adapters.values()))
+        try:
+            await self._load(skills)
+        except BaseException:
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            raise
+        await starting
+
+    async def _load(self, skills: list[PluginSettings]) -> None:
+        """Open the database (migrated first) and load, schedule and set up ``skills``;
+        then let the events heard meanwhile through, in order."""
+        try:
+            bot = self.config.bot
+            names = [s.name for s in skills]
+            # SQLAlchemy, the skills' models and the rest of their modules load in a
+            # thread: the loop goes on answering meanwhile.
+            db = await asyncio.to_thread(self._import, names)
+            await asyncio.to_thread(self.plugins.migrate, bot.db_url,
+                                    [s.name for s in self.config.enabled_skills()])
+            self.engine: AsyncEngine = db.async_engine(bot.db_url)
+            # One write turn for the sessions and the job store: one writer at a time on
+            # SQLite.
+            self._write_turn = asyncio.Lock()
+            self.sessions: async_sessionmaker[AsyncSession] = db.sessions(self.engine,
+                                                                          self._write_turn)
+            self.runtime.sessions = self.sessions
+        except BaseException as exc:
+            if not self._open.done():
+                self._open.set_exception(exc)
+                self._open.exception()  # retrieved: no adapter may be waiting
+            raise
+        self._open.set_result(None)
+        await self._set_up([self._load_skill(self.plugins.skills[s.name](s.options))
+                            for s in skills])
+        self.runtime.loaded.set()
+        self.dispatcher.release()
+
+    def _import(self, skills: list[str]) -> Any:
+        from hatbot.storage import db
+
+        for name in skills:
+            self.plugins.skills[name]  # imports the skill's modules
+        return db
+
+    async def storage_open(self) -> None:
+        """Return once the database is open (the adapters start before it is)."""
+        await asyncio.shield(self._open)
+
+    async def _set_up(self, skills: list[Skill[Any]]) -> None:
+        for skill in skills:
+            await self._schedule_skill(skill)
+        for skill in skills:
+            await self.router.run(skill.name, None, skill.setup)
+
     async def stop(self) -> None:
         if self._stopped:
             return
         self._stopped = True
         if hasattr(self, "dispatcher"):
+            dropped = self.dispatcher.drop_held()
+            if dropped:
+                log.warning("%d events heard while the bot started are not handled: it "
+                            "could not start", dropped)
             try:
                 await asyncio.wait_for(self.dispatcher.drain(), DRAIN_TIMEOUT)
             except TimeoutError:
                 log.warning("stopping with %d events unhandled", self.dispatcher.depth)
+            await self.router.early_answers()
         if hasattr(self, "runtime"):
             try:  # what the batch writers accepted is committed before they are cancelled
                 await asyncio.wait_for(self.runtime.unsaved.saved(everywhere=True),
@@ -273,7 +379,7 @@ class App:
 
     # --- wiring -----------------------------------------------------------------------
 
-    def _load_skill(self, skill: Skill[Any]) -> None:
+    def _load_skill(self, skill: Skill[Any]) -> Skill[Any]:
         self.skills[skill.name] = skill
         for handler, meta in marked(skill, COMMAND_ATTR):
             assert isinstance(meta, CommandMeta)
@@ -285,6 +391,7 @@ class App:
             self.routes.append((meta.method, meta.path, self._route(skill.name, handler)))
         for handler, meta in marked(skill, SCHEDULE_ATTR):
             check_schedule(skill, handler, meta)
+        return skill
 
     async def _schedule_skill(self, skill: Skill[Any]) -> None:
         for handler, meta in marked(skill, SCHEDULE_ATTR):
@@ -321,6 +428,8 @@ class App:
         """``write`` again until storage takes it: the adapters are up by now, and a
         full disk must not end the bot (it is said once, and it recovers by itself).
         A stop asked for meanwhile ends the trying."""
+        from sqlalchemy.exc import SQLAlchemyError  # loaded with the database by now
+
         pause = 0.5
         while True:
             try:

@@ -41,7 +41,26 @@ def _options(*, top: bool) -> argparse.ArgumentParser:
     return common
 
 
-def _parser(plugins: Plugins) -> argparse.ArgumentParser:
+# The commands of the bot itself; every other one is a skill's.
+_OWN_COMMANDS = frozenset({"run", "check-config", "db", "new-skill"})
+
+
+def _command_named(arguments: Sequence[str]) -> str | None:
+    """The subcommand in ``arguments``: the first word that is neither an option nor the
+    value of ``--config``."""
+    words = iter(arguments)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _parser(plugins: Plugins, *, with_skills: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``with_skills`` adds the skills' subcommands, which means
+    loading every installed skill (SQLAlchemy and their models): not for ``run``, which
+    answers in chat before they have loaded."""
     common = _options(top=False)
     parser = argparse.ArgumentParser(
         prog="hatbot", parents=[_options(top=True)],
@@ -68,8 +87,9 @@ def _parser(plugins: Plugins) -> argparse.ArgumentParser:
     new_skill.add_argument("name", metavar="NAME", help="the skill's name and command")
     new_skill.add_argument("--dir", type=Path, default=Path("."),
                            help="where to write hatbot-NAME/ (default: here)")
-    for name, skill in plugins.skills.items():
-        skill.add_cli(_SkillCommands(commands, common, name))
+    if with_skills:
+        for name, skill in plugins.skills.items():
+            skill.add_cli(_SkillCommands(commands, common, name))
     return parser
 
 
@@ -125,7 +145,7 @@ def _command(arguments: list[str]) -> int:
     from hatbot.skill import CliContext
 
     plugins = discover()
-    parser = _parser(plugins)
+    parser = _parser(plugins, with_skills=_command_named(arguments) not in _OWN_COMMANDS)
     args = parser.parse_args(arguments)
     if args.command is None:  # plain "hatbot": what it can do
         parser.print_help()
@@ -185,6 +205,8 @@ def _new_skill(name: str, where: Path) -> int:
 
 
 def _database_password(config: Config) -> set[str]:
+    if config.bot.database_url is None:  # the embedded SQLite file: no password
+        return set()
     from sqlalchemy.engine import make_url
 
     password = make_url(config.bot.db_url).password

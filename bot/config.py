@@ -19,8 +19,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from hatbot.events import Address
 
@@ -69,6 +67,11 @@ class BotConfig(BaseModel):
     def _usable_database(cls, value: str | None) -> str | None:
         if value is None:
             return value
+        # SQLAlchemy is a third of the start; the embedded default (no URL) never needs
+        # it before the chat adapters are up (docs/architecture.md, "Start-up order").
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
         try:
             url = make_url(value)
         except ArgumentError:

@@ -12,9 +12,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hatbot.clock import Clock
 from hatbot.commands import Registry, UsageError, is_admin, shorten
@@ -33,6 +31,9 @@ from hatbot.events import (
     SetTopic,
 )
 from hatbot.markup import as_markup
+
+if TYPE_CHECKING:  # SQLAlchemy loads after the chat adapters start (App.start)
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 class JobScheduler(Protocol):
@@ -75,6 +76,12 @@ class Unsaved:
             await asyncio.wait(writes)
 
 
+def _already_set() -> asyncio.Event:
+    event = asyncio.Event()
+    event.set()
+    return event
+
+
 @dataclass
 class Runtime:
     """The services every context shares; built once by the app."""
@@ -82,13 +89,17 @@ class Runtime:
     bot: BotConfig
     public_url: str
     clock: Clock
-    sessions: async_sessionmaker[AsyncSession]
+    # A sessionmaker once the database is open (the adapters and the core skill start
+    # before: App.start).
+    sessions: async_sessionmaker[AsyncSession] | Callable[[], AsyncSession]
     deliver: Callable[[Outbound], Awaitable[bool]]
     supports: Callable[[Address, type], bool]
     spawn: Callable[[str, Callable[[Context], Awaitable[Any]], str], asyncio.Task[Any]]
     scheduler: JobScheduler
     commands: Registry
     unsaved: Unsaved = field(default_factory=Unsaved)
+    # Set once every skill is loaded and set up (the core answers before).
+    loaded: asyncio.Event = field(default_factory=_already_set)
 
 
 class Context:

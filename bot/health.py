@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
-
-from sqlalchemy.exc import DBAPIError
+import sys
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +19,11 @@ _STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EFB
 
 def storage_failure(exc: BaseException) -> str | None:
     """The reason, when ``exc`` says the storage cannot be written (not a bug of ours)."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated is False:
+    # A database error exists only once SQLAlchemy is loaded, which the bot does after
+    # its chat adapters start: no need to load it here to recognise one.
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_errors is not None and isinstance(exc, sqlalchemy_errors.DBAPIError) \
+            and exc.connection_invalidated is False:
         text = str(exc.orig).lower()
         for sign in ("locked", "disk is full", "disk i/o", "readonly", "read-only",
                      "unable to open", "no space", "could not connect", "connection"):

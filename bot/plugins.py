@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 ADAPTER_GROUP = "hatbot.adapters"
 SKILL_GROUP = "hatbot.skills"
+# A skill's settings model, by the skill's name: read without importing the skill, whose
+# modules load SQLAlchemy and its models (the configuration is checked before that).
+SKILL_CONFIG_GROUP = "hatbot.skill_configs"
 
 
 # The distribution whose skills run unless switched off; any other installed skill
@@ -32,6 +35,8 @@ class Plugins:
     skills: Mapping[str, type[Skill[Any]]]
     # Skills on unless ``enabled = false``: Hatbot's own. None: every installed one.
     default_on: frozenset[str] | None = None
+    # Settings models declared apart from their skill; the others are the class's.
+    skill_configs: Mapping[str, type[BaseModel]] = field(default_factory=dict)
 
     def load_config(self, path: Path | None, environ: Mapping[str, str] | None = None
                     ) -> Config:
@@ -43,7 +48,7 @@ class Plugins:
         return _Models(self.adapters)
 
     def skill_models(self) -> Mapping[str, type[BaseModel]]:
-        return _Models(self.skills)
+        return _Models(self.skills, self.skill_configs)
 
     def migration_dirs(self, skills: Iterable[str] | None = None) -> list[Path]:
         """Alembic folders of these skills (default: every installed one)."""
@@ -64,10 +69,14 @@ class Plugins:
 class _Models(Mapping[str, type[BaseModel]]):
     """The config models of plugins, by name, loading a plugin only when asked for its."""
 
-    def __init__(self, plugins: Mapping[str, type[Any]]) -> None:
+    def __init__(self, plugins: Mapping[str, type[Any]],
+                 declared: Mapping[str, type[BaseModel]] | None = None) -> None:
         self._plugins = plugins
+        self._declared = declared or {}
 
     def __getitem__(self, name: str) -> type[BaseModel]:
+        if name in self._plugins and name in self._declared:
+            return self._declared[name]
         model: type[BaseModel] = self._plugins[name].config_model
         return model
 
@@ -97,6 +106,7 @@ def discover() -> Plugins:
         adapters=Lazy(points.select(group=ADAPTER_GROUP), Adapter),
         skills=Lazy(points.select(group=SKILL_GROUP), Skill),
         default_on=own,
+        skill_configs=Lazy(points.select(group=SKILL_CONFIG_GROUP), BaseModel),
     )
 
 

@@ -38,6 +38,11 @@ class Router:
         self.metrics = metrics
         self.health = health or Health()
         self._passive: list[tuple[str, tuple[type, ...], Handler]] = []
+        # Commands answered ahead of the queue while the skills loaded (``answer_early``),
+        # by the identity of their event, which the dispatcher holds until it is handled.
+        self._answered: set[int] = set()
+        self.early_skills: set[str] = set()  # whose commands ``answer_early`` may run
+        self._early: set[asyncio.Task[Any]] = set()
 
     def listen(self, skill: str, event_types: tuple[type, ...], handler: Handler) -> None:
         self._passive.append((skill, event_types, handler))
@@ -48,6 +53,31 @@ class Router:
                 await self.run(skill, event, functools.partial(_call_with, handler, event))
         if isinstance(event, Message):
             await self._command(event)
+
+    def answer_early(self, event: Event) -> None:
+        """While the skills load (the dispatcher holds every event until they have), a
+        command the registry already knows (the core's: ``!ping`` tells the bot is alive)
+        is answered at once, ahead of the queue. The rest of the event (every listener,
+        an unknown or not yet loaded command) waits for its turn in the queue."""
+        if not isinstance(event, Message):
+            return
+        found = self._find(event)
+        if found is None:
+            return
+        command, rest = found
+        if command.skill not in self.early_skills:
+            return
+        self._answered.add(id(event))
+        task = asyncio.create_task(
+            self.run(command.skill, event, lambda ctx: self._invoke(ctx, command, rest)),
+            name=f"early answer {command.name}")
+        self._early.add(task)
+        task.add_done_callback(self._early.discard)
+
+    async def early_answers(self) -> None:
+        """Wait for the commands answered ahead of the queue."""
+        if self._early:
+            await asyncio.wait(list(self._early))
 
     async def run(
         self, skill: str, event: Event | None, call: Callable[[Context], Awaitable[Any]],
@@ -108,7 +138,16 @@ class Router:
         except Exception:
             log.exception("could not apologise for skill %s", skill)
 
+    def _find(self, message: Message) -> tuple[Command, str] | None:
+        bot = self.runtime.bot
+        body = extract(message.text, prefix=bot.prefix, bot_name=bot.name,
+                       is_direct=message.is_direct)
+        return None if body is None else self.runtime.commands.find(body)
+
     async def _command(self, message: Message) -> None:
+        if id(message) in self._answered:
+            self._answered.discard(id(message))
+            return
         bot = self.runtime.bot
         body = extract(message.text, prefix=bot.prefix, bot_name=bot.name,
                        is_direct=message.is_direct)

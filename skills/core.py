@@ -29,6 +29,9 @@ class Core(Skill[SkillConfig]):
     @command("help", args="[COMMAND]", help="List commands, or explain one",
              examples=["help", "help remind", "help hat"])
     async def help(self, ctx: Context, topic: str = "") -> None:
+        # Asked while the other skills load (the core answers before them): the list is
+        # whole once they have.
+        await ctx.runtime.loaded.wait()
         prefix = ctx.prefix
         if topic:
             text = self._explain(ctx, topic.removeprefix(prefix))

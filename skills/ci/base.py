@@ -1,4 +1,4 @@
-"""The ci skill's configuration, and what its parts share: which channels hear of a
+"""What the ci skill's parts share: which channels hear of a
 repository, and which repositories are muted."""
 
 from __future__ import annotations
@@ -6,33 +6,9 @@ from __future__ import annotations
 import abc
 from datetime import datetime
 
-from pydantic import Field, SecretStr
-
-from hatbot.skill import Address, AddressText, Context, Skill, SkillConfig
+from hatbot.skill import Address, Context, Skill
 from hatbot.skills.ci.builds import Build
-
-
-class Watch(SkillConfig):
-    repo: str = Field(min_length=1)
-    branches: list[str] = ["main", "master"]
-    channels: list[AddressText] = []
-
-
-class ZuulSource(SkillConfig):
-    url: str
-    tenant: str
-    pipelines: list[str] = ["periodic"]
-    poll_seconds: int = Field(default=300, ge=10)
-
-
-class CiConfig(SkillConfig):
-    github_secret: SecretStr = SecretStr("")
-    gitlab_token: SecretStr = SecretStr("")
-    jenkins_token: SecretStr = SecretStr("")
-    watch: list[Watch] = []
-    people: dict[str, AddressText] = {}
-    zuul: list[ZuulSource] = []
-    remind_hours: float = Field(default=6.0, gt=0)
+from hatbot.skills.ci.settings import CiConfig
 
 
 class CiBase(Skill[CiConfig]):

@@ -19,7 +19,7 @@ from hatbot.app import App
 from hatbot.clock import FakeClock
 from hatbot.context import Context
 from hatbot.markup import render_plain
-from hatbot.skills.ci import github_signature_ok
+from hatbot.skills.ci.auth import github_signature_ok
 from hatbot.skills.ci.zuul import ZuulPoller
 from tests.conftest import REPO, StartBot, memory
 

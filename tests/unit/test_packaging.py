@@ -1,5 +1,6 @@
 """The folders install under the name ``hatbot``: every package folder is listed in
-pyproject.toml, and nothing installs as a bare ``bot`` or ``skills``."""
+pyproject.toml, nothing installs as a bare ``bot`` or ``skills``, and the entry points
+agree."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from hatbot.plugins import discover
 from tests.conftest import REPO
 
 FOLDERS = {"bot": "hatbot", "adapters": "hatbot.adapters", "skills": "hatbot.skills",
@@ -38,3 +40,12 @@ def test_the_installed_names_are_ours_alone(tmp_path: Path) -> None:
     *bare, origin = json.loads(done.stdout)
     assert bare == [False, False, False, False]
     assert origin == str(REPO / "adapters" / "flow.py")
+
+
+def test_each_skills_settings_entry_point_is_its_config_model() -> None:
+    """The configuration is read through ``hatbot.skill_configs`` (without loading the
+    skills); a skill reads its settings through ``config_model``: one model for both."""
+    plugins = discover()
+    assert set(plugins.skill_configs) == set(plugins.default_on or ())
+    for name in plugins.skill_configs:
+        assert plugins.skill_configs[name] is plugins.skills[name].config_model, name

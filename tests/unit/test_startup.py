@@ -50,6 +50,21 @@ def test_a_console_bot_imports_only_the_console(tmp_path: Path) -> None:
     assert not seen["concurrent.futures.process"], seen
 
 
+def test_the_console_and_the_core_answer_before_sqlalchemy_loads(tmp_path: Path) -> None:
+    """What `hatbot run` needs before its first reply: the command line (without the
+    skills' subcommands), the whole configuration checked, the console and the core."""
+    seen = imported_after(
+        "import hatbot.app\nfrom hatbot.cli import _parser\nfrom hatbot.plugins import discover\n"
+        "plugins = discover()\n"
+        "_parser(plugins, with_skills=False).parse_args(['run'])\n"
+        "config = plugins.load_config(None)\n"
+        "assert {s.name for s in config.enabled_skills()} >= {'meetings', 'welcome', 'hat'}\n"
+        "[plugins.adapters[s.kind] for s in config.enabled_adapters()]\n"
+        "plugins.skills['core']", tmp_path)
+    assert not seen["sqlalchemy"], seen
+    assert not seen["alembic"], seen
+
+
 def test_counting_metrics_needs_no_prometheus_client(tmp_path: Path) -> None:
     seen = imported_after("from hatbot.metrics import Metrics\nm = Metrics()\n"
                           "m.received('irc')\nm.handled('core', 0.01)", tmp_path)

@@ -23,8 +23,8 @@ from hatbot.clock import FakeClock
 from hatbot.events import Address, Message
 from hatbot.markup import render_plain
 from hatbot.skill import CliContext
-from hatbot.skills.meetings import MeetingsConfig
 from hatbot.skills.meetings.replay_cli import read_text_log, run_replay
+from hatbot.skills.meetings.settings import MeetingsConfig
 from tests.conftest import REPO, StartBot, memory, paused
 
 FIXTURES = REPO / "tests" / "fixtures" / "meetings"

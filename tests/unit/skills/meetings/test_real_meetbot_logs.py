@@ -13,8 +13,8 @@ import pytest
 
 from hatbot.config import BotConfig
 from hatbot.skill import CliContext
-from hatbot.skills.meetings import MeetingsConfig
 from hatbot.skills.meetings.replay_cli import run_replay
+from hatbot.skills.meetings.settings import MeetingsConfig
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "meetbot" / "fedora"

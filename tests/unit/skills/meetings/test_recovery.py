@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from hatbot.app import App
 from hatbot.markup import render_plain
-from hatbot.skills.meetings import Meetings
 from hatbot.skills.meetings.engine import Meeting
 from hatbot.skills.meetings.models import MeetingLine, MeetingRecord
+from hatbot.skills.meetings.skill import Meetings
 from tests.conftest import StartBot, memory, read_minutes
 
 

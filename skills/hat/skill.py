@@ -1,0 +1,303 @@
+"""The Community Hat: maintenance work (docs, CI, releases, reviews, mentoring) gets an
+owner, reminders ask for one where it has none, and idle claims are let go."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from hatbot.context import Context
+from hatbot.events import Address, Person
+from hatbot.skill import (
+    Markup,
+    Skill,
+    command,
+    escape_markup,
+    every,
+    format_duration,
+    mention,
+)
+from hatbot.skills.hat import reports
+from hatbot.skills.hat.models import HatClaim, HatDone, HatTask, HatVolunteer
+from hatbot.skills.hat.settings import AREAS, HatConfig
+
+
+class Hat(Skill[HatConfig]):
+    name = "hat"
+    config_model = HatConfig
+    migrations = Path(__file__).with_name("migrations")
+
+    @property
+    def stale(self) -> timedelta:
+        return timedelta(days=self.config.stale_days)
+
+    # --- tasks ------------------------------------------------------------------------
+
+    @command("hat add", args="TITLE [every=14d] [area=docs]",
+             help="Add a maintenance task (recurring with every=)",
+             examples=["hat add Review the contributor guide area=docs",
+                       "hat add Write release notes every=14d area=release"])
+    async def add(self, ctx: Context, title: str, *, every: timedelta | None = None,
+                  area: str = "other") -> None:
+        if area.lower() not in AREAS:
+            await ctx.reply(f"area must be one of {', '.join(AREAS)} "
+                            f"(e.g. {ctx.prefix}hat add Fix docs links area=docs)")
+            return
+        if every is not None and every < timedelta(days=1):
+            await ctx.reply("every= is in days or weeks, e.g. every=14d")
+            return
+        task = HatTask(title=title, area=area.lower(), channel=str(ctx.channel),
+                       every_days=every.days if every else None, status="open",
+                       created_at=ctx.now(), unowned_since=ctx.now())
+        ctx.db.add(task)
+        await ctx.db.flush()
+        recurring = f", every {every.days}d" if every else ""
+        await ctx.reply(escape_markup(f"Task #{task.id} added: {title} ({task.area}{recurring})."
+                                      f" Who wears the hat? {ctx.prefix}hat claim {task.id}"))
+
+    @command("hat list", args="[unowned|mine|all]", help="Open tasks (default: all)",
+             examples=["hat list", "hat list unowned", "hat list mine"])
+    async def list_(self, ctx: Context, which: str = "all") -> None:
+        which = which.lower()
+        if which not in ("unowned", "mine", "all"):
+            await ctx.reply(f"Say {ctx.prefix}hat list unowned, mine or all.")
+            return
+        tasks = await self._open(ctx)
+        now = ctx.now()
+        if which == "unowned":
+            tasks = [t for t in tasks if reports.is_due(t, now)]
+        elif which == "mine":
+            tasks = [t for t in tasks if t.owner == ctx.sender.identity]
+        if not tasks:
+            await ctx.reply("Nothing here. Add work with "
+                            f"{ctx.prefix}hat add TITLE area=docs")
+            return
+        await ctx.reply("\n".join(self._describe(t, now) for t in tasks))
+
+    def _describe(self, task: HatTask, now: datetime) -> str:
+        text = f"#{task.id} {task.title} ({task.area})"
+        if task.owner:
+            return f"{text}: {task.owner_name} since {reports.age(now - task.claimed_at)}" \
+                if task.claimed_at else f"{text}: {task.owner_name}"
+        if task.due_at and task.due_at > now:
+            return f"{text}: next due in {reports.age(task.due_at - now)}"
+        since = task.unowned_since or task.created_at
+        return f"{text}: unowned for {reports.age(now - since)}"
+
+    @command("hat claim", args="ID", help="Wear the Community Hat for a task",
+             examples=["hat claim 3"])
+    async def claim(self, ctx: Context, task_id: int) -> None:
+        task = await self._task(ctx, task_id)
+        if task is None:
+            return
+        me = ctx.sender.identity
+        now = ctx.now()
+        if task.owner and task.owner != me:
+            await ctx.reply(escape_markup(f"#{task.id} is worn by {task.owner_name} already."))
+            return
+        if task.owner == me:
+            task.last_activity_at, task.nudged_at = now, None
+            await ctx.reply(f"Noted: you are still on #{task.id}. Thanks!")
+            return
+        self._own(task, me, str(ctx.sender.address), ctx.sender.name, now)
+        ctx.db.add(HatClaim(task_id=task.id, who=me, at=now, waited_seconds=int(
+            (now - (task.unowned_since or task.created_at)).total_seconds())))
+        await ctx.reply(escape_markup(f"{ctx.sender.name} is wearing the Community Hat for "
+                                      f"#{task.id} {task.title}. Thank you!"))
+
+    @staticmethod
+    def _own(task: HatTask, who: str, address: str, name: str, now: datetime) -> None:
+        task.owner, task.owner_address, task.owner_name = who, address, name
+        task.claimed_at = task.last_activity_at = now
+        task.nudged_at = None
+
+    @staticmethod
+    def _disown(task: HatTask, now: datetime) -> None:
+        task.owner = task.owner_address = task.owner_name = None
+        task.claimed_at = task.last_activity_at = task.nudged_at = None
+        task.unowned_since = now
+
+    @command("hat release", args="ID", help="Take the hat off: the task is unowned again",
+             examples=["hat release 3"])
+    async def release(self, ctx: Context, task_id: int) -> None:
+        task = await self._task(ctx, task_id)
+        if task is None:
+            return
+        if task.owner != ctx.sender.identity and not ctx.is_admin():
+            await ctx.reply(f"Only the owner or an admin can release #{task.id}.")
+            return
+        self._disown(task, ctx.now())
+        await ctx.reply(escape_markup(f"#{task.id} {task.title} is unowned again."))
+
+    @command("hat done", args="ID [NOTE]", help="Mark a task done (recurring ones come back)",
+             examples=["hat done 3", "hat done 3 published on the blog"])
+    async def done(self, ctx: Context, task_id: int, note: str = "") -> None:
+        task = await self._task(ctx, task_id)
+        if task is None:
+            return
+        now = ctx.now()
+        me = ctx.sender.identity
+        if task.owner and task.owner != me and not ctx.is_admin():
+            # The credit goes to whoever did the work: the wearer says when it is done.
+            await ctx.reply(escape_markup(
+                f"#{task.id} is worn by {task.owner_name}: only they or an admin can mark it "
+                "done."))
+            return
+        ctx.db.add(HatDone(task_id=task.id, area=task.area, who=me, who_name=ctx.sender.name,
+                           at=now, note=note))
+        volunteer = await ctx.db.get(HatVolunteer, me)
+        if volunteer is not None:
+            volunteer.last_hat_at = now
+        if task.every_days:
+            self._disown(task, now)
+            task.due_at = task.unowned_since = now + timedelta(days=task.every_days)
+            after = f" It comes back in {task.every_days}d."
+        else:
+            task.status = "done"
+            after = ""
+        await ctx.reply(escape_markup(f"Done: #{task.id} {task.title}, by {ctx.sender.name}. "
+                                      f"Thank you!{after}"))
+
+    @command("hat assign", args="ID PERSON", admin=True, help="Give a task to someone",
+             examples=["hat assign 3 irc:alice", "hat assign 3 alice"])
+    async def assign(self, ctx: Context, task_id: int, person: str) -> None:
+        address = ctx.address(person)
+        task = await self._task(ctx, task_id)
+        if task is None:
+            return
+        self._own(task, str(address), str(address), address.id, ctx.now())
+        await ctx.reply(escape_markup(f"#{task.id} {task.title} is now worn by {address.id}."))
+
+    @command("hat drop", args="ID", admin=True, help="Remove a task", examples=["hat drop 3"])
+    async def drop(self, ctx: Context, task_id: int) -> None:
+        task = await self._task(ctx, task_id)
+        if task is not None:
+            task.status = "dropped"
+            await ctx.reply(escape_markup(f"Dropped #{task.id} {task.title}."))
+
+    async def _task(self, ctx: Context, task_id: int) -> HatTask | None:
+        task = await ctx.db.get(HatTask, task_id)
+        if task is None or task.status != "open":
+            await ctx.reply(f"There is no open task #{task_id}; {ctx.prefix}hat list shows them.")
+            return None
+        return task
+
+    async def _open(self, ctx: Context) -> list[HatTask]:
+        return list(await ctx.db.scalars(select(HatTask).where(HatTask.status == "open")
+                                         .order_by(HatTask.id)))
+
+    # --- volunteers -------------------------------------------------------------------
+
+    @command("hat volunteer", args="[AREA…]",
+             help="Be suggested when tasks (in these areas) need someone",
+             examples=["hat volunteer", "hat volunteer docs ci"])
+    async def volunteer(self, ctx: Context, areas: list[str] | None = None) -> None:
+        wanted = sorted({a.lower() for a in areas or []})
+        unknown = [a for a in wanted if a not in AREAS]
+        if unknown:
+            await ctx.reply(f"Unknown area {', '.join(unknown)}; areas: {', '.join(AREAS)}.")
+            return
+        me = ctx.sender.identity
+        row = await ctx.db.get(HatVolunteer, me) or HatVolunteer(person=me)
+        row.address, row.name, row.areas, row.active = str(ctx.sender.address), \
+            ctx.sender.name, " ".join(wanted), True
+        ctx.db.add(row)
+        await ctx.reply(f"Thank you! You will be suggested for "
+                        f"{', '.join(wanted) if wanted else 'every area'}.")
+
+    @command("hat unvolunteer", help="Stop being suggested")
+    async def unvolunteer(self, ctx: Context) -> None:
+        row = await ctx.db.get(HatVolunteer, ctx.sender.identity)
+        if row is not None:
+            row.active = False
+        await ctx.reply("You will not be suggested any more.")
+
+    # --- reminders --------------------------------------------------------------------
+
+    @command("hat remind", help="Post the reminder digest here, now")
+    async def remind_now(self, ctx: Context) -> None:
+        text = await self._digest(ctx, ())
+        if text:
+            await ctx.reply(text)
+        elif await ctx.db.scalar(select(HatTask.id).limit(1)) is None:
+            await ctx.reply(f"There are no tasks yet. Add one with {ctx.prefix}hat add TITLE.")
+        else:
+            await ctx.reply("Every task has an owner. Nothing to remind about!")
+
+    @every(config_key="reminders")
+    async def remind(self, ctx: Context, channel: str,
+                     areas: list[str] | None = None) -> None:
+        text = await self._digest(ctx, areas or ())
+        if text:  # an empty digest is not posted
+            await ctx.say(Address.parse(channel), text)
+
+    async def _digest(self, ctx: Context, areas: tuple[str, ...] | list[str]) -> str:
+        now = ctx.now()
+        found = reports.digest(await self._open(ctx), now, self.stale, areas)
+        if found.empty:
+            return ""
+        volunteers = list(await ctx.db.scalars(select(HatVolunteer)))
+        suggestions = reports.suggest(found.tasks, volunteers)
+        for volunteer in suggestions.values():
+            volunteer.last_suggested_at = now
+
+        def line(task: HatTask, state: str) -> Markup:
+            text = Markup(f"- #{task.id} {escape_markup(task.title)} "
+                          f"({escape_markup(task.area)}), {escape_markup(state)}")
+            fit = suggestions.get(task.id)
+            if fit is not None:
+                who = Person(Address.parse(fit.address), fit.name)
+                text += Markup(f" — {mention(who)}, would you wear the hat?")
+            return text
+
+        lines = [Markup("**Community Hat**: these need someone.")]
+        lines += [line(t, f"unowned for {reports.age(now - (t.unowned_since or t.created_at))}")
+                  for t in found.unowned]
+        lines += [line(t, f"due (every {t.every_days}d)") for t in found.due]
+        lines += [line(t, f"{t.owner_name or ''} has been quiet for "
+                          f"{reports.age(now - (t.last_activity_at or now))}")
+                  for t in found.stale]
+        lines += [Markup(""), escape_markup(f"Take one with {ctx.prefix}hat claim ID.")]
+        return Markup("\n").join(lines)
+
+    @every(cron="7 * * * *")  # hourly
+    async def check_claims(self, ctx: Context) -> None:
+        """Ask quiet owners whether they are still on it; let go of claims left too long."""
+        now = ctx.now()
+        release = timedelta(days=self.config.release_days)
+        for task in await self._open(ctx):
+            if task.owner is None or task.last_activity_at is None:
+                continue
+            quiet = now - task.last_activity_at
+            if quiet >= release:
+                name = task.owner_name
+                self._disown(task, now)
+                await ctx.say(Address.parse(task.channel), escape_markup(
+                    f"#{task.id} {task.title} was claimed by {name} with no activity for "
+                    f"{quiet.days}d, so it is unowned again. Who takes it? "
+                    f"{ctx.prefix}hat claim {task.id}"))
+            elif quiet >= self.stale and task.nudged_at is None and task.owner_address:
+                task.nudged_at = now
+                await ctx.dm(Address.parse(task.owner_address), escape_markup(
+                    f"Are you still on #{task.id} {task.title}? Say {ctx.prefix}hat claim "
+                    f"{task.id} to keep it, or {ctx.prefix}hat release {task.id} to let "
+                    f"someone else wear the hat. (Quiet for {quiet.days}d.)"))
+
+    # --- stats ------------------------------------------------------------------------
+
+    @command("hat stats", help="Work done per area, time unowned, and who carries it")
+    async def stats(self, ctx: Context) -> None:
+        since = ctx.now() - timedelta(days=90)
+        done = list(await ctx.db.scalars(select(HatDone).where(HatDone.at >= since)))
+        claims = list(await ctx.db.scalars(select(HatClaim).where(HatClaim.at >= since)))
+        per_area = {area: sum(1 for d in done if d.area == area) for area in AREAS}
+        areas = ", ".join(f"{a} {n}" for a, n in per_area.items() if n) or "nothing yet"
+        wait = reports.median_wait([c.waited_seconds for c in claims])
+        factor = reports.absence_factor([d.who for d in done])
+        risk = " — a risk: one person carries half of it" if factor == 1 else ""
+        await ctx.reply(
+            f"Last 90 days: {len(done)} tasks done ({areas}). Median time unowned: "
+            f"{format_duration(wait) if wait else 'no claims yet'}. "
+            f"Contributor Absence Factor: {factor}{risk}.")

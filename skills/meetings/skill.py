@@ -1,0 +1,455 @@
+"""Meetings: MeetBot's commands on every platform, minutes in six formats, and a meeting
+that survives a restart because every line is committed before it is acted on.
+
+The rules live in ``engine.py`` (no platform, no storage); this module connects them
+to chat, the database, the scheduler and the web server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row, func, insert, select, update
+
+from hatbot.context import Context
+from hatbot.events import Address, Message
+from hatbot.skill import (
+    BatchWriter,
+    Skill,
+    Word,
+    command,
+    escape_markup,
+    format_duration,
+    on,
+    responses,
+    route,
+    run_aside,
+)
+from hatbot.skills.meetings.engine import Line, Meeting, Outcome, parse_hash
+from hatbot.skills.meetings.files import (
+    announcement,
+    index_page,
+    minutes_file_of,
+    published,
+    suffix_among,
+    write_minutes,
+)
+from hatbot.skills.meetings.minutes import Minutes
+from hatbot.skills.meetings.models import ActionAssignee, ActionItem, MeetingLine, MeetingRecord
+from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
+from hatbot.skills.meetings.replay_cli import add_replay_command
+from hatbot.skills.meetings.settings import MeetingsConfig, minutes_dir
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+OPEN_ACTIONS_SHOWN = 10  # longer lists would flood the channel
+RETRY_MINUTES = timedelta(minutes=5)
+# Said outside a meeting these are surely meant for one; #info and the like may be chat.
+NEED_A_MEETING = {"endmeeting", "undo", "vote", "startvote", "endvote", "showvote", "save",
+                  "chair", "unchair", "meetingname"}  # after a failed write of minutes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Live:
+    """A running meeting and the database row its lines belong to."""
+
+    record_id: int
+    meeting: Meeting
+
+
+class Meetings(Skill[MeetingsConfig]):
+    name = "meetings"
+    config_model = MeetingsConfig
+    migrations = Path(__file__).with_name("migrations")
+
+    def __init__(self, config: MeetingsConfig) -> None:
+        super().__init__(config)
+        self._live: dict[str, Live] = {}
+        self._retry_job: str | None = None
+        # Every channel's lines go through one writer: many in one transaction when busy.
+        self._lines: BatchWriter[dict[str, Any], None] = BatchWriter(
+            self._record_lines, name="meeting lines")
+        self._data_dir = "hatbot-data"
+        self.minutes_dir = Path(config.minutes_dir or "hatbot-data/meetings")
+
+    @classmethod
+    def add_cli(cls, commands: Any) -> None:
+        add_replay_command(commands)
+
+    def reconfigure(self, config: MeetingsConfig) -> list[str]:
+        self.config = config
+        self.minutes_dir = minutes_dir(config, self._data_dir)
+        return []
+
+    async def setup(self, ctx: Context) -> None:
+        """Pick up meetings that were running when the bot stopped, from their lines, and
+        finish the ones that were ending or whose minutes were never written."""
+        self._data_dir = ctx.data_dir
+        self.minutes_dir = minutes_dir(self.config, ctx.data_dir)
+        running = list(await ctx.db.scalars(
+            select(MeetingRecord).where(MeetingRecord.ended_at.is_(None))))
+        for record in running:
+            try:
+                meeting = await self._rebuild(ctx, record)
+            except Exception:
+                log.exception("meeting %d in %s could not be rebuilt; it is ended as it is",
+                              record.id, record.channel)
+                record.ended_at = record.started_at
+                await ctx.commit()
+                continue
+            live = Live(record.id, meeting)
+            if meeting.ended_at is None:
+                self._live[record.channel] = live
+            else:  # the bot stopped between "#endmeeting" and closing the record
+                await self._finish(ctx, live, write=False)
+        pending = await ctx.db.scalar(select(MeetingRecord.id).where(
+            MeetingRecord.ended_at.is_not(None), MeetingRecord.minutes_at.is_(None)).limit(1))
+        if pending is not None:
+            # A job, so it runs once the adapters are up to announce the links.
+            await self._retry_later(ctx, at_once=True)
+
+    async def _rebuild(self, ctx: Context, record: MeetingRecord) -> Meeting:
+        rows = await ctx.db.scalars(select(MeetingLine).where(
+            MeetingLine.meeting_id == record.id).order_by(MeetingLine.id))
+        return rebuild(record, lines_of(rows), ctx.prefix, ctx.bot_name,
+                       self.config.keep_dashes)
+
+    # --- listening ------------------------------------------------------------------
+
+    @on(Message)
+    async def listen(self, ctx: Context, event: Message) -> None:
+        """Log every line said in a channel with a meeting; carry out ``#`` commands."""
+        if event.is_direct:
+            return
+        channel = str(event.channel)
+        for text in event.text.split("\n"):
+            if not text.strip():
+                continue
+            line = self._line(event, text)
+            command = None if event.is_action else parse_hash(text)  # "/me" is never one
+            live = self._live.get(channel)
+            if live is None:
+                if command is not None and command[0] == "startmeeting":
+                    await self._start(ctx, channel, line, command[1], event.channel_name)
+                elif command is not None and command[0] in NEED_A_MEETING:
+                    await ctx.reply(f"No meeting is running here, so #{command[0]} does "
+                                    "nothing. #startmeeting NAME starts one.")
+                continue
+            live.meeting.channel_name = event.channel_name
+            outcome = live.meeting.hear(line, command)
+            await self._store(ctx, live, line)
+            await self._act(ctx, live, outcome)
+
+    @staticmethod
+    def _line(event: Message, text: str) -> Line:
+        return Line(event.ts, event.sender.identity, event.sender.name, text.rstrip(),
+                    is_action=event.is_action)
+
+    async def _store(self, ctx: Context, live: Live, line: Line) -> None:
+        """Hand the line to the writer, in order. It is committed before the bot says
+        anything (``Context.send``) and before the meeting ends (``_finish``)."""
+        await ctx.commit()  # this handler's own writes first (the meeting a line is in)
+        self._lines.put(ctx, dict(meeting_id=live.record_id, ts=line.ts, key=line.key,
+                                  nick=line.nick, text=line.text, is_bot=line.is_bot,
+                                  is_action=line.is_action))
+
+    @staticmethod
+    async def _record_lines(ctx: Context, rows: list[dict[str, Any]]) -> list[None]:
+        await ctx.db.execute(insert(MeetingLine), rows)
+        await ctx.commit()
+        return [None] * len(rows)
+
+    async def _say(self, ctx: Context, live: Live, text: str) -> None:
+        """Say something in the meeting's channel; while the meeting runs, log it too.
+
+        The log ends with the ``#endmeeting`` line: what the bot says after it is not
+        part of the meeting, so a replay of the log gives the same minutes.
+        """
+        if live.meeting.ended_at is None:
+            line = Line(ctx.now(), "bot", ctx.bot_name, text, is_bot=True)
+            live.meeting.log(line)
+            await self._store(ctx, live, line)
+        # Replies quote what people said: it must show as said, not as formatting.
+        await ctx.say(Address.parse(live.meeting.channel), escape_markup(text))
+
+    async def _start(self, ctx: Context, channel: str, line: Line, name: str,
+                     channel_name: str = "") -> None:
+        meeting, outcome = Meeting.start(channel, line, name, self.config.keep_dashes)
+        meeting.channel_name = channel_name
+        record = MeetingRecord(channel=channel, name=meeting.name, started_at=meeting.started_at)
+        ctx.db.add(record)
+        await ctx.db.flush()
+        live = Live(record.id, meeting)
+        self._live[channel] = live
+        await self._store(ctx, live, line)
+        await self._act(ctx, live, outcome)
+        series = (ActionItem.meeting_name == meeting.name, ActionItem.done_at.is_(None))
+        earlier = list(await ctx.db.execute(select(*_LISTED).where(*series)
+                                            .order_by(ActionItem.id).limit(OPEN_ACTIONS_SHOWN)))
+        if earlier:
+            await self._say(ctx, live, f"Open action items from earlier '{meeting.name}' "
+                                       f"meetings:")
+            for item in earlier:
+                await self._say(ctx, live, _describe(item))
+            total = await ctx.db.scalar(select(func.count()).select_from(ActionItem)
+                                        .where(*series)) or 0
+            if total > len(earlier):
+                await self._say(ctx, live, f"…and {total - len(earlier)} more: "
+                                           f"{ctx.prefix}actions")
+
+    async def _act(self, ctx: Context, live: Live, outcome: Outcome) -> None:
+        for reply in outcome.replies:
+            await self._say(ctx, live, reply)
+        if outcome.channel_topic and live.meeting.channel in self.config.topic_channels:
+            await ctx.set_topic(Address.parse(live.meeting.channel), outcome.channel_topic)
+        if outcome.timebox is not None:
+            topic, length = outcome.timebox
+            await ctx.schedule(self.timebox_over, topic.ts + length, channel=live.meeting.channel,
+                               record_id=live.record_id, topic_line=topic.line,
+                               minutes=int(length.total_seconds() // 60))
+        if outcome.ended:
+            await self._finish(ctx, live)
+        elif outcome.write_minutes:
+            await self._write(ctx, live)
+
+    async def _write(self, ctx: Context, live: Live) -> bool:
+        """Write the minutes files; say where they are, or why they are not there yet."""
+        meeting = live.meeting
+        meeting.file_suffix = suffix_among(list(await ctx.db.scalars(same_minute(meeting))),
+                                           live.record_id)
+        try:
+            # In a forked child: rendering a long meeting is Python all the way, and in a
+            # thread it would hold up every channel (bench: `minutes --stall`).
+            await run_aside(partial(write_minutes, meeting, self.minutes_dir,
+                                    self.config.formats, ctx.bot_name, ctx.public_url))
+        except Exception as exc:
+            log.exception("minutes of meeting %d (%s) could not be written", live.record_id,
+                          meeting.name)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror \
+                else type(exc).__name__
+            await ctx.say(Address.parse(meeting.channel), escape_markup(
+                f"I could not write the minutes ({reason}). Every line is kept; I will try "
+                f"again in {format_duration(RETRY_MINUTES)}."))
+            if meeting.ended_at is not None:
+                await self._retry_later(ctx)
+            return False
+        links = announcement(meeting, ctx.public_url, self.config.formats)
+        if meeting.ended_at is None:
+            await self._say(ctx, live, "Minutes so far: " + (links[0].split(" ", 1)[-1]
+                                                             if links else "saved"))
+            return True
+        # End the read snapshot first, then write with an UPDATE alone: a WAL transaction
+        # that read before another connection wrote cannot write at all ("database is
+        # locked" at once, no busy wait), and files take long enough for that to happen.
+        await ctx.commit()
+        await ctx.db.execute(update(MeetingRecord).where(
+            MeetingRecord.id == live.record_id).values(minutes_at=ctx.now()))
+        for link in links:
+            await ctx.say(Address.parse(meeting.channel), escape_markup(link))
+        return True
+
+    async def _retry_later(self, ctx: Context, *, at_once: bool = False) -> None:
+        if self._retry_job is None:
+            delay = timedelta() if at_once else RETRY_MINUTES
+            self._retry_job = await ctx.schedule(self.write_pending, ctx.now() + delay)
+
+    async def write_pending(self, ctx: Context) -> None:
+        """Write the minutes of every ended meeting that has none yet (a scheduled job)."""
+        self._retry_job = None
+        pending = list(await ctx.db.scalars(select(MeetingRecord).where(
+            MeetingRecord.ended_at.is_not(None), MeetingRecord.minutes_at.is_(None))))
+        for record in pending:
+            try:
+                meeting = await self._rebuild(ctx, record)
+            except Exception:
+                log.exception("meeting %d could not be rebuilt for its minutes", record.id)
+                continue
+            await self._write(ctx, Live(record.id, meeting))
+            await ctx.commit()
+
+    async def _finish(self, ctx: Context, live: Live, *, write: bool = True) -> None:
+        """Close the record and keep the action items, then write the files.
+
+        The record stays without ``minutes_at`` until the files exist, so a crash or a
+        failed write in between is finished at the next start or by the retry job.
+        """
+        meeting = live.meeting
+        # Its lines first: a record marked ended is rebuilt from the lines it has.
+        await ctx.commit()
+        await ctx.runtime.unsaved.saved(everywhere=True)
+        record = await ctx.db.get(MeetingRecord, live.record_id)
+        assert record is not None
+        record.ended_at = meeting.ended_at
+        record.name = meeting.name
+        minutes = Minutes(meeting, ctx.bot_name, log_url="")
+        for item, assignees in minutes.actions:
+            ctx.db.add(ActionItem(
+                meeting_id=live.record_id, meeting_name=meeting.name, said_at=item.ts,
+                text=item.text, assignees=" ".join(assignees),
+                people=[ActionAssignee(nick=nick) for nick in
+                        dict.fromkeys(name.lower() for name in assignees)]))
+        await ctx.commit()
+        self._live.pop(meeting.channel, None)
+        if write:
+            await self._write(ctx, live)
+            await ctx.commit()
+
+    async def timebox_over(self, ctx: Context, channel: str, record_id: int, topic_line: int,
+                           minutes: int) -> None:
+        live = self._live.get(channel)
+        topic = live.meeting.topic if live is not None else None
+        if live is None or live.record_id != record_id or topic is None \
+                or topic.line != topic_line:
+            return  # the meeting or the topic has moved on
+        await self._say(ctx, live, f"Time is up for the topic '{topic.text}' ({minutes}m).")
+
+    # --- commands ---------------------------------------------------------------------
+
+    @command("meeting start", args="[NAME]", help="Start a meeting here (like #startmeeting)",
+             examples=["meeting start nova", "meeting start"])
+    async def meeting_start(self, ctx: Context, name: str = "") -> None:
+        if ctx.is_direct:
+            await ctx.reply("Meetings run in a channel: say #startmeeting NAME there.")
+            return
+        live = self._live.get(str(ctx.channel))
+        line = self._command_line(ctx)
+        if live is None:
+            assert isinstance(ctx.event, Message)
+            await self._start(ctx, str(ctx.channel), line, name, ctx.event.channel_name)
+        else:
+            await self._act(ctx, live, live.meeting.apply(line, "startmeeting", name))
+
+    @command("meeting end", help="End the meeting and publish the minutes (like #endmeeting)")
+    async def meeting_end(self, ctx: Context) -> None:
+        await self._alias(ctx, "endmeeting", "")
+
+    @command("meeting topic", args="TOPIC", help="Set the meeting's topic (like #topic)",
+             examples=["meeting topic Bugs (10m)"])
+    async def meeting_topic(self, ctx: Context, topic: str) -> None:
+        await self._alias(ctx, "topic", topic)
+
+    async def _alias(self, ctx: Context, command_name: str, arg: str) -> None:
+        live = self._live.get(str(ctx.channel))
+        if live is None:
+            await ctx.reply(f"No meeting is running here. Start one with "
+                            f"{ctx.prefix}meeting start NAME or #startmeeting NAME.")
+            return
+        # The line itself was logged by the listener, which sees every message first.
+        await self._act(ctx, live, live.meeting.apply(self._command_line(ctx), command_name,
+                                                      arg))
+
+    @staticmethod
+    def _command_line(ctx: Context) -> Line:
+        assert isinstance(ctx.event, Message)
+        return Meetings._line(ctx.event, ctx.event.text.split("\n", 1)[0])
+
+    @command("actions", args="[NICK] [page=N]",
+             help="List open action items from all meetings, oldest first, a page at a time",
+             examples=["actions", "actions alice", "actions page=2"])
+    async def actions(self, ctx: Context, nick: Word = "", *, page: int = 1) -> None:
+        where = [ActionItem.done_at.is_(None)]
+        if nick:
+            where.append(ActionItem.id.in_(select(ActionAssignee.action_id)
+                                           .where(ActionAssignee.nick == nick.lower())))
+        size = OPEN_ACTIONS_SHOWN * 2
+        page = max(page, 1)
+        items = list(await ctx.db.execute(select(*_LISTED).where(*where)
+                                          .order_by(ActionItem.id)
+                                          .offset((page - 1) * size).limit(size)))
+        total = (page - 1) * size + len(items)
+        if len(items) == size or (page > 1 and not items):  # how many, the page can't say
+            total = await ctx.db.scalar(select(func.count()).select_from(ActionItem)
+                                        .where(*where)) or 0
+        whose = f" for {nick}" if nick else ""
+        if not items:
+            await ctx.reply(f"No open action items{whose}." if page == 1 else
+                            f"Page {page} is past the end: {total} open action items{whose}.")
+            return
+        lines = [_describe(item) for item in items]
+        shown = (page - 1) * size + len(items)
+        if total > shown:
+            lines.append(f"…and {total - shown} more: {ctx.prefix}actions "
+                         f"{nick + ' ' if nick else ''}page={page + 1}")
+        await ctx.reply("\n".join(lines))
+
+    @command("action done", args="ID", help="Mark an action item done",
+             examples=["action done 3"])
+    async def action_done(self, ctx: Context, item_id: int) -> None:
+        item = await ctx.db.get(ActionItem, item_id)
+        if item is None:
+            await ctx.reply(f"There is no action item #{item_id}. {ctx.prefix}actions lists them.")
+            return
+        if item.done_at is not None:
+            await ctx.reply(f"Action item #{item_id} was already done.")
+            return
+        item.done_at = ctx.now()
+        item.done_by = ctx.sender.identity
+        await ctx.reply(escape_markup(f"Done: #{item.id} {item.text} (thanks, {ctx.sender.name})"))
+
+    # --- web --------------------------------------------------------------------------
+
+    @route("GET", "/meetings/")
+    async def index(self, ctx: Context, request: web.Request) -> web.Response:
+        page = await asyncio.to_thread(index_page, self.minutes_dir)
+        return responses.html(page or "")
+
+    @route("GET", "/meetings")
+    async def to_index(self, ctx: Context, request: web.Request) -> web.Response:
+        responses.moved("/meetings/")
+
+    @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/")
+    async def series(self, ctx: Context, request: web.Request) -> web.Response:
+        page = await asyncio.to_thread(index_page, self.minutes_dir,
+                                       request.match_info["name"])
+        if page is None:
+            responses.not_found()
+        return responses.html(page)
+
+    @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}")
+    async def to_series(self, ctx: Context, request: web.Request) -> web.Response:
+        responses.moved(f"/meetings/{request.match_info['name']}/")
+
+    @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/{year:\d{4}}/{file:[a-z0-9_.-]{1,160}}")
+    async def minutes_file(self, ctx: Context, request: web.Request) -> web.StreamResponse:
+        info = request.match_info
+        if minutes_file_of(info["file"]) != info["name"]:  # nothing else, no .partial
+            responses.not_found()
+        path = self.minutes_dir / info["name"] / info["year"] / info["file"]
+        try:
+            found = path.is_file() and published(path)
+        except OSError:
+            found = False
+        if not found:
+            responses.not_found()
+        return responses.file(path, _content_type(path.name))
+
+
+# What a listed action item shows, read as plain rows: listing is frequent and never
+# changes an item, and loading ORM objects cost more than the query.
+_LISTED = (ActionItem.id, ActionItem.text, ActionItem.assignees, ActionItem.meeting_name,
+           ActionItem.said_at)
+
+
+def _describe(item: Row[int, str, str, str, datetime]) -> str:
+    who = f" ({item.assignees.replace(' ', ', ')})" if item.assignees else " (unassigned)"
+    return f"#{item.id} {item.text}{who}, {item.meeting_name} {item.said_at:%Y-%m-%d}"
+
+
+def _content_type(filename: str) -> str:
+    if filename.endswith(".html"):
+        return "text/html; charset=utf-8"
+    if filename.endswith(".json"):
+        return "application/json"
+    if filename.endswith(".md"):
+        return "text/markdown; charset=utf-8"
+    return "text/plain; charset=utf-8"
+

@@ -1,0 +1,199 @@
+"""Mentoring: volunteers offer to mentor in some areas, newcomers ask for a mentor, and the
+bot introduces them, best pairs first (see ``matching.py`` for the score)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from hatbot.context import Context
+from hatbot.events import Address
+from hatbot.skill import Skill, SkillConfig, UsageError, command, escape_markup
+from hatbot.skills.mentoring import matching
+from hatbot.skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
+
+
+def _tags(words: list[str]) -> str:
+    return " ".join(sorted({w.lower().strip(",") for w in words if w.strip(",")}))
+
+
+def _tz(text: str) -> int | None:
+    return matching.parse_tz(text) if text else None
+
+
+MAX_CAPACITY = 20  # mentees one mentor can take at once; more is a typo or an attack
+
+
+class Mentoring(Skill[SkillConfig]):
+    name = "mentoring"
+    migrations = Path(__file__).with_name("migrations")
+
+    @command("mentor add", args="TAG… [tz=+02:00] [capacity=N]",
+             help="Offer to mentor in these areas (capacity: how many mentees at once)",
+             examples=["mentor add python docs tz=+02:00 capacity=2", "mentor add ci"])
+    async def mentor_add(self, ctx: Context, tags: list[str], *, tz: str = "",
+                         capacity: int = 2) -> None:
+        if not 1 <= capacity <= MAX_CAPACITY:
+            raise UsageError(f"capacity: from 1 to {MAX_CAPACITY} mentees at once")
+        try:
+            offset = _tz(tz)
+        except ValueError as exc:
+            await ctx.reply(f"tz: {exc}. Example: {ctx.prefix}mentor add docs tz=+02:00")
+            return
+        mentor = await ctx.db.get(MentorRecord, ctx.sender.identity) or MentorRecord(
+            person=ctx.sender.identity)
+        mentor.address, mentor.name = str(ctx.sender.address), ctx.sender.name
+        mentor.tags, mentor.tz, mentor.capacity, mentor.active = _tags(tags), offset, \
+            capacity, True
+        ctx.db.add(mentor)
+        await ctx.reply(f"Thank you! You mentor in {mentor.tags.replace(' ', ', ')} "
+                        f"({matching.format_tz(offset)}), up to {capacity} at a time.")
+        await self.match(ctx)
+
+    @command("mentor remove", help="Stop taking new mentees (current ones go on)")
+    async def mentor_remove(self, ctx: Context) -> None:
+        mentor = await ctx.db.get(MentorRecord, ctx.sender.identity)
+        if mentor is None or not mentor.active:
+            await ctx.reply("You are not on the mentor list.")
+            return
+        mentor.active = False
+        await ctx.reply("You are off the mentor list; your current mentees keep you. Thanks!")
+
+    @command("mentor list", help="Who mentors in what, and how busy they are")
+    async def mentor_list(self, ctx: Context) -> None:
+        loads = await self._loads(ctx)
+        mentors = list(await ctx.db.scalars(select(MentorRecord).where(
+            MentorRecord.active.is_(True)).order_by(MentorRecord.name)))
+        if not mentors:
+            await ctx.reply(f"No mentors yet. Volunteer with {ctx.prefix}mentor add TAG…")
+            return
+        await ctx.reply("\n".join(
+            f"{m.name}: {m.tags.replace(' ', ', ')} ({matching.format_tz(m.tz)}), "
+            f"{loads.get(m.person, 0)}/{m.capacity}" for m in mentors))
+
+    @command("mentee", args="TAG… [tz=+02:00]", help="Ask for a mentor in these areas",
+             examples=["mentee python docs tz=+01:00", "mentee ci"])
+    async def mentee(self, ctx: Context, tags: list[str], *, tz: str = "") -> None:
+        try:
+            offset = _tz(tz)
+        except ValueError as exc:
+            await ctx.reply(f"tz: {exc}. Example: {ctx.prefix}mentee docs tz=+01:00")
+            return
+        me = ctx.sender.identity
+        if await self._active(ctx, mentee=me):
+            await ctx.reply(f"You have a mentor already; {ctx.prefix}mentee done ends it.")
+            return
+        request = await ctx.db.scalar(select(MenteeRequest).where(
+            MenteeRequest.person == me, MenteeRequest.status == "waiting"))
+        request = request or MenteeRequest(person=me, requested_at=ctx.now(), status="waiting")
+        request.address, request.name = str(ctx.sender.address), ctx.sender.name
+        request.tags, request.tz = _tags(tags), offset
+        ctx.db.add(request)
+        await ctx.commit()
+        matched = await self.match(ctx)
+        if me not in matched:
+            await ctx.reply(f"No mentor fits {request.tags.replace(' ', ', ')} yet: you are on "
+                            "the waiting list, and I will introduce you as soon as one does.")
+
+    @command("mentor done", args="[PERSON]", help="End your mentorship (with PERSON, if several)",
+             examples=["mentor done", "mentor done alice"])
+    async def mentor_done(self, ctx: Context, person: str = "") -> None:
+        mine = await self._active(ctx, mentor=ctx.sender.identity)
+        names = ", ".join(p.mentee_name for p in mine)
+        if not mine:
+            await ctx.reply("You are mentoring nobody right now.")
+            return
+        pairs = [p for p in mine if person.lower() in (p.mentee_name.lower(), p.mentee.lower(),
+                                                       p.mentee.split(":", 1)[-1].lower())] \
+            if person else mine
+        if not pairs:
+            await ctx.reply(f"{person} is not one of your mentees (yours: {names}).")
+            return
+        if len(pairs) > 1:
+            await ctx.reply(f"Which one? Your mentees: {names}. "
+                            f"Say {ctx.prefix}mentor done NAME.")
+            return
+        await self._finish(ctx, pairs[0])
+
+    @command("mentee done", help="End your mentorship")
+    async def mentee_done(self, ctx: Context) -> None:
+        pairs = await self._active(ctx, mentee=ctx.sender.identity)
+        if not pairs:
+            waiting = await ctx.db.scalar(select(MenteeRequest).where(
+                MenteeRequest.person == ctx.sender.identity, MenteeRequest.status == "waiting"))
+            if waiting is not None:
+                waiting.status = "withdrawn"
+                await ctx.reply("You are off the waiting list.")
+            else:
+                await ctx.reply("You have no mentorship running.")
+            return
+        await self._finish(ctx, pairs[0])
+
+    @command("mentor stats", help="Mentorships running, mentees waiting, mentors at capacity")
+    async def mentor_stats(self, ctx: Context) -> None:
+        loads = await self._loads(ctx)
+        mentors = list(await ctx.db.scalars(select(MentorRecord).where(
+            MentorRecord.active.is_(True))))
+        full = sum(1 for m in mentors if loads.get(m.person, 0) >= m.capacity)
+        waiting = await ctx.db.scalar(select(func.count()).select_from(MenteeRequest).where(
+            MenteeRequest.status == "waiting"))
+        finished = await ctx.db.scalar(select(func.count()).select_from(Mentorship).where(
+            Mentorship.ended_at.is_not(None)))
+        await ctx.reply(f"{sum(loads.values())} mentorships running, {waiting} mentees waiting, "
+                        f"{full} of {len(mentors)} mentors at capacity, "
+                        f"{finished} mentorships finished.")
+
+    # --- matching ---------------------------------------------------------------------
+
+    async def match(self, ctx: Context) -> set[str]:
+        """Pair every waiting mentee that can be paired; introduce each pair by DM.
+        Returns the mentees matched."""
+        loads = await self._loads(ctx)
+        mentors = {m.person: m for m in await ctx.db.scalars(select(MentorRecord).where(
+            MentorRecord.active.is_(True)))}
+        requests = {r.person: r for r in await ctx.db.scalars(select(MenteeRequest).where(
+            MenteeRequest.status == "waiting").order_by(MenteeRequest.requested_at))}
+        candidates = [matching.Mentor(key, frozenset(m.tags.split()), m.tz, m.capacity,
+                                      loads.get(key, 0), m.last_mentored_at)
+                      for key, m in mentors.items()]
+        seekers = [matching.Mentee(key, frozenset(r.tags.split()), r.tz)
+                   for key, r in requests.items()]
+        matches, _ = matching.assign(seekers, candidates, ctx.now())
+        for pair in matches:
+            mentor, request = mentors[pair.mentor], requests[pair.mentee]
+            request.status = "matched"
+            mentor.last_mentored_at = ctx.now()
+            shared = ", ".join(sorted(pair.shared))
+            ctx.db.add(Mentorship(mentor=mentor.person, mentee=request.person,
+                                  mentor_name=mentor.name, mentee_name=request.name,
+                                  tags=" ".join(sorted(pair.shared)), started_at=ctx.now()))
+            await ctx.commit()
+            # Names as labels, not in a sentence: a name may be any word ("you" on the
+            # console) and must still read true.
+            await ctx.dm(Address.parse(request.address), escape_markup(
+                f"Good news, you have a mentor in {shared}: {mentor.name} ({mentor.address}). "
+                "Say hello to them!"))
+            await ctx.dm(Address.parse(mentor.address), escape_markup(
+                f"You have a new mentee, interested in {shared}: {request.name} "
+                f"({request.address}). Please say hello!"))
+        return {pair.mentee for pair in matches}
+
+    async def _loads(self, ctx: Context) -> dict[str, int]:
+        rows = await ctx.db.execute(select(Mentorship.mentor, func.count()).where(
+            Mentorship.ended_at.is_(None)).group_by(Mentorship.mentor))
+        return {mentor: count for mentor, count in rows}
+
+    async def _active(self, ctx: Context, *, mentor: str = "",
+                      mentee: str = "") -> list[Mentorship]:
+        query = select(Mentorship).where(Mentorship.ended_at.is_(None))
+        query = query.where(Mentorship.mentor == mentor) if mentor else \
+            query.where(Mentorship.mentee == mentee)
+        return list(await ctx.db.scalars(query))
+
+    async def _finish(self, ctx: Context, pair: Mentorship) -> None:
+        pair.ended_at = ctx.now()
+        await ctx.reply(escape_markup(
+            f"The mentorship of {pair.mentee_name} by {pair.mentor_name} is finished. "
+            "Thank you both!"))
+        await self.match(ctx)  # a freed slot may fit someone waiting

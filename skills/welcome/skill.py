@@ -1,0 +1,210 @@
+"""Welcome: the first time someone joins a welcome channel, a direct message; and how long
+newcomers wait for their first answer (CHAOSS: time to first response).
+
+"First time" is kept in the database: never twice across restarts, reconnects or
+netsplits. A person who joins a second welcome channel gets its message only if it
+is a different message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import cast
+
+from sqlalchemy import Table, bindparam, delete, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from hatbot.context import Context
+from hatbot.events import Address, Join, Message, Person
+from hatbot.skill import (
+    Markup,
+    Skill,
+    command,
+    escape_markup,
+    format_duration,
+    on,
+)
+from hatbot.skills.welcome.models import Newcomer, Welcomed
+from hatbot.skills.welcome.settings import WelcomeConfig, fill
+
+# A join is the hot path of a busy welcome channel: its statements are made once, and
+# its rows written as plain inserts (an ORM flush of two new objects costs more than
+# the whole rest of a welcome). One question answers both facts.
+_WELCOMED_OR_KNOWN = select(
+    exists().where(Welcomed.person == bindparam("person"),
+                   Welcomed.message_hash == bindparam("digest")),
+    exists().where(Newcomer.person == bindparam("person")))
+_RECORD_WELCOME = insert(cast(Table, Welcomed.__table__))
+_RECORD_NEWCOMER = insert(cast(Table, Newcomer.__table__))
+
+TRACKED_FOR = timedelta(days=90)  # a newcomer's first message counts within this time
+
+
+@dataclass(frozen=True)
+class Asker:
+    """A newcomer waiting for an answer: the names that address them, and their thread."""
+
+    names: tuple[str, ...]
+    thread: str | None
+
+    def answered_by(self, message: Message) -> bool:
+        if self.thread is not None and message.thread == self.thread:
+            return True
+        return any(_names(name, message.text) for name in self.names if name)
+
+
+def _names(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name`` as a whole word (any case, ``@`` allowed)."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE) is not None
+
+
+class Welcome(Skill[WelcomeConfig]):
+    name = "welcome"
+    config_model = WelcomeConfig
+    migrations = Path(__file__).with_name("migrations")
+
+    def __init__(self, config: WelcomeConfig) -> None:
+        super().__init__(config)
+        self._channels = set(config.channels) | set(config.channel_messages)
+        self._bots = set(config.bots)
+        self._silent: dict[str, set[str]] = {}  # channel → newcomers who have not spoken
+        # channel → newcomer → how to recognise an answer to them
+        self._waiting: dict[str, dict[str, Asker]] = {}
+
+    def reconfigure(self, config: WelcomeConfig) -> list[str]:
+        self.config = config
+        self._channels = set(config.channels) | set(config.channel_messages)
+        self._bots = set(config.bots)
+        return []
+
+    async def setup(self, ctx: Context) -> None:
+        since = ctx.now() - TRACKED_FOR
+        for row in await ctx.db.scalars(select(Newcomer).where(
+                Newcomer.joined_at >= since, Newcomer.first_response_at.is_(None))):
+            if row.first_message_at is None:
+                self._silent.setdefault(row.channel, set()).add(row.person)
+            else:  # who they were by name is not stored: the id is the nick where it counts
+                self._waiting.setdefault(row.channel, {})[row.person] = Asker(
+                    (row.person.split(":", 1)[-1],), None)
+
+    def template_for(self, channel: str) -> str:
+        return self.config.channel_messages.get(channel, self.config.message)
+
+    def compose(self, ctx: Context, template: str, person: Person, channel: Address) -> Markup:
+        # The template is the admins' markup; the person's name is anybody's text.
+        text = Markup(fill(template, escape_markup(person.name), escape_markup(channel.id)))
+        if ctx.commands.get("mentee") is not None:
+            text += Markup(f"\n\nLooking for a mentor? Tell me what you would like to work "
+                           f"on, e.g. `{ctx.prefix}mentee python docs "
+                           "tz=+01:00`")
+        return text
+
+    # --- arrivals ---------------------------------------------------------------------
+
+    @on(Join)
+    async def greet(self, ctx: Context, event: Join) -> None:
+        channel = str(event.channel)
+        if channel not in self._channels or not event.first_time_hint:
+            return
+        person = event.person.identity
+        template = self.template_for(channel)
+        digest = hashlib.sha256(template.encode()).hexdigest()
+        welcomed, known = (await ctx.db.execute(
+            _WELCOMED_OR_KNOWN, {"person": person, "digest": digest})).one()
+        if welcomed:
+            return
+        now = ctx.now()
+        try:  # recorded before it is sent: never twice, even on a crash
+            await ctx.db.execute(_RECORD_WELCOME, {"person": person, "message_hash": digest,
+                                                    "channel": channel, "sent_at": now})
+            if not known:
+                await ctx.db.execute(_RECORD_NEWCOMER,
+                                     {"person": person, "channel": channel, "joined_at": now})
+            await ctx.commit()
+        except IntegrityError:
+            await ctx.db.rollback()  # the same welcome, sent from another channel just now
+            return
+        if not known:
+            self._silent.setdefault(channel, set()).add(person)
+        await ctx.dm(event.person, self.compose(ctx, template, event.person, event.channel))
+
+    @on(Message)
+    async def first_response(self, ctx: Context, event: Message) -> None:
+        """A newcomer's first words start a wait; the first answer to them ends it.
+
+        An answer is a message by someone else, not a bot, that replies in the
+        newcomer's thread or names them (which, on IRC, is how a reply starts:
+        "nick: …"). Chat about anything else, however soon, is no answer.
+        """
+        channel = str(event.channel)
+        if event.is_direct or channel not in self._channels:
+            return
+        speaker = event.sender.identity
+        silent = self._silent.get(channel, set())
+        if speaker in silent:  # a newcomer's first words
+            silent.discard(speaker)
+            names = (event.sender.name, event.sender.address.id)
+            self._waiting.setdefault(channel, {})[speaker] = Asker(names, event.thread)
+            row = await ctx.db.get(Newcomer, speaker)
+            if row is not None:
+                row.first_message_at = event.ts
+            return
+        if speaker in self._bots:
+            return
+        waiting = self._waiting.get(channel, {})
+        for newcomer, asker in list(waiting.items()):
+            if newcomer == speaker or not asker.answered_by(event):
+                continue
+            del waiting[newcomer]
+            row = await ctx.db.get(Newcomer, newcomer)
+            if row is not None:
+                row.first_response_at = event.ts
+                row.responder = speaker
+
+    # --- commands ---------------------------------------------------------------------
+
+    @command("welcome stats", help="Newcomers this week and month, and how soon they got "
+                                   "a first answer")
+    async def stats(self, ctx: Context) -> None:
+        now = ctx.now()
+        rows = list(await ctx.db.scalars(select(Newcomer).where(
+            Newcomer.joined_at >= now - timedelta(days=30))))
+        week = sum(1 for r in rows if r.joined_at >= now - timedelta(days=7))
+        waits = [(r.first_response_at - r.first_message_at).total_seconds() for r in rows
+                 if r.first_response_at is not None and r.first_message_at is not None]
+        unanswered = sum(1 for r in rows if r.first_message_at and not r.first_response_at)
+        median = (format_duration(timedelta(seconds=statistics.median(waits))) if waits
+                  else "no answers yet")
+        await ctx.reply(f"Newcomers: {week} this week, {len(rows)} in the last 30 days. "
+                        f"Median time to first response: {median}; "
+                        f"{unanswered} still waiting for one.")
+
+    @command("welcome preview", args="[CHANNEL]", admin=True,
+             help="Send yourself the welcome as a newcomer would get it",
+             examples=["welcome preview", "welcome preview irc:#openstack-dev"])
+    async def preview(self, ctx: Context, channel: str = "") -> None:
+        where = ctx.address(channel) if channel else ctx.channel or ctx.sender.address
+        text = self.compose(ctx, self.template_for(str(where)), ctx.sender, where)
+        await ctx.dm(ctx.sender, text)
+        if not ctx.is_direct:
+            await ctx.reply("Sent you the welcome by direct message.")
+
+    @command("welcome reset", args="PERSON", admin=True,
+             help="Forget a person: they will be welcomed again (and their newcomer record "
+                  "is deleted)", examples=["welcome reset irc:alice", "welcome reset alice"])
+    async def reset(self, ctx: Context, person: str) -> None:
+        key = str(ctx.address(person))
+        sent = await ctx.db.execute(delete(Welcomed).where(Welcomed.person == key))
+        await ctx.db.execute(delete(Newcomer).where(Newcomer.person == key))
+        for silent in self._silent.values():
+            silent.discard(key)
+        for waiting in self._waiting.values():
+            waiting.pop(key, None)
+        count = getattr(sent, "rowcount", 0)
+        await ctx.reply(f"Forgot {key} ({count} welcome(s) on record).")
+
