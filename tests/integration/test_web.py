@@ -11,7 +11,6 @@ from hatbot.adapter import Status
 from hatbot.app import App
 from hatbot.context import Context
 from hatbot.skill import Skill, SkillConfig, route
-from hatbot.storage.kv import KeyValueStore
 from tests.conftest import StartBot, memory
 
 
@@ -85,7 +84,6 @@ async def test_skill_routes_and_body_limit(start_bot: StartBot) -> None:
 async def test_adapter_key_value_state_survives_restart(start_bot: StartBot) -> None:
     app, _ = await started(start_bot)
     kv = app.adapters["memory"].host.kv
-    assert isinstance(kv, KeyValueStore)
     await kv.set("next_batch", "s42")
     await app.stop()
     again = await start_bot(Echo)
