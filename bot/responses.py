@@ -11,10 +11,10 @@ if TYPE_CHECKING:
     from aiohttp import web
 
 
-def html(page: str) -> web.Response:
+def html(page: str, status: int = 200) -> web.Response:
     from aiohttp import web
 
-    return web.Response(text=page, content_type="text/html")
+    return web.Response(text=page, content_type="text/html", status=status)
 
 
 def json(data: Any, status: int = 200) -> web.Response:

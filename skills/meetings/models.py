@@ -21,6 +21,21 @@ class MeetingRecord(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Set once every minutes file exists; an ended meeting without it is written again.
     minutes_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # What the archive shows, set with ``minutes_at`` (``archive.summary``): where the
+    # files are under minutes_dir (``nova/2026/nova.2026-01-05-16.00``), the title, whether
+    # the log is kept from the public (#restrictlogs), how many lines and people.
+    base: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    line_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    attendance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    # The archive pages: newest first, all or of one series, read by index at any size.
+    __table_args__ = (
+        Index("ix_meetings_base", "base", unique=True),
+        Index("ix_meetings_archive", "started_at", "id"),
+        Index("ix_meetings_series_archive", "name", "started_at", "id"),
+    )
 
 
 class MeetingLine(Base):

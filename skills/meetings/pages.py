@@ -1,4 +1,5 @@
-"""HTML pages from Jinja2 templates: the minutes, the log, and the index of all meetings.
+"""HTML pages from Jinja2 templates: the minutes and the log (files), the archive's pages
+(made on request).
 
 Autoescaping is on for every template; the one filter that emits markup,
 ``linkify``, escapes the text itself and only wraps http(s)/ftp URLs in links.
@@ -50,6 +51,7 @@ def _templates() -> Environment:
         keep_trailing_newline=True,
     )
     templates.filters["linkify"] = linkify
+    templates.filters["marked"] = marked
     return templates
 
 
@@ -82,3 +84,49 @@ def render_index(meetings: list[tuple[str, list[tuple[str, list[IndexEntry]]]]],
                  title: str = "Meetings", *, link_series: bool = True) -> str:
     return _templates().get_template("index.html.j2").render(
         title=title, meetings=meetings, link_series=link_series)
+
+
+def marked(snippet: str) -> Markup:
+    """A search snippet as HTML: its text escaped, the matched words in ``<mark>``."""
+    from hatbot.skills.meetings.archive import START, STOP
+
+    return Markup(str(escape(snippet)).replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart drawn as inline SVG: no script, readable with styles off."""
+
+    bars: list[Bar]
+    width: int
+    height: int
+    top: int
+    first: str
+    last: str
+
+
+def bar_chart(values: list[tuple[str, int]], width: int = 600, height: int = 120) -> Chart:
+    """Bars for ``(label, value)`` pairs, left to right, scaled to the highest."""
+    top = max((value for _, value in values), default=0) or 1
+    step = width / max(len(values), 1)
+    bars = [Bar(round(i * step + step * 0.1, 1), round(height - value / top * height, 1),
+                round(step * 0.8, 1), round(value / top * height, 1), value, label)
+            for i, (label, value) in enumerate(values)]
+    return Chart(bars, width, height, top, values[0][0] if values else "",
+                 values[-1][0] if values else "")
+
+
+def render_archive(template: str, **context: object) -> str:
+    """The archive's pages (``archive.html.j2``, ``series.html.j2``): made on request from
+    the database, unlike the minutes, which are files."""
+    return _templates().get_template(template).render(**context)

@@ -7,7 +7,6 @@ to chat, the database, the scheduler and the web server.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,10 +30,10 @@ from hatbot.skill import (
     route,
     run_aside,
 )
+from hatbot.skills.meetings import archive
 from hatbot.skills.meetings.engine import Line, Meeting, Outcome, parse_hash
 from hatbot.skills.meetings.files import (
     announcement,
-    index_page,
     minutes_file_of,
     published,
     suffix_among,
@@ -42,6 +41,7 @@ from hatbot.skills.meetings.files import (
 )
 from hatbot.skills.meetings.minutes import Minutes
 from hatbot.skills.meetings.models import ActionAssignee, ActionItem, MeetingLine, MeetingRecord
+from hatbot.skills.meetings.pages import bar_chart, render_archive
 from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
 from hatbot.skills.meetings.replay_cli import add_replay_command
 from hatbot.skills.meetings.settings import MeetingsConfig, minutes_dir
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
 OPEN_ACTIONS_SHOWN = 10  # longer lists would flood the channel
+ATTENDANCE_SHOWN = 30  # meetings in a series page's attendance chart
 RETRY_MINUTES = timedelta(minutes=5)
 # Said outside a meeting these are surely meant for one; #info and the like may be chat.
 NEED_A_MEETING = {"endmeeting", "undo", "vote", "startvote", "endvote", "showvote", "save",
@@ -116,6 +117,26 @@ class Meetings(Skill[MeetingsConfig]):
         if pending is not None:
             # A job, so it runs once the adapters are up to announce the links.
             await self._retry_later(ctx, at_once=True)
+        unlisted = await ctx.db.scalar(select(MeetingRecord.id).where(
+            MeetingRecord.minutes_at.is_not(None), MeetingRecord.base.is_(None)).limit(1))
+        if unlisted is not None:
+            ctx.spawn(self._list_earlier, name="archive of earlier meetings")
+
+    async def _list_earlier(self, ctx: Context) -> None:
+        """Give the meetings whose minutes were written before the archive existed what it
+        shows (a one-off after the upgrade, in the background, a meeting at a time)."""
+        while True:
+            record = await ctx.db.scalar(select(MeetingRecord).where(
+                MeetingRecord.minutes_at.is_not(None), MeetingRecord.base.is_(None))
+                .order_by(MeetingRecord.id).limit(1))
+            if record is None:
+                return
+            meeting = await self._rebuild(ctx, record)
+            meeting.file_suffix = suffix_among(
+                list(await ctx.db.scalars(same_minute(meeting))), record.id)
+            await ctx.db.execute(update(MeetingRecord).where(
+                MeetingRecord.id == record.id).values(**archive.summary(meeting)))
+            await ctx.close()
 
     async def _rebuild(self, ctx: Context, record: MeetingRecord) -> Meeting:
         rows = await ctx.db.scalars(select(MeetingLine).where(
@@ -252,7 +273,8 @@ class Meetings(Skill[MeetingsConfig]):
         # locked" at once, no busy wait), and files take long enough for that to happen.
         await ctx.commit()
         await ctx.db.execute(update(MeetingRecord).where(
-            MeetingRecord.id == live.record_id).values(minutes_at=ctx.now()))
+            MeetingRecord.id == live.record_id).values(minutes_at=ctx.now(),
+                                                       **archive.summary(meeting)))
         for link in links:
             await ctx.say(Address.parse(meeting.channel), escape_markup(link))
         return True
@@ -399,8 +421,7 @@ class Meetings(Skill[MeetingsConfig]):
 
     @route("GET", "/meetings/")
     async def index(self, ctx: Context, request: web.Request) -> web.Response:
-        page = await asyncio.to_thread(index_page, self.minutes_dir)
-        return responses.html(page or "")
+        return await self._archive(ctx, request, None)
 
     @route("GET", "/meetings")
     async def to_index(self, ctx: Context, request: web.Request) -> web.Response:
@@ -408,11 +429,44 @@ class Meetings(Skill[MeetingsConfig]):
 
     @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/")
     async def series(self, ctx: Context, request: web.Request) -> web.Response:
-        page = await asyncio.to_thread(index_page, self.minutes_dir,
-                                       request.match_info["name"])
-        if page is None:
-            responses.not_found()
-        return responses.html(page)
+        return await self._archive(ctx, request, request.match_info["name"])
+
+    async def _archive(self, ctx: Context, request: web.Request, series: str | None
+                       ) -> web.Response:
+        """The archive (``series`` None) or one series: its meetings newest first, or the
+        lines that match ``?q=``; ``?series=``, ``?year=`` and ``?page=`` narrow it."""
+        asked = archive.Asked.read(request.query)
+        if series is not None:
+            if not await archive.has_series(ctx.db, series):
+                responses.not_found()
+            asked = asked.within(series)
+        context: dict[str, Any] = {
+            "title": f"Meetings: {series}" if series else "Meetings",
+            "bot_name": ctx.bot_name, "series": series, "up": "../" if series else "",
+            "query": asked.query, "year": asked.year, "selected_series": asked.series,
+            "problem": asked.problem, "paging": asked.paging,
+            "series_names": [] if series else await archive.series_names(ctx.db),
+            "years": await archive.years(ctx.db),
+        }
+        if asked.problem is None:
+            if asked.query:
+                context["hits"] = await archive.search(
+                    ctx.db, asked.query, series=asked.series, year=asked.year, page=asked.page)
+            else:
+                context["meetings"] = await archive.meetings(
+                    ctx.db, series=asked.series, year=asked.year, page=asked.page)
+        else:
+            context["meetings"] = archive.Page([], 1, False)
+        template = "archive.html.j2"
+        if series is not None:
+            template = "series.html.j2"
+            shown = await archive.latest(ctx.db, series, ATTENDANCE_SHOWN)
+            context["attendance"] = shown
+            context["chart"] = bar_chart([(f"{m.started_at:%Y-%m-%d}", m.attendance)
+                                          for m in shown])
+            context["actions"] = await archive.open_actions(ctx.db, series)
+        page = render_archive(template, **context)
+        return responses.html(page, status=400 if asked.problem else 200)
 
     @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}")
     async def to_series(self, ctx: Context, request: web.Request) -> web.Response:

@@ -1,0 +1,193 @@
+"""The meeting archive on the web (issue #17): ended meetings from the database, newest
+first, by series and year, paged; full-text search over every line (FTS5 on SQLite,
+PostgreSQL's own there), each hit linking to its line in the log; a series page with its
+attendance and open action items. Over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from hatbot.adapters.memory import person
+from hatbot.app import App
+from hatbot.clock import FakeClock
+from hatbot.events import Address, Message
+from hatbot.skills.meetings import archive
+from hatbot.skills.meetings.models import MeetingRecord
+from tests.conftest import StartBot, memory
+
+CHANNEL = Address("memory", "#dev")
+
+
+async def meeting(app: App, name: str, when: datetime, *lines: str, nick: str = "alice"
+                  ) -> None:
+    """A meeting started at ``when``: ``lines`` said in it a minute apart, then ended."""
+    said = [f"#startmeeting {name}", *lines, "#endmeeting"]
+    for minute, text in enumerate(said):
+        await memory(app).emit(Message(channel=CHANNEL, sender=person(nick), text=text,
+                                       ts=when + timedelta(minutes=minute)))
+
+
+async def started(start_bot: StartBot, tmp_path: Path, **bot: Any) -> tuple[App, str]:
+    app = await start_bot(clock=FakeClock(), raw={
+        "web": {"enabled": True, "port": 0}, "bot": bot,
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}}})
+    assert app.web is not None
+    return app, f"http://127.0.0.1:{app.web.port}"
+
+
+def titles(page: str) -> list[str]:
+    return re.findall(r'<div class="title">(.*?)</div>', page)
+
+
+async def test_the_archive_lists_newest_first_by_series_and_year_in_pages(
+    start_bot: StartBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(archive, "PAGE_SIZE", 2)
+    app, base = await started(start_bot, tmp_path)
+    await meeting(app, "nova", datetime(2025, 3, 4, 16, tzinfo=UTC), "#topic <b>bold</b>")
+    await meeting(app, "docs", datetime(2025, 6, 1, 9, tzinfo=UTC))
+    await meeting(app, "nova", datetime(2026, 1, 5, 16, tzinfo=UTC), "#info hi")
+    await meeting(app, "nova", datetime(2026, 1, 12, 16, tzinfo=UTC))
+    async with httpx.AsyncClient() as client:
+        first = (await client.get(f"{base}/meetings/")).text
+        assert [re.sub("<[^>]+>", "", t) for t in titles(first)] == [
+            "nova: #dev: nova", "nova: #dev: nova"]
+        assert "2026-01-12 16:00 UTC" in first and "2026-01-05 16:00 UTC" in first
+        assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+        last = (await client.get(f"{base}/meetings/?page=2")).text
+        assert "2025-06-01 09:00 UTC" in last and "2025-03-04 16:00 UTC" in last
+        assert 'rel="prev" href="?page=1"' in last and 'rel="next"' not in last
+        # Every link of a listed meeting is served.
+        for href in set(re.findall(r'href="(nova/2025/[^"]+)"', last)):
+            assert (await client.get(f"{base}/meetings/{href}")).status_code == 200
+        in_2025 = (await client.get(f"{base}/meetings/?year=2025")).text
+        assert len(titles(in_2025)) == 2 and "2026-" not in in_2025.split("<h2>")[-1]
+        docs = (await client.get(f"{base}/meetings/?series=docs")).text
+        assert len(titles(docs)) == 1 and "2025-06-01" in docs
+        assert '<option value="docs">' in first and '<option value="2025">' in first
+        series = (await client.get(f"{base}/meetings/nova/?year=2026")).text
+        assert len(titles(series)) == 2 and "docs" not in series.split("</form>")[1]
+
+
+async def test_a_search_finds_the_line_and_links_to_it_in_the_log(
+    start_bot: StartBot, tmp_path: Path,
+) -> None:
+    app, base = await started(start_bot, tmp_path)
+    await meeting(app, "infra", datetime(2026, 2, 3, 15, tzinfo=UTC),
+                  "hello all", "#topic the gate", "the <b>flaky</b> gate job again",
+                  "#info Flaky jobs are retried twice")
+    await meeting(app, "docs", datetime(2026, 2, 4, 15, tzinfo=UTC), "nothing to see")
+    async with httpx.AsyncClient() as client:
+        found = await client.get(f"{base}/meetings/", params={"q": "FLAKY gate"})
+        assert found.status_code == 200
+        hits = re.findall(r'<li><div class="title">.*?</li>', found.text, re.S)
+        assert len(hits) == 1  # both words are required: the #info line has no "gate"
+        # The line as said, escaped, the matched words marked.
+        assert "the &lt;b&gt;<mark>flaky</mark>&lt;/b&gt; <mark>gate</mark> job again" in hits[0]
+        (href,) = re.findall(r'href="([^"]+\.log\.html#l-\d+)"', hits[0])
+        log = (await client.get(f"{base}/meetings/{href}")).text
+        anchor = href.split("#")[1]
+        (line,) = re.findall(rf'<div class="line[^"]*" id="{anchor}">.*?</div>', log)
+        assert "flaky" in line and "gate job again" in line
+        # One word finds both lines, newest first; another series' meeting has none.
+        both = (await client.get(f"{base}/meetings/", params={"q": "flaky"})).text
+        assert both.index("retried twice") < both.index("gate job again")
+        assert "nothing to see" not in both
+        none = (await client.get(f"{base}/meetings/", params={"q": "<script>x"})).text
+        assert "Nothing matches “&lt;script&gt;x”" in none and "<script>x" not in none
+        within = await client.get(f"{base}/meetings/docs/", params={"q": "flaky"})
+        assert "Nothing matches" in within.text
+
+
+async def test_a_restricted_log_is_listed_but_never_searched(
+    start_bot: StartBot, tmp_path: Path,
+) -> None:
+    app, base = await started(start_bot, tmp_path)
+    await meeting(app, "security", datetime(2026, 3, 1, 10, tzinfo=UTC),
+                  "#restrictlogs", "the embargoed CVE details")
+    async with httpx.AsyncClient() as client:
+        listed = (await client.get(f"{base}/meetings/")).text
+        assert "security/2026/security.2026-03-01-10.00.html" in listed
+        assert ".log.html" not in listed
+        found = (await client.get(f"{base}/meetings/", params={"q": "embargoed"})).text
+        assert "Nothing matches" in found and "CVE" not in found
+
+
+@pytest.mark.parametrize(("query", "example"), [
+    ({"page": "0"}, "?page=2"), ({"page": "x"}, "?page=2"), ({"year": "20x6"}, "?year=2026"),
+    ({"series": "No Such!"}, "tripleo-ci"), ({"q": "x" * 201}, "?q=release+notes"),
+])
+async def test_a_bad_parameter_gets_a_400_that_says_what_is_expected(
+    start_bot: StartBot, tmp_path: Path, query: dict[str, str], example: str,
+) -> None:
+    _, base = await started(start_bot, tmp_path)
+    async with httpx.AsyncClient() as client:
+        answer = await client.get(f"{base}/meetings/", params=query)
+    assert answer.status_code == 400
+    assert example in answer.text and 'role="alert"' in answer.text
+
+
+async def test_a_series_page_shows_attendance_and_open_action_items(
+    start_bot: StartBot, tmp_path: Path,
+) -> None:
+    app, base = await started(start_bot, tmp_path)
+    await meeting(app, "qa", datetime(2026, 4, 1, 14, tzinfo=UTC), "hi", nick="alice")
+    for nick in ("bob", "carol"):
+        await memory(app).emit(Message(channel=CHANNEL, sender=person(nick), text="#startmeeting qa"
+                                       if nick == "bob" else "here",
+                                       ts=datetime(2026, 4, 8, 14, tzinfo=UTC)))
+    await memory(app).emit(Message(channel=CHANNEL, sender=person("bob"),
+                                   text="#action carol writes the <i>plan</i>",
+                                   ts=datetime(2026, 4, 8, 14, 5, tzinfo=UTC)))
+    await memory(app).emit(Message(channel=CHANNEL, sender=person("bob"), text="#endmeeting",
+                                   ts=datetime(2026, 4, 8, 14, 9, tzinfo=UTC)))
+    async with httpx.AsyncClient() as client:
+        page = (await client.get(f"{base}/meetings/qa/")).text
+    chart = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert len(re.findall("<rect ", chart)) == 2
+    assert "2026-04-01: 1 person" in chart and "2026-04-08: 2 people" in chart
+    rows = re.findall(r'<tr><td><a href="[^"]+">([^<]+)</a></td><td class="n">(\d+)</td>', page)
+    assert rows == [("2026-04-01 14:00", "1"), ("2026-04-08 14:00", "2")]
+    assert "carol writes the &lt;i&gt;plan&lt;/i&gt;" in page.split('id="actions"')[1]
+
+
+async def test_meetings_from_before_the_archive_are_listed_after_a_restart(
+    start_bot: StartBot, tmp_path: Path,
+) -> None:
+    app, base = await started(start_bot, tmp_path)
+    await meeting(app, "old", datetime(2025, 1, 2, 3, 4, tzinfo=UTC), "#info kept")
+    async with app.sessions() as session, session.begin():  # as the upgrade leaves them
+        await session.execute(update(MeetingRecord).values(base=None, title=None,
+                                                           line_count=None))
+    await app.stop()
+    _, base = await started(start_bot, tmp_path)
+    async with httpx.AsyncClient() as client:
+        for _ in range(100):
+            page = (await client.get(f"{base}/meetings/")).text
+            if "old/2025/old.2025-01-02-03.04.html" in page:
+                break
+            await asyncio.sleep(0.05)  # it is done in the background
+        assert "old/2025/old.2025-01-02-03.04.html" in page
+        assert re.search(r"1 person · [1-9]\d* lines", page)  # made again from its lines
+
+
+async def test_search_on_postgresql(start_bot: StartBot, tmp_path: Path, postgres: Any) -> None:
+    url = postgres.new_database(f"archive_{uuid.uuid4().hex[:8]}")
+    app, base = await started(start_bot, tmp_path, database_url=url)
+    await meeting(app, "infra", datetime(2026, 2, 3, 15, tzinfo=UTC),
+                  "the <b>flaky</b> gate job again", "#restrictlogs")
+    await meeting(app, "docs", datetime(2026, 2, 4, 15, tzinfo=UTC), "a flaky gate")
+    async with httpx.AsyncClient() as client:
+        found = (await client.get(f"{base}/meetings/", params={"q": "flaky gate"})).text
+    hits = re.findall(r'<li><div class="title">.*?</li>', found, re.S)
+    assert len(hits) == 1  # the restricted meeting's line is not searched
+    assert "a <mark>flaky</mark> <mark>gate</mark>" in hits[0] and "docs/2026/" in hits[0]
