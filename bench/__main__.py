@@ -51,6 +51,12 @@ def main() -> None:
     q = benches.add_parser("queries", help="!actions and #startmeeting at 100,000 open items")
     q.add_argument("--items", type=int, default=100_000)
     q.add_argument("--repeat", type=int, default=20)
+    wb = benches.add_parser("web", help="the meeting archive's pages at OpenStack's size")
+    wb.add_argument("--meetings", type=int, default=25_000)
+    wb.add_argument("--lines", type=int, default=80, help="lines in each meeting")
+    wb.add_argument("--repeat", type=int, default=40)
+    wb.set_defaults(run=runs("web", lambda bench, opts: bench.run(
+        opts.meetings, opts.lines, opts.repeat)))
     pe = benches.add_parser("peers", help="Hatbot beside Errbot (make bench-peers installs it)")
     pe.add_argument("--trials", type=int, default=5)
     pe.add_argument("--commands", type=int, default=10_000)

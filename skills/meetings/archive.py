@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hatbot.skills.meetings.engine import Meeting
@@ -215,7 +215,10 @@ async def search(db: AsyncSession, query: str, *, series: str | None = None,
         f"FROM {source} JOIN meetings m ON m.id = l.meeting_id "
         f"WHERE {match} AND m.base IS NOT NULL AND NOT m.restricted{filters} "
         f"ORDER BY {newest} DESC LIMIT :limit OFFSET :offset"
-    ).columns(started_at=MeetingRecord.started_at.type, line_ts=MeetingRecord.started_at.type)
+    ).bindparams(*(bindparam(name, type_=MeetingRecord.started_at.type)
+                   for name in ("since", "until") if name in params)
+                 ).columns(started_at=MeetingRecord.started_at.type,
+                           line_ts=MeetingRecord.started_at.type)
     rows = list(await db.execute(statement, params))
     hits = [Hit(_listed(r), r.line_no, r.line_ts, r.nick, r.snippet) for r in rows[:PAGE_SIZE]]
     return Page(hits, page, len(rows) > PAGE_SIZE)

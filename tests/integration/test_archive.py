@@ -106,6 +106,9 @@ async def test_a_search_finds_the_line_and_links_to_it_in_the_log(
         assert "Nothing matches “&lt;script&gt;x”" in none and "<script>x" not in none
         within = await client.get(f"{base}/meetings/docs/", params={"q": "flaky"})
         assert "Nothing matches" in within.text
+        for year, count in (("2026", 2), ("2025", 0)):
+            dated = await client.get(f"{base}/meetings/", params={"q": "flaky", "year": year})
+            assert dated.text.count('<li><div class="title">') == count
 
 
 async def test_a_restricted_log_is_listed_but_never_searched(

@@ -1,0 +1,121 @@
+"""The archive's pages at OpenStack's size (issue #17): 25,000 meetings and 2 million lines
+in SQLite, served by the real bot over HTTP. Each page is asked for again and again; the
+time to its last byte (p50, p95) and its size are printed.
+
+Target: the archive's first page and a search each under 200 ms (p95) and 200 KB.
+
+The database is made once, through the bot's own migrations and then rows written
+directly (its search index kept by the migration's triggers, as for every line the bot
+stores), and kept under .cache/bench/ for the next run.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from bench.harness import bench_app
+from tests.support import REPO
+
+SERIES = 300
+PHRASES = ("the gate is red again", "review https://review.example.org/{n} please",
+           "we should document this", "agreed", "I can take it", "<b>escaped</b> & fine",
+           "ünïcödé works", "let's vote on it", "the release notes need an owner",
+           "who is looking at the flaky job", "+1 from me", "see bug {n}",
+           "can we move this to the mailing list", "next week then")
+RARE = "quasar"  # said in one meeting in a thousand
+
+
+def _raw(home: Path) -> dict[str, object]:
+    return {"bot": {"data_dir": str(home)}, "web": {"enabled": True, "port": 0},
+            "adapters": {"memory": {}},
+            "skills": {"meetings": {"minutes_dir": str(home / "minutes")}}}
+
+
+async def _made(home: Path, meetings: int, lines: int) -> None:
+    """The database, made once: the schema by the bot's own start, then the rows."""
+    done = home / "made"
+    if done.exists():
+        return
+    app = bench_app(_raw(home))
+    await app.start()  # makes the data folder and migrates
+    await app.stop()
+    _fill(home, meetings, lines)
+    done.touch()
+
+
+def _fill(home: Path, meetings: int, lines: int) -> None:
+    began = time.perf_counter()
+    rng = random.Random(17)
+    first = datetime(2016, 1, 4, tzinfo=UTC)
+    with sqlite3.connect(home / "hatbot.db") as db:
+        line_id = 0
+        for number in range(1, meetings + 1):
+            name = f"series{number % SERIES}"
+            start = first + timedelta(minutes=210 * number)
+            stamp = f"{start:%Y-%m-%d %H:%M:%S}"
+            db.execute(
+                "insert into meetings (id, channel, name, started_at, ended_at, minutes_at, "
+                "base, title, restricted, line_count, attendance) "
+                "values (?, 'irc:#openstack-meeting', ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (number, name, stamp, stamp, stamp,
+                 f"{name}/{start:%Y}/{name}.{start:%Y-%m-%d-%H.%M}",
+                 f"#openstack-meeting: {name}", lines, rng.randint(3, 25)))
+            rows = []
+            for index in range(lines):
+                line_id += 1
+                text = rng.choice(PHRASES).format(n=rng.randint(1, 10**6))
+                if index == 7 and number % 1000 == 0:
+                    text += f" ({RARE})"
+                rows.append((line_id, number, stamp, f"irc:dev{index % 30}",
+                             f"dev{index % 30}", text))
+            db.executemany("insert into meeting_lines (id, meeting_id, ts, key, nick, text, "
+                           "is_bot, is_action) values (?, ?, ?, ?, ?, ?, 0, 0)", rows)
+    print(f"web: made {meetings:,} meetings, {meetings * lines:,} lines in "
+          f"{time.perf_counter() - began:.0f} s ({home})")
+
+
+async def run(meetings: int, lines: int, repeat: int) -> None:
+    home = REPO / ".cache" / "bench" / f"archive-{meetings}x{lines}"
+    await _made(home, meetings, lines)
+    app = bench_app(_raw(home))
+    await app.start()
+    try:
+        assert app.web is not None
+        base = f"http://127.0.0.1:{app.web.port}/meetings/"
+        asked = [
+            ("archive, first page", "", {}),
+            ("archive, page 200", "", {"page": "200"}),
+            ("archive, one year", "", {"year": "2020"}),
+            ("a series", "series7/", {}),
+            (f"search, a rare word ({RARE})", "", {"q": RARE}),
+            ("search, a common word (gate)", "", {"q": "gate"}),
+            ("search, two words (release owner)", "", {"q": "release owner"}),
+            ("search, a word in a series", "", {"q": "flaky", "series": "series7"}),
+            ("search, a word in a year", "", {"q": "mailing", "year": "2019"}),
+            ("search, a common word, page 20", "", {"q": "gate", "page": "20"}),
+        ]
+        print(f"web: {meetings:,} meetings, {meetings * lines:,} lines in SQLite; "
+              f"{repeat} requests each")
+        async with httpx.AsyncClient(timeout=60) as client:
+            for label, path, params in asked:
+                times = []
+                size = 0
+                for _ in range(repeat):
+                    began = time.perf_counter()
+                    answer = await client.get(base + path, params=params)
+                    times.append(time.perf_counter() - began)
+                    assert answer.status_code == 200, (label, answer.status_code)
+                    size = len(answer.content)
+                times.sort()
+                p95 = times[max(0, round(len(times) * 0.95) - 1)]
+                print(f"  {label:38} p50 {statistics.median(times) * 1000:6.1f} ms, "
+                      f"p95 {p95 * 1000:6.1f} ms, {size / 1024:5.1f} KB")
+    finally:
+        await app.stop()
