@@ -31,14 +31,18 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed lint test-servers
 	$(BIN)/python -m pytest
 
-# The integration tests run a real ngircd and a real PostgreSQL (Debian's packages;
-# installed here when missing and run as root, else install them yourself or those tests
-# skip) and a real Synapse (PyPI, in its own venv under .cache/, never in the bot's).
+# The integration tests run a real ngircd, a real PostgreSQL and a real Chromium with its
+# driver (Debian's packages; installed here when missing and run as root, else install
+# them yourself or those tests skip) and a real Synapse (PyPI, in its own venv under
+# .cache/, never in the bot's).
 test-servers: .cache/synapse/.installed-$(SYNAPSE_VERSION)
 	@command -v ngircd >/dev/null || [ -x /usr/sbin/ngircd ] || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ngircd)
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver)
 
 .cache/synapse/.installed-$(SYNAPSE_VERSION):
 	$(PYTHON) -m venv .cache/synapse

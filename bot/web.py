@@ -30,6 +30,12 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PAGES = [("/meetings/", "Meeting minutes"), ("/healthz", "Health (JSON)"),
          ("/metrics", "Metrics (Prometheus)")]
 NO_ADAPTER = '<tr><td colspan="2">no adapter</td></tr>'
+# A hat, drawn in SVG (browsers take it at /favicon.ico by its content type).
+ICON = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+        b'<rect x="4" y="22" width="24" height="4" rx="2" fill="#0b57d0"/>'
+        b'<path d="M9 22 L11 8 H21 L23 22 Z" fill="#0b57d0"/>'
+        b'<rect x="10" y="17" width="12" height="3" fill="#fff3bf"/></svg>')
+
 LANDING = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -78,6 +84,7 @@ class WebServer:
         self.app.router.add_get("/", self._landing)
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/metrics", self._metrics_page)
+        self.app.router.add_get("/favicon.ico", self._icon)
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
         self.port: int | None = None
@@ -128,6 +135,11 @@ class WebServer:
         page = LANDING.format(name=escape(self.bot_name), rows=rows or NO_ADAPTER,
                               trouble=f"<ul>{trouble}</ul>" if trouble else "", links=links)
         return web.Response(text=page, content_type="text/html")
+
+    async def _icon(self, request: web.Request) -> web.Response:
+        """What browsers ask every site for; a missing one is an error in their console."""
+        return web.Response(body=ICON, content_type="image/svg+xml",
+                            headers={"Cache-Control": "max-age=86400"})
 
     async def _healthz(self, request: web.Request) -> web.Response:
         states, problems = self._states(), self._problems()

@@ -4,8 +4,10 @@ and full-text search over every line said in them.
 Every read is by index whatever the size (OpenStack's 25,000 meetings, 2 million lines:
 ``python -m bench web``). Search is SQLite's FTS5 there and PostgreSQL's own full-text
 search there (the migration ``0005_archive`` makes either); the words of a query are
-all required, and hits come newest first. Lines of a meeting whose log is kept from the
-public (``#restrictlogs``) are never searched; the meeting itself is listed.
+all required, and hits come newest first. What people said is searched, not what the bot
+said (it repeats them: action items carried over, votes counted). Lines of a meeting whose
+log is kept from the public (``#restrictlogs``) are never searched; the meeting itself is
+listed.
 """
 
 from __future__ import annotations
@@ -213,7 +215,7 @@ async def search(db: AsyncSession, query: str, *, series: str | None = None,
         f"(SELECT count(*) FROM meeting_lines n WHERE n.meeting_id = l.meeting_id "
         f"AND n.id <= l.id) AS line_no "
         f"FROM {source} JOIN meetings m ON m.id = l.meeting_id "
-        f"WHERE {match} AND m.base IS NOT NULL AND NOT m.restricted{filters} "
+        f"WHERE {match} AND NOT l.is_bot AND m.base IS NOT NULL AND NOT m.restricted{filters} "
         f"ORDER BY {newest} DESC LIMIT :limit OFFSET :offset"
     ).bindparams(*(bindparam(name, type_=MeetingRecord.started_at.type)
                    for name in ("since", "until") if name in params)
