@@ -167,7 +167,9 @@ def _command(arguments: list[str]) -> int:
         install_redaction(secrets_in(config) | _database_password(config))
         if getattr(args, "skill", None):
             options = config.skills[args.skill].options
-            return int(args.handler(CliContext(config.bot, config.web.base_url, options), args))
+            plugins.migrate(config.bot.db_url, [s.name for s in config.enabled_skills()])
+            return int(args.handler(CliContext(config.bot, config.web.base_url, options,
+                                               database=True), args))
         if args.command in ("run", "check-config"):
             check_runnable(config, plugins.adapters)
         if args.command == "check-config":

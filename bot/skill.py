@@ -96,6 +96,9 @@ class CliContext:
     bot: BotConfig
     public_url: str
     options: Any  # the skill's own validated table
+    # Whether the database at ``bot.db_url`` is there and migrated (``hatbot`` migrates it
+    # before a skill's subcommand runs); a context made by hand has none.
+    database: bool = False
 
 
 C = TypeVar("C", bound=SkillConfig)

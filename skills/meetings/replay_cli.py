@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hatbot.skill import CliContext
-from hatbot.skills.meetings.engine import Line, replay
+from hatbot.skills.meetings.engine import Line, Meeting, replay
 from hatbot.skills.meetings.files import index_page, write_minutes
 from hatbot.skills.meetings.minutes import lines_from_json
 from hatbot.skills.meetings.rebuild_cli import add_rebuild_command
@@ -48,6 +48,9 @@ def add_replay_command(commands: Any) -> None:
     replay_cmd.add_argument("--bot-nick", metavar="NICK",
                             help="the nick of the bot that logged the meeting: its lines are "
                                  "not commands (default: [bot] name)")
+    replay_cmd.add_argument("--files-only", action="store_true",
+                            help="write the minutes files only: leave the meetings out of the "
+                                 "database (the web archive and its search)")
     replay_cmd.set_defaults(handler=run_replay)
     add_rebuild_command(actions, commands.common)
 
@@ -75,9 +78,17 @@ def read_text_log(text: str, day: date, bot_name: str) -> list[Line]:
 def run_replay(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.log.is_dir():
         return replay_archive(ctx, args)
-    for path in replay_one(ctx, args, args.log):
+    paths, meeting = replay_one(ctx, args, args.log)
+    for path in paths:
         print(path)
+    if _archiving(ctx, args):
+        added = record_replayed(ctx.bot.db_url, [meeting])
+        print("added to the archive" if added else "already in the archive", file=sys.stderr)
     return 0
+
+
+def _archiving(ctx: CliContext, args: argparse.Namespace) -> bool:
+    return ctx.database and not getattr(args, "files_only", False)
 
 
 def replay_archive(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -96,9 +107,14 @@ def replay_archive(ctx: CliContext, args: argparse.Namespace) -> int:
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool, \
             tqdm(total=len(logs), desc="replaying", unit="log", file=sys.stderr,
                  disable=not logs or None) as bar:
-        for done in as_completed(pool.submit(_replay_batch, ctx, args, b) for b in batches):
-            count, problems = done.result()
+        archiving = _archiving(ctx, args)
+        added = 0
+        for done in as_completed(pool.submit(_replay_batch, ctx, args, b, archiving)
+                                 for b in batches):
+            count, problems, meetings = done.result()
             failed += problems
+            if meetings:
+                added += record_replayed(ctx.bot.db_url, meetings)
             bar.update(count)
     folder = minutes_dir(ctx.options, ctx.bot.data_dir)
     index = index_page(folder)
@@ -106,26 +122,34 @@ def replay_archive(ctx: CliContext, args: argparse.Namespace) -> int:
         (folder / "index.html").write_text(index, encoding="utf-8")
     for line in sorted(failed):
         print(line, file=sys.stderr)
-    print(f"{len(logs) - len(failed)} of {len(logs)} logs replayed into {folder}")
+    print(f"{len(logs) - len(failed)} of {len(logs)} logs replayed into {folder}"
+          + (f"; {added} meetings added to the archive" if archiving else ""))
     return 1 if failed else 0
 
 
 BATCH = 50  # logs a worker process replays per task
 
 
-def _replay_batch(ctx: CliContext, args: argparse.Namespace, logs: list[Path]
-                  ) -> tuple[int, list[str]]:
+def _replay_batch(ctx: CliContext, args: argparse.Namespace, logs: list[Path],
+                  archiving: bool) -> tuple[int, list[str], list[Meeting]]:
+    """In a worker process: replay ``logs``; what failed, and the meetings for the
+    archive, which the parent process records (one writer for the database)."""
     problems = []
+    meetings = []
     for log in logs:
         try:
-            replay_one(ctx, args, log)
+            _, meeting = replay_one(ctx, args, log)
         except (ValueError, KeyError, TypeError) as exc:
             problems.append(f"{log}: {exc}")
-    return len(logs), problems
+            continue
+        if archiving:
+            meetings.append(meeting)
+    return len(logs), problems, meetings
 
 
-def replay_one(ctx: CliContext, args: argparse.Namespace, path: Path) -> list[Path]:
-    """Replay one log; the files written."""
+def replay_one(ctx: CliContext, args: argparse.Namespace, path: Path
+               ) -> tuple[list[Path], Meeting]:
+    """Replay one log; the files written, and the meeting."""
     try:
         # Old logs mix encodings: a byte that is not UTF-8 is replaced, as MeetBot does.
         text = path.read_bytes().decode("utf-8", "replace")
@@ -152,4 +176,43 @@ def replay_one(ctx: CliContext, args: argparse.Namespace, path: Path) -> list[Pa
     folder = minutes_dir(ctx.options, ctx.bot.data_dir)
     written = write_minutes(meeting, folder, ctx.options.formats,
                             bot_name, ctx.public_url)
-    return [written[fmt] for fmt in ctx.options.formats]
+    return [written[fmt] for fmt in ctx.options.formats], meeting
+
+
+def record_replayed(url: str, meetings: list[Meeting]) -> int:
+    """Add replayed meetings to the database, as ended meetings with their lines (no action
+    items: those of an old archive are not today's work); one whose files the database
+    already knows (a meeting the bot recorded, or a log replayed before) is left as it
+    is. Returns how many were added."""
+    from sqlalchemy import insert, select
+    from sqlalchemy.orm import Session
+
+    from hatbot.skills.meetings.archive import summary
+    from hatbot.skills.meetings.models import MeetingLine, MeetingRecord
+    from hatbot.storage.db import sync_engine
+
+    engine = sync_engine(url)
+    added = 0
+    try:
+        with Session(engine) as session, session.begin():
+            for meeting in meetings:
+                values = summary(meeting)
+                if session.scalar(select(MeetingRecord.id).where(
+                        MeetingRecord.base == values["base"])) is not None:
+                    continue
+                ended = meeting.ended_at or (meeting.lines[-1].ts if meeting.lines
+                                             else meeting.started_at)
+                record = MeetingRecord(channel=meeting.channel, name=meeting.name,
+                                       started_at=meeting.started_at, ended_at=ended,
+                                       minutes_at=datetime.now(UTC), **values)
+                session.add(record)
+                session.flush()
+                if meeting.lines:
+                    session.execute(insert(MeetingLine), [
+                        {"meeting_id": record.id, "ts": line.ts, "key": line.key,
+                         "nick": line.nick, "text": line.text, "is_bot": line.is_bot,
+                         "is_action": line.is_action} for line in meeting.lines])
+                added += 1
+    finally:
+        engine.dispose()
+    return added

@@ -194,3 +194,42 @@ async def test_search_on_postgresql(start_bot: StartBot, tmp_path: Path, postgre
     hits = re.findall(r'<li><div class="title">.*?</li>', found, re.S)
     assert len(hits) == 1  # the restricted meeting's line is not searched
     assert "a <mark>flaky</mark> <mark>gate</mark>" in hits[0] and "docs/2026/" in hits[0]
+
+
+async def test_a_replayed_meetbot_archive_is_listed_and_searched(
+    start_bot: StartBot, tmp_path: Path,
+) -> None:
+    """`hatbot minutes replay FOLDER` adds the meetings to the database, once, so the web
+    archive lists them and searches their lines (real Fedora MeetBot logs)."""
+    from tests.conftest import REPO, run_cli
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for source in (REPO / "tests" / "fixtures" / "meetbot" / "fedora").glob("*.log.txt"):
+        (logs / source.name).write_bytes(source.read_bytes())
+    config = tmp_path / "hatbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path}"\n'
+                      f'[skills.meetings]\nminutes_dir = "{tmp_path}/minutes"\n')
+    first = run_cli("minutes", "replay", str(logs), "--config", str(config), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "2 of 2 logs replayed" in first.stdout and "2 meetings added" in first.stdout
+    again = run_cli("minutes", "replay", str(logs), "--config", str(config), cwd=tmp_path)
+    assert again.returncode == 0 and "0 meetings added" in again.stdout  # not twice
+    skipped = run_cli("minutes", "replay", str(logs), "--files-only", "--config",
+                      str(config), cwd=tmp_path)
+    assert skipped.returncode == 0 and "added" not in skipped.stdout
+
+    _, base = await started(start_bot, tmp_path)
+    async with httpx.AsyncClient() as client:
+        listed = (await client.get(f"{base}/meetings/?year=2020")).text
+        assert len(titles(listed)) == 2
+        found = (await client.get(f"{base}/meetings/", params={"q": "kanban"})).text
+        hits = re.findall(r'<li><div class="title">.*?</li>', found, re.S)
+        said = [line for line in (logs / "magazine.2020-06-10-12.02.log.txt").read_text()
+                .splitlines() if re.search(r"(?i)(?<![a-z0-9])kanban(?![a-z0-9])", line)]
+        assert len(hits) == len(said) > 1 and all("magazine/2020/" in hit for hit in hits)
+        (href,) = re.findall(r'href="([^"]+\.log\.html#l-\d+)"', hits[0])
+        log = (await client.get(f"{base}/meetings/{href}")).text
+        (line,) = re.findall(rf'id="{href.split("#")[1]}">.*?</div>', log)
+        newest = said[-1].split("> ", 1)[1]
+        assert newest.split("kanban")[0][-20:] in line  # the newest first, at its line
