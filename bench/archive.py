@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from bench.minutes import meeting_lines
@@ -18,14 +19,15 @@ HATBOT = Path(sys.executable).with_name("hatbot")
 
 
 def make_archive(folder: Path, logs: int, lines: int) -> None:
-    """``logs`` copies of one meeting of ``lines`` lines, under 20 series."""
+    """``logs`` copies of one meeting of ``lines`` lines, under 20 series, each series
+    meeting once a day: every log is a meeting of its own (its own files, its own row)."""
     meeting = replay(meeting_lines(lines), "irc:#bench")
     assert meeting is not None
     text = render_log_text(meeting)
     for n in range(logs):
         series = f"team{n % 20}"
-        path = folder / series / "2026" / f"{series}.2026-01-{1 + n // 400 % 28:02d}-" \
-                                          f"{n % 24:02d}.{n // 24 % 60:02d}.log.txt"
+        day = date(2000, 1, 1) + timedelta(days=n // 20)
+        path = folder / series / f"{day:%Y}" / f"{series}.{day:%Y-%m-%d}-16.00.log.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text.replace("#startmeeting bench", f"#startmeeting {series}", 1),
                         encoding="utf-8")
