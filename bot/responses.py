@@ -23,6 +23,14 @@ def json(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status)
 
 
+def csv(text: str, filename: str) -> web.Response:
+    """A CSV download (UTF-8, ``filename`` as the name to save it under)."""
+    from aiohttp import web
+
+    return web.Response(text=text, content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def file(path: Path, content_type: str) -> web.FileResponse:
     from aiohttp import web
 

@@ -27,7 +27,8 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 # The landing page's links, shown when something serves them.
-PAGES = [("/meetings/", "Meeting minutes"), ("/healthz", "Health (JSON)"),
+PAGES = [("/meetings/", "Meeting minutes"), ("/actions/", "Action items"),
+         ("/healthz", "Health (JSON)"),
          ("/metrics", "Metrics (Prometheus)")]
 NO_ADAPTER = '<tr><td colspan="2">no adapter</td></tr>'
 # A hat, drawn in SVG (browsers take it at /favicon.ico by its content type).

@@ -7,6 +7,7 @@ to chat, the database, the scheduler and the web server.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +31,7 @@ from hatbot.skill import (
     route,
     run_aside,
 )
-from hatbot.skills.meetings import archive
+from hatbot.skills.meetings import archive, tracker
 from hatbot.skills.meetings.engine import Line, Meeting, Outcome, parse_hash
 from hatbot.skills.meetings.files import (
     announcement,
@@ -467,6 +468,56 @@ class Meetings(Skill[MeetingsConfig]):
             context["actions"] = await archive.open_actions(ctx.db, series)
         page = render_archive(template, **context)
         return responses.html(page, status=400 if asked.problem else 200)
+
+    @route("GET", "/actions/")
+    async def action_items(self, ctx: Context, request: web.Request) -> web.Response:
+        """The tracker: items across meetings, filtered; per series, how they get done."""
+        wanted = tracker.Wanted.read(request.query)
+        shown = wanted if wanted.problem is None else tracker.Wanted()
+        page = render_archive(
+            "actions.html.j2", title="Action items", bot_name=ctx.bot_name,
+            wanted=shown, problem=wanted.problem, states=tracker.STATES,
+            periods=tracker.PERIODS, now=ctx.now(),
+            series_names=await archive.series_names(ctx.db),
+            figures=await tracker.figures(ctx.db, ctx.now(), shown.days, shown.series),
+            listed=await tracker.items(ctx.db, shown))
+        return responses.html(page, status=400 if wanted.problem else 200)
+
+    @route("GET", "/actions")
+    async def to_action_items(self, ctx: Context, request: web.Request) -> web.Response:
+        responses.moved("/actions/")
+
+    @route("GET", "/api/actions.json")
+    async def action_items_json(self, ctx: Context, request: web.Request) -> web.Response:
+        """The tracker as JSON (docs/api.md): the same filters, the same figures."""
+        wanted = tracker.Wanted.read(request.query)
+        if wanted.problem is not None:
+            return responses.json({"error": wanted.problem}, status=400)
+        listed = await tracker.items(ctx.db, wanted)
+        figures = await tracker.figures(ctx.db, ctx.now(), wanted.days, wanted.series)
+        return responses.json({
+            "state": wanted.state, "page": listed.number, "more": listed.more,
+            "items": [tracker.as_json(item) for item in listed.items],
+            "series": [{"series": f.series, "items": f.said, "done": f.done,
+                        "completion": round(f.completion, 3),
+                        "median_days_to_done": f.median_days} for f in figures],
+            "days": wanted.days})
+
+    @route("GET", "/actions.csv")
+    async def action_items_csv(self, ctx: Context, request: web.Request) -> web.Response:
+        """The listed items (every page of them, at most 10,000) as CSV."""
+        wanted = tracker.Wanted.read(request.query)
+        if wanted.problem is not None:
+            return responses.json({"error": wanted.problem}, status=400)
+        rows = []
+        page = 1
+        while page <= tracker.CSV_PAGES:
+            listed = await tracker.items(ctx.db, dataclasses.replace(wanted, page=page))
+            rows += listed.items
+            if not listed.more:
+                break
+            page += 1
+        return responses.csv(tracker.as_csv(rows), "action-items.csv")
 
     @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}")
     async def to_series(self, ctx: Context, request: web.Request) -> web.Response:

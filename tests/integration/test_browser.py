@@ -56,7 +56,7 @@ def browser() -> Iterator[Any]:
 
 async def a_week(start_bot: StartBot, tmp_path: Path) -> str:
     """A bot with a few meetings in two series: long words, links, an action item."""
-    app = await start_bot(clock=FakeClock(), raw={
+    app = await start_bot(clock=FakeClock(datetime(2026, 3, 23, 12, tzinfo=UTC)), raw={
         "web": {"enabled": True, "port": 0}, "bot": {"name": "hatbot"},
         "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}}})
     channel = Address("memory", "#openstack-meeting")
@@ -89,6 +89,7 @@ PAGES = {
     "archive": "/meetings/",
     "search": "/meetings/?q=flaky+gate",
     "series": "/meetings/nova/",
+    "actions": "/actions/?state=all",
     "minutes": "/meetings/nova/2026/nova.2026-03-02-16.00.html",
     "log": "/meetings/nova/2026/nova.2026-03-02-16.00.log.html",
 }
