@@ -73,7 +73,7 @@ async def test_the_tracker_lists_filters_and_counts(start_bot: StartBot, tmp_pat
         rows = re.findall(r'<tr><td><a href="[^"]+">(\w+)</a></td><td class="n">(\d+)</td>'
                           r'<td class="n">(\d+)</td><td class="n">(\d+) %</td>'
                           r'<td class="n">([^<]+)</td>', open_items)
-        assert rows == [("docs", "1", "0", "0", "–"), ("nova", "3", "1", "33", "3.0")]
+        assert rows == [("docs", "1", "0", "0", "\u2013"), ("nova", "3", "1", "33", "3.0")]
         # Links to the meeting's minutes are served.
         (minutes,) = set(re.findall(r'href="\.\./(meetings/nova/2026/[^"]+\.html)"', open_items))
         assert (await client.get(f"{base}/{minutes}")).status_code == 200
