@@ -18,7 +18,15 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hatbot.events import Address
 
@@ -101,6 +109,23 @@ class WebConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     public_url: str | None = None
+    # false: every page but /healthz asks for a login (the webhooks check their own
+    # signatures): HTTP Basic as one of ``users``, or ``Authorization: Bearer`` one of
+    # ``tokens`` (a scraper's).
+    public: bool = True
+    users: dict[str, SecretStr] = {}
+    tokens: list[SecretStr] = []
+
+    @model_validator(mode="after")
+    def _someone_may_read(self) -> WebConfig:
+        if not self.public and not (self.users or self.tokens):
+            raise ValueError("public = false needs users or tokens: nobody could read "
+                             "the pages (e.g. users = { admin = \"${HATBOT_WEB_PASSWORD}\" })")
+        for name in self.users:
+            if not name or ":" in name:
+                raise ValueError(f'users: "{name}" cannot be an HTTP Basic user name '
+                                 "(empty, or with a colon)")
+        return self
 
     @field_validator("public_url")
     @classmethod

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from hatbot.config import WebConfig
 from hatbot.metrics import Metrics
+from hatbot.web_access import guard
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,9 @@ class WebServer:
         self._metrics = metrics
         self._states = adapter_states
         self._problems = problems
-        self.app = web.Application(client_max_size=MAX_BODY, middlewares=[_time_limit])
+        login = guard(config)
+        self.app = web.Application(client_max_size=MAX_BODY,
+                                   middlewares=[_time_limit, *([login] if login else [])])
         self.app.router.add_get("/", self._landing)
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/metrics", self._metrics_page)

@@ -37,7 +37,8 @@ ALLOWED = {
     "bot.router": ("bot.commands", "bot.context", "bot.events", "bot.health", "bot.metrics"),
     "bot.scheduler": ("storage", "bot.scheduling"),
     "bot.scheduling": (),
-    "bot.web": ("bot.config", "bot.metrics"),
+    "bot.web": ("bot.config", "bot.metrics", "bot.web_access"),
+    "bot.web_access": ("bot.config",),
     "bot.plugins": ("bot.adapter", "bot.config", "bot.skill", "storage"),
     # The harness drives the in-memory adapter: the one adapter the core may name.
     "bot.testing": ("bot", "adapters.memory"),
