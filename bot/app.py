@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +25,12 @@ from hatbot.adapter import Adapter
 from hatbot.background_import import import_in_thread
 from hatbot.clock import Clock, SystemClock
 from hatbot.commands import CommandMeta, Registry, make_command
+from hatbot.community import Community
 from hatbot.config import Config, ConfigError, PluginSettings, check_runnable, reload_plan
 from hatbot.context import Context, Runtime
 from hatbot.dispatch import Dispatcher
 from hatbot.events import Address, Event, Outbound, Reply, SetTopic, cleaned
+from hatbot.figures import COMMUNITY_ATTR, Figure
 from hatbot.health import Health
 from hatbot.lock import DataDirLock
 from hatbot.metrics import Metrics
@@ -68,6 +72,11 @@ FIRST_SKILLS = frozenset({"core"})
 def _not_open_yet() -> AsyncSession:
     raise RuntimeError("the database is not open yet: only the core skill's commands are "
                        "answered before it is")
+
+
+async def _since(method: Callable[[Context, datetime], Awaitable[list[Figure]]],
+                 since: datetime, ctx: Context) -> list[Figure]:
+    return await method(ctx, since)
 
 
 class _StoreWhenOpen:
@@ -234,6 +243,9 @@ class App:
         )
         self.runtime.loaded.clear()
         self.router = Router(self.runtime, self.metrics, self.health)
+        self.community = Community(self._figures, self.clock.now, bot.name)
+        self.routes += [("GET", "/community/", self.community.page),
+                        ("GET", "/api/community.json", self.community.api)]
         self.dispatcher = Dispatcher(self.router.handle, self.metrics.set_queue_depth,
                                      held=True)
 
@@ -460,12 +472,26 @@ class App:
             return
         server = loading.result()
         self.web = server.WebServer(self.config.web, self.metrics, self.adapter_states,
-                                    self.health.problems, self.config.bot.name)
+                                    self.health.problems, self.config.bot.name,
+                                    self.community.gauges)
         for method, path, handler in self.routes:
             self.web.add_route(method, path, handler)
         await self.web.start()
         if not self.config.web.public_url:  # links name the port really listened on
             self.runtime.public_url = f"http://{self.config.web.host}:{self.web.port}"
+
+    async def _figures(self, since: datetime) -> list[tuple[str, list[Figure]]]:
+        """Every skill's community figures since ``since``; a skill that fails is left out
+        (the router logs it)."""
+        sections = []
+        for name, skill in self.skills.items():
+            for method, _ in marked(skill, COMMUNITY_ATTR):
+                figures = await self.router.run(name, None, functools.partial(_since, method,
+                                                                              since),
+                                                what="giving its community figures")
+                if figures is not None:
+                    sections.append((name, list(figures)))
+        return sections
 
     def _route(self, skill: str, handler: Any) -> Any:
         async def serve(request: web.Request) -> web.StreamResponse:

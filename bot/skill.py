@@ -51,9 +51,12 @@ from hatbot.commands import (
 from hatbot.config import BotConfig
 from hatbot.context import Context
 from hatbot.events import Address, Event, Join, Message, Part, Person
+from hatbot.figures import Figure, community, week_of
 from hatbot.markup import Markup
 from hatbot.markup import escape as escape_markup
 from hatbot.markup import mention as _mention
+from hatbot.pages import bar_chart
+from hatbot.pages import templates as page_templates
 
 
 def mention(person: Person) -> Markup:
@@ -286,6 +289,7 @@ __all__ = [
     "Context",
     "CronText",
     "Event",
+    "Figure",
     "Join",
     "Markup",
     "Message",
@@ -295,16 +299,20 @@ __all__ = [
     "SkillConfig",
     "UsageError",
     "Word",
+    "bar_chart",
     "command",
+    "community",
     "escape_markup",
     "every",
     "extract",
     "format_duration",
     "mention",
     "on",
+    "page_templates",
     "parse_duration",
     "responses",
     "route",
     "run_aside",
     "shorten",
+    "week_of",
 ]

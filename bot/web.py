@@ -28,7 +28,8 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 # The landing page's links, shown when something serves them.
-PAGES = [("/meetings/", "Meeting minutes"), ("/actions/", "Action items"),
+PAGES = [("/community/", "Community health"), ("/meetings/", "Meeting minutes"),
+         ("/actions/", "Action items"),
          ("/healthz", "Health (JSON)"),
          ("/metrics", "Metrics (Prometheus)")]
 NO_ADAPTER = '<tr><td colspan="2">no adapter</td></tr>'
@@ -76,12 +77,14 @@ class WebServer:
         adapter_states: Callable[[], dict[str, str]],
         problems: Callable[[], dict[str, str]] = dict,
         bot_name: str = "hatbot",
+        more_metrics: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
         self.config = config
         self.bot_name = bot_name
         self._metrics = metrics
         self._states = adapter_states
         self._problems = problems
+        self._more_metrics = more_metrics  # the community's gauges, gathered by the app
         login = guard(config)
         self.app = web.Application(client_max_size=MAX_BODY,
                                    middlewares=[_time_limit, *([login] if login else [])])
@@ -156,6 +159,9 @@ class WebServer:
                             content_type="application/json")
 
     async def _metrics_page(self, request: web.Request) -> web.Response:
-        response = web.Response(body=self._metrics.render())
+        body = self._metrics.render()
+        if self._more_metrics is not None:
+            body += (await self._more_metrics()).encode()
+        response = web.Response(body=body)
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response

@@ -3,14 +3,16 @@ the reminders while a branch stays red with nobody on it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from hatbot.skill import (
     Context,
+    Figure,
     UsageError,
     command,
+    community,
     escape_markup,
     every,
     format_duration,
@@ -95,6 +97,28 @@ class Commands(CiBase):
         ctx.db.add(row)
         self._mutes[repo] = row.until
         await ctx.reply(escape_markup(f"{repo} is muted for {format_duration(duration)}."))
+
+    @community
+    async def figures(self, ctx: Context, since: datetime) -> list[Figure]:
+        rows = await ctx.db.scalars(select(CiChange).order_by(CiChange.at))
+        found = state.figures(
+            (state.Change(r.repo, r.branch, r.pipeline, r.red, r.at) for r in rows),
+            ctx.now(), ctx.now() - since)
+        recoveries = [spell for repo in found.values() for spell in repo.recoveries]
+        mean = sum(recoveries, timedelta()) / len(recoveries) if recoveries else None
+        return [
+            Figure("red_hours", "CI time red", "Hours a watched branch's pipeline was red, "
+                   "per repository", round(sum(f.red_time.total_seconds()
+                                                for f in found.values()) / 3600, 1), "h",
+                   rows=[(repo, round(f.red_time.total_seconds() / 3600, 1))
+                         for repo, f in sorted(found.items())]),
+            Figure("recovery_hours", "Mean time to recovery", "From red to green again, on "
+                   "average over the recoveries in the period, in hours",
+                   None if mean is None else round(mean.total_seconds() / 3600, 1), "h",
+                   rows=[(repo, round(f.mean_time_to_recovery.total_seconds() / 3600, 1))
+                         for repo, f in sorted(found.items())
+                         if f.mean_time_to_recovery is not None]),
+        ]
 
     @command("ci stats", help="Time red per repository and mean time to recovery, 30 days")
     async def stats(self, ctx: Context) -> None:

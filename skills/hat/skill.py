@@ -11,9 +11,11 @@ from sqlalchemy import select
 from hatbot.context import Context
 from hatbot.events import Address, Person
 from hatbot.skill import (
+    Figure,
     Markup,
     Skill,
     command,
+    community,
     escape_markup,
     every,
     format_duration,
@@ -286,6 +288,33 @@ class Hat(Skill[HatConfig]):
                     f"someone else wear the hat. (Quiet for {quiet.days}d.)"))
 
     # --- stats ------------------------------------------------------------------------
+
+    @community
+    async def figures(self, ctx: Context, since: datetime) -> list[Figure]:
+        now = ctx.now()
+        unowned = list(await ctx.db.execute(select(HatTask.area, HatTask.unowned_since,
+                                                   HatTask.created_at).where(
+            HatTask.status == "open", HatTask.owner.is_(None))))
+        done = list(await ctx.db.scalars(select(HatDone).where(HatDone.at >= since)))
+        ages = sorted((now - (waiting or created)).total_seconds() / 86400
+                      for _, waiting, created in unowned)
+        return [
+            Figure("unowned", "Tasks without an owner", "Maintenance tasks open with nobody "
+                   "on them now, per area", len(unowned),
+                   rows=[(area, sum(1 for a, _, _ in unowned if a == area)) for area in AREAS
+                         if any(a == area for a, _, _ in unowned)]),
+            Figure("unowned_days", "Longest without an owner",
+                   "Days the longest-waiting open task has gone without an owner",
+                   round(ages[-1], 1) if ages else None, "days"),
+            Figure("done", "Tasks done", "Maintenance tasks done in the period, per area",
+                   len(done), rows=[(area, sum(1 for d in done if d.area == area))
+                                    for area in AREAS if any(d.area == area for d in done)]),
+            Figure("absence_factor", "Contributor Absence Factor",
+                   "The fewest people who did half the work done in the period, per area "
+                   "(CHAOSS; 1 is a risk)", reports.absence_factor([d.who for d in done]),
+                   rows=[(area, reports.absence_factor([d.who for d in done if d.area == area]))
+                         for area in AREAS if any(d.area == area for d in done)]),
+        ]
 
     @command("hat stats", help="Work done per area, time unowned, and who carries it")
     async def stats(self, ctx: Context) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from hatbot.skill import page_templates
 from hatbot.skills.meetings.engine import Meeting
 from hatbot.skills.meetings.minutes import Minutes, base_name, title_of
 
@@ -41,15 +42,7 @@ if TYPE_CHECKING:
 @cache
 def _templates() -> Environment:
     """Made at the first page rendered: a bot that writes no minutes never loads Jinja2."""
-    from jinja2 import Environment, FileSystemLoader
-
-    templates = Environment(
-        loader=FileSystemLoader(Path(__file__).with_name("templates")),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    templates = page_templates(Path(__file__).with_name("templates"))
     templates.filters["linkify"] = linkify
     templates.filters["marked"] = marked
     return templates
@@ -91,39 +84,6 @@ def marked(snippet: str) -> Markup:
     from hatbot.skills.meetings.archive import START, STOP
 
     return Markup(str(escape(snippet)).replace(START, "<mark>").replace(STOP, "</mark>"))
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    value: int
-    label: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A bar chart drawn as inline SVG: no script, readable with styles off."""
-
-    bars: list[Bar]
-    width: int
-    height: int
-    top: int
-    first: str
-    last: str
-
-
-def bar_chart(values: list[tuple[str, int]], width: int = 600, height: int = 120) -> Chart:
-    """Bars for ``(label, value)`` pairs, left to right, scaled to the highest."""
-    top = max((value for _, value in values), default=0) or 1
-    step = width / max(len(values), 1)
-    bars = [Bar(round(i * step + step * 0.1, 1), round(height - value / top * height, 1),
-                round(step * 0.8, 1), round(value / top * height, 1), value, label)
-            for i, (label, value) in enumerate(values)]
-    return Chart(bars, width, height, top, values[0][0] if values else "",
-                 values[-1][0] if values else "")
 
 
 def render_archive(template: str, **context: object) -> str:

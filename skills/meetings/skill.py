@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -21,15 +22,19 @@ from hatbot.context import Context
 from hatbot.events import Address, Message
 from hatbot.skill import (
     BatchWriter,
+    Figure,
     Skill,
     Word,
+    bar_chart,
     command,
+    community,
     escape_markup,
     format_duration,
     on,
     responses,
     route,
     run_aside,
+    week_of,
 )
 from hatbot.skills.meetings import archive, tracker
 from hatbot.skills.meetings.engine import Line, Meeting, Outcome, parse_hash
@@ -42,7 +47,7 @@ from hatbot.skills.meetings.files import (
 )
 from hatbot.skills.meetings.minutes import Minutes
 from hatbot.skills.meetings.models import ActionAssignee, ActionItem, MeetingLine, MeetingRecord
-from hatbot.skills.meetings.pages import bar_chart, render_archive
+from hatbot.skills.meetings.pages import render_archive
 from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
 from hatbot.skills.meetings.replay_cli import add_replay_command
 from hatbot.skills.meetings.settings import MeetingsConfig, minutes_dir
@@ -417,6 +422,33 @@ class Meetings(Skill[MeetingsConfig]):
         item.done_at = ctx.now()
         item.done_by = ctx.sender.identity
         await ctx.reply(escape_markup(f"Done: #{item.id} {item.text} (thanks, {ctx.sender.name})"))
+
+    @community
+    async def figures(self, ctx: Context, since: datetime) -> list[Figure]:
+        held = list(await ctx.db.execute(
+            select(MeetingRecord.started_at, MeetingRecord.attendance).where(
+                MeetingRecord.base.is_not(None), MeetingRecord.started_at >= since)
+            .order_by(MeetingRecord.started_at)))
+        weekly: dict[str, list[int]] = {}
+        for started_at, attendance in held:
+            weekly.setdefault(week_of(started_at), []).append(attendance or 0)
+        people = [attendance or 0 for _, attendance in held]
+        by_series = await tracker.figures(ctx.db, ctx.now(), (ctx.now() - since).days)
+        said = sum(f.said for f in by_series)
+        done = sum(f.done for f in by_series)
+        return [
+            Figure("meetings", "Meetings", "Meetings held and minuted (by week)", len(held),
+                   points=[(week, len(counts)) for week, counts in weekly.items()]),
+            Figure("attendance", "Attendance", "People at a meeting, on average (by week): "
+                   "who spoke, and who was named present",
+                   round(statistics.mean(people), 1) if people else None,
+                   points=[(week, round(statistics.mean(counts), 1))
+                           for week, counts in weekly.items()]),
+            Figure("action_completion", "Action items done",
+                   "Of the action items said in the period, the share marked done, in %",
+                   round(100 * done / said) if said else None, "%",
+                   rows=[(f.series, round(100 * f.completion)) for f in by_series]),
+        ]
 
     # --- web --------------------------------------------------------------------------
 

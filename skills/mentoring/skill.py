@@ -3,13 +3,22 @@ bot introduces them, best pairs first (see ``matching.py`` for the score)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from hatbot.context import Context
 from hatbot.events import Address
-from hatbot.skill import Skill, SkillConfig, UsageError, command, escape_markup
+from hatbot.skill import (
+    Figure,
+    Skill,
+    SkillConfig,
+    UsageError,
+    command,
+    community,
+    escape_markup,
+)
 from hatbot.skills.mentoring import matching
 from hatbot.skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
 
@@ -129,6 +138,19 @@ class Mentoring(Skill[SkillConfig]):
                 await ctx.reply("You have no mentorship running.")
             return
         await self._finish(ctx, pairs[0])
+
+    @community
+    async def figures(self, ctx: Context, since: datetime) -> list[Figure]:
+        waiting = await ctx.db.scalar(select(func.count()).select_from(MenteeRequest).where(
+            MenteeRequest.status == "waiting"))
+        matched = await ctx.db.scalar(select(func.count()).select_from(Mentorship).where(
+            Mentorship.started_at >= since))
+        return [
+            Figure("mentees_waiting", "Mentees waiting", "Newcomers who asked for a mentor "
+                   "and have none yet", waiting or 0),
+            Figure("mentees_matched", "Mentees matched",
+                   "Mentorships that began in the period", matched or 0),
+        ]
 
     @command("mentor stats", help="Mentorships running, mentees waiting, mentors at capacity")
     async def mentor_stats(self, ctx: Context) -> None:

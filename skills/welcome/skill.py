@@ -12,7 +12,7 @@ import hashlib
 import re
 import statistics
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -22,12 +22,15 @@ from sqlalchemy.exc import IntegrityError
 from hatbot.context import Context
 from hatbot.events import Address, Join, Message, Person
 from hatbot.skill import (
+    Figure,
     Markup,
     Skill,
     command,
+    community,
     escape_markup,
     format_duration,
     on,
+    week_of,
 )
 from hatbot.skills.welcome.models import Newcomer, Welcomed
 from hatbot.skills.welcome.settings import WelcomeConfig, fill
@@ -56,6 +59,17 @@ class Asker:
         if self.thread is not None and message.thread == self.thread:
             return True
         return any(_names(name, message.text) for name in self.names if name)
+
+
+def _percentile(values: list[float], percent: int) -> float | None:
+    """The ``percent``-th percentile of sorted ``values`` (nearest rank), None if empty."""
+    if not values:
+        return None
+    return values[max(0, -(-len(values) * percent // 100) - 1)]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _names(name: str, text: str) -> bool:
@@ -183,6 +197,30 @@ class Welcome(Skill[WelcomeConfig]):
         await ctx.reply(f"Newcomers: {week} this week, {len(rows)} in the last 30 days. "
                         f"Median time to first response: {median}; "
                         f"{unanswered} still waiting for one.")
+
+    @community
+    async def figures(self, ctx: Context, since: datetime) -> list[Figure]:
+        rows = list(await ctx.db.scalars(select(Newcomer).where(Newcomer.joined_at >= since)
+                                         .order_by(Newcomer.joined_at)))
+        weekly: dict[str, float] = {}
+        for row in rows:
+            weekly[week_of(row.joined_at)] = weekly.get(week_of(row.joined_at), 0) + 1
+        waits = sorted((r.first_response_at - r.first_message_at).total_seconds() / 3600
+                       for r in rows
+                       if r.first_response_at is not None and r.first_message_at is not None)
+        return [
+            Figure("newcomers", "Newcomers", "People who came to a welcome channel for the "
+                   "first time (by week)", len(rows), points=list(weekly.items())),
+            Figure("first_response_median_hours", "Time to first response, median",
+                   "From a newcomer's first message to the first answer from someone else "
+                   "(CHAOSS), in hours", _rounded(_percentile(waits, 50)), "h"),
+            Figure("first_response_p90_hours", "Time to first response, 90th percentile",
+                   "Nine newcomers in ten got their first answer within this, in hours",
+                   _rounded(_percentile(waits, 90)), "h"),
+            Figure("unanswered", "Still waiting for an answer",
+                   "Newcomers who said something and got no answer yet",
+                   sum(1 for r in rows if r.first_message_at and not r.first_response_at)),
+        ]
 
     @command("welcome preview", args="[CHANNEL]", admin=True,
              help="Send yourself the welcome as a newcomer would get it",

@@ -86,6 +86,7 @@ async def a_week(start_bot: StartBot, tmp_path: Path) -> str:
 
 PAGES = {
     "landing": "/",
+    "community": "/community/?days=30",
     "archive": "/meetings/",
     "search": "/meetings/?q=flaky+gate",
     "series": "/meetings/nova/",
