@@ -9,16 +9,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hatbot.adapters.memory import person
-from hatbot.clock import FakeClock
-from hatbot.events import Address, Message
-from tests.conftest import REPO, StartBot, memory, require_server
+from tests.conftest import REPO, StartBot, require_server, run_cli
 
 AXE = REPO / "tests" / "fixtures" / "axe" / "axe.min.js"
 SHOTS = REPO / "test-artifacts" / "screenshots"
@@ -54,34 +50,25 @@ def browser() -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-async def a_week(start_bot: StartBot, tmp_path: Path) -> str:
-    """A bot with a few meetings in two series: long words, links, an action item."""
-    app = await start_bot(clock=FakeClock(datetime(2026, 3, 23, 12, tzinfo=UTC)), raw={
-        "web": {"enabled": True, "port": 0}, "bot": {"name": "hatbot"},
-        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}}})
-    channel = Address("memory", "#openstack-meeting")
-    said = [
-        ("#startmeeting nova", "alice"),
-        ("#topic the gate is red again", "alice"),
-        ("see https://review.opendev.org/c/openstack/nova/+/123456789/and-a-very-long-path"
-         "-that-must-wrap-somewhere-on-a-phone", "bob"),
-        ("#action bob fixes the flaky gate job", "alice"),
-        ("#agreed supercalifragilisticexpialidocious-configuration-option-names are fine",
-         "carol"),
-        ("#endmeeting", "alice"),
-    ]
-    for day in range(3):
-        when = datetime(2026, 3, 2 + day * 7, 16, tzinfo=UTC)
-        for minute, (text, nick) in enumerate(said):
-            await memory(app).emit(Message(channel=channel, sender=person(nick), text=text,
-                                           ts=when + timedelta(minutes=minute)))
-    await memory(app).emit(Message(channel=channel, sender=person("dan"),
-                                   text="#startmeeting docs", ts=datetime(2026, 3, 20, 9,
-                                                                          tzinfo=UTC)))
-    await memory(app).emit(Message(channel=channel, sender=person("dan"), text="#endmeeting",
-                                   ts=datetime(2026, 3, 20, 9, 30, tzinfo=UTC)))
+async def a_week(start_bot: StartBot, tmp_path: Path) -> tuple[str, str]:
+    """The pages of a scripted week: ``tests/fixtures/week/week.console`` piped into
+    ``hatbot run`` as a user would, then served by a bot on the same data. Returns the
+    web address and the nova meeting's file name (it bears the day and time of the run)."""
+    data = tmp_path / "data"
+    config = tmp_path / "hatbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{data}"\n[web]\nport = 0\n[adapters.console]\n'
+                      f'[skills.welcome]\nchannels = ["console:#welcome"]\n'
+                      f'[skills.meetings]\nminutes_dir = "{data}/meetings"\n')
+    script = (REPO / "tests" / "fixtures" / "week" / "week.console").read_text()
+    done = run_cli("run", "--config", str(config), stdin=script, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Done: #3 Pin the linters, by dan" in done.stdout
+    app = await start_bot(data_dir=data, raw={
+        "web": {"enabled": True, "port": 0},
+        "skills": {"meetings": {"minutes_dir": str(data / "meetings")}}})
     assert app.web is not None
-    return f"http://127.0.0.1:{app.web.port}"
+    (minutes,) = (data / "meetings" / "nova").glob("*/nova.*[0-9].html")
+    return f"http://127.0.0.1:{app.web.port}", f"{minutes.parent.name}/{minutes.stem}"
 
 
 PAGES = {
@@ -91,8 +78,8 @@ PAGES = {
     "search": "/meetings/?q=flaky+gate",
     "series": "/meetings/nova/",
     "actions": "/actions/?state=all",
-    "minutes": "/meetings/nova/2026/nova.2026-03-02-16.00.html",
-    "log": "/meetings/nova/2026/nova.2026-03-02-16.00.log.html",
+    "minutes": "/meetings/nova/{nova}.html",
+    "log": "/meetings/nova/{nova}.log.html",
 }
 
 
@@ -138,14 +125,29 @@ def check(driver: Any, url: str, name: str, width: str) -> list[str]:
 async def test_every_page_reads_well_at_every_width(
     start_bot: StartBot, tmp_path: Path, browser: Any,
 ) -> None:
-    base = await a_week(start_bot, tmp_path)
+    base, nova = await a_week(start_bot, tmp_path)
     problems = {}
     for name, path in PAGES.items():
         for width in WIDTHS:
-            found = await _in_thread(check, browser, base + path, name, width)
+            found = await _in_thread(check, browser, base + path.format(nova=nova), name,
+                                     width)
             if found:
                 problems[f"{name} at {width}"] = found
     assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
+    # The pages show the week.
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        figures = (await client.get(base + "/api/community.json?days=30")).json()["skills"]
+        actions = (await client.get(base + "/api/actions.json?state=all")).json()["items"]
+        search = (await client.get(base + "/meetings/?q=flaky+gate")).text
+    newcomers = {f["key"]: f["value"] for f in figures["welcome"]}
+    assert newcomers["newcomers"] == 2 and newcomers["unanswered"] == 1
+    assert {f["key"]: f["value"] for f in figures["mentoring"]}["mentees_matched"] == 1
+    assert sorted(item["text"] for item in actions) == [
+        "bob fixes the flaky gate job", "carol writes the release notes for 2026.1",
+        "erin updates the install guide"]
+    assert "<mark>flaky</mark> <mark>gate</mark>" in search
     assert len(list(SHOTS.glob("*.png"))) >= len(PAGES) * len(WIDTHS)
 
 
