@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hatbot import recognition
 from hatbot.adapter import Adapter
 from hatbot.background_import import import_in_thread
 from hatbot.clock import Clock, SystemClock
@@ -30,11 +31,12 @@ from hatbot.config import Config, ConfigError, PluginSettings, check_runnable, r
 from hatbot.context import Context, Runtime
 from hatbot.dispatch import Dispatcher
 from hatbot.events import Address, Event, Outbound, Reply, SetTopic, cleaned
-from hatbot.figures import COMMUNITY_ATTR, Figure
+from hatbot.figures import COMMUNITY_ATTR, RECOGNITION_ATTR, Credit, Figure
 from hatbot.health import Health
 from hatbot.lock import DataDirLock
 from hatbot.metrics import Metrics
 from hatbot.plugins import Plugins
+from hatbot.recognition import People
 from hatbot.router import Router
 from hatbot.scheduling import Scheduling
 from hatbot.skill import (
@@ -67,6 +69,8 @@ DRAIN_TIMEOUT = 30.0
 # Skills that need no storage: set up before the database is open, and their commands
 # answered while the others load (the core's: ``!ping`` says the bot is alive).
 FIRST_SKILLS = frozenset({"core"})
+# The key-value namespace where ``!privacy optout`` keeps names (skills/privacy.py).
+PRIVACY = "privacy"
 
 
 def _not_open_yet() -> AsyncSession:
@@ -244,8 +248,10 @@ class App:
         self.runtime.loaded.clear()
         self.router = Router(self.runtime, self.metrics, self.health)
         self.community = Community(self._figures, self.clock.now, bot.name)
+        self.people = People(self.credits, self._opted_out, self.clock.now, bot.name)
         self.routes += [("GET", "/community/", self.community.page),
-                        ("GET", "/api/community.json", self.community.api)]
+                        ("GET", "/api/community.json", self.community.api),
+                        ("GET", r"/people/{name:[^/]{1,100}}", self.people.page)]
         self.dispatcher = Dispatcher(self.router.handle, self.metrics.set_queue_depth,
                                      held=True)
 
@@ -492,6 +498,50 @@ class App:
                 if figures is not None:
                     sections.append((name, list(figures)))
         return sections
+
+    async def credits(self, since: datetime) -> list[Credit]:
+        """Everyone's community work since ``since``, from every skill that tells it."""
+        found: list[Credit] = []
+        for name, skill in self.skills.items():
+            for method, _ in marked(skill, RECOGNITION_ATTR):
+                credits = await self.router.run(name, None, functools.partial(
+                    _since, method, since), what="giving its recognition credits")
+                found += credits or []
+        return found
+
+    async def _opted_out(self) -> set[str]:
+        """The names whose people said ``!privacy optout``."""
+        from sqlalchemy import select
+
+        from hatbot.storage.kv import KeyValue
+
+        async with self.sessions() as session:
+            return set(await session.scalars(select(KeyValue.key).where(
+                KeyValue.namespace == PRIVACY)))
+
+    async def recognition(self, since: datetime) -> recognition.Table:
+        """Everyone's work since ``since`` by person, those who opted out left out."""
+        return recognition.table(await self.credits(since), await self._opted_out())
+
+    async def open_offline(self) -> None:
+        """The database and the skills, without chat, scheduler, web or the skills' setup:
+        enough to read what the skills know (``hatbot report``), beside a running bot."""
+        bot = self.config.bot
+        enabled = self.config.enabled_skills()
+        await asyncio.to_thread(self.plugins.migrate, bot.db_url, [s.name for s in enabled])
+        from hatbot.storage import db
+
+        self.engine = db.async_engine(bot.db_url)
+        self._write_turn = asyncio.Lock()
+        self.sessions = db.sessions(self.engine, self._write_turn)
+        self.health = Health()
+        self.runtime = Runtime(bot=bot, public_url=self.config.web.base_url, clock=self.clock,
+                               sessions=self.sessions, deliver=self.deliver,
+                               supports=self.supports, spawn=self.spawn,
+                               scheduler=self.scheduling, commands=self.commands)
+        self.router = Router(self.runtime, self.metrics, self.health)
+        for settings in enabled:
+            self._load_skill(self.plugins.skills[settings.name](settings.options))
 
     def _route(self, skill: str, handler: Any) -> Any:
         async def serve(request: web.Request) -> web.StreamResponse:

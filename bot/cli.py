@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ def _options(*, top: bool) -> argparse.ArgumentParser:
 
 
 # The commands of the bot itself; every other one is a skill's.
-_OWN_COMMANDS = frozenset({"run", "check-config", "db", "new-skill"})
+_OWN_COMMANDS = frozenset({"run", "check-config", "db", "new-skill", "report"})
 
 
 def _command_named(arguments: Sequence[str]) -> str | None:
@@ -80,6 +81,18 @@ def _parser(plugins: Plugins, *, with_skills: bool = True) -> argparse.ArgumentP
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     db_commands.add_parser("upgrade", parents=[common], help="apply schema migrations",
                            epilog="example: hatbot db upgrade --config hatbot.toml")
+    report = commands.add_parser("report", help="reports read from the database",
+                                 epilog="example: hatbot report recognition --since 2026-01-01")
+    reports = report.add_subparsers(dest="report", required=True, metavar="REPORT")
+    recognition = reports.add_parser(
+        "recognition", parents=[common],
+        help="everyone's community work since a day (meetings chaired and attended, action "
+             "items done, Community Hat tasks, mentees, newcomers answered)",
+        epilog="example: hatbot report recognition --since 2026-01-01 --format csv > work.csv")
+    recognition.add_argument("--since", required=True, type=_day, metavar="YYYY-MM-DD",
+                             help="from this day (UTC) until now")
+    recognition.add_argument("--format", choices=("md", "csv"), default="md",
+                             help="Markdown (default) or CSV")
     new_skill = commands.add_parser(
         "new-skill", help="write a ready skill package (pyproject, skill, test) to start from",
         epilog="example: hatbot new-skill dice && cd hatbot-dice && pip install -e '.[test]' "
@@ -176,6 +189,9 @@ def _command(arguments: list[str]) -> int:
             print(f"{config.source or 'embedded default'}: OK")
         elif args.command == "db":
             _db_upgrade(config, plugins)
+        elif args.command == "report":
+            sys.stdout.write(asyncio.run(_recognition_report(config, plugins, args.since,
+                                                             args.format)))
         else:
             _run(_listening(config, args.host, args.port), plugins)
         return 0
@@ -222,6 +238,30 @@ def _db_upgrade(config: Config, plugins: Plugins) -> None:
     # The URL may carry a password: show it masked.
     shown = make_url(config.bot.db_url).render_as_string(hide_password=True)
     print(f"database at {shown} is up to date")
+
+
+def _day(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a day like 2026-01-31, got "{text}"'
+                                         ) from None
+
+
+async def _recognition_report(config: Config, plugins: Plugins, since: datetime,
+                              form: str) -> str:
+    from hatbot import recognition
+    from hatbot.app import App
+
+    app = App(config, plugins)
+    await app.open_offline()
+    try:
+        found = await app.recognition(since)
+    finally:
+        await app.stop()
+    if form == "csv":
+        return recognition.as_csv(found)
+    return recognition.as_markdown(found, since, datetime.now(UTC))
 
 
 def _listening(config: Config, host: str | None, port: int | None) -> Config:

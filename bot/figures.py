@@ -50,3 +50,25 @@ def week_of(when: datetime) -> str:
     """``2026-W10``: the ISO week a point of a weekly series is labelled with."""
     year, week, _ = when.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+RECOGNITION_ATTR = "__hatbot_recognition__"
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Community work someone did: ``count`` times ``label`` ("meetings chaired", "hat
+    tasks done: docs"). ``person`` is the name the minutes and chat show (a nick),
+    matched without regard to case; ``key`` names the kind of work in JSON and CSV."""
+
+    person: str
+    key: str
+    label: str
+    count: int
+
+
+def recognition(func: F) -> F:
+    """Mark the skill's method that gives everyone's ``Credit``s since a time:
+    ``async def credits(self, ctx, since) -> list[Credit]``."""
+    setattr(func, RECOGNITION_ATTR, True)
+    return func

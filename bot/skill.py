@@ -51,7 +51,7 @@ from hatbot.commands import (
 from hatbot.config import BotConfig
 from hatbot.context import Context
 from hatbot.events import Address, Event, Join, Message, Part, Person
-from hatbot.figures import Figure, community, week_of
+from hatbot.figures import Credit, Figure, community, recognition, week_of
 from hatbot.markup import Markup
 from hatbot.markup import escape as escape_markup
 from hatbot.markup import mention as _mention
@@ -287,6 +287,7 @@ __all__ = [
     "BatchWriter",
     "CliContext",
     "Context",
+    "Credit",
     "CronText",
     "Event",
     "Figure",
@@ -310,6 +311,7 @@ __all__ = [
     "on",
     "page_templates",
     "parse_duration",
+    "recognition",
     "responses",
     "route",
     "run_aside",

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hatbot.context import Context
 from hatbot.events import Address, Person
 from hatbot.skill import (
+    Credit,
     Figure,
     Markup,
     Skill,
@@ -20,6 +21,7 @@ from hatbot.skill import (
     every,
     format_duration,
     mention,
+    recognition,
 )
 from hatbot.skills.hat import reports
 from hatbot.skills.hat.models import HatClaim, HatDone, HatTask, HatVolunteer
@@ -315,6 +317,15 @@ class Hat(Skill[HatConfig]):
                    rows=[(area, reports.absence_factor([d.who for d in done if d.area == area]))
                          for area in AREAS if any(d.area == area for d in done)]),
         ]
+
+    @recognition
+    async def credits(self, ctx: Context, since: datetime) -> list[Credit]:
+        """Community Hat tasks done, per area, by who did them."""
+        rows = await ctx.db.execute(select(HatDone.who_name, HatDone.area, func.count())
+                                    .where(HatDone.at >= since)
+                                    .group_by(HatDone.who_name, HatDone.area))
+        return [Credit(name, f"hat_done_{area}", f"Community Hat tasks done ({area})", n)
+                for name, area, n in rows]
 
     @command("hat stats", help="Work done per area, time unowned, and who carries it")
     async def stats(self, ctx: Context) -> None:

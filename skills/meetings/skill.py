@@ -22,6 +22,7 @@ from hatbot.context import Context
 from hatbot.events import Address, Message
 from hatbot.skill import (
     BatchWriter,
+    Credit,
     Figure,
     Skill,
     Word,
@@ -31,6 +32,7 @@ from hatbot.skill import (
     escape_markup,
     format_duration,
     on,
+    recognition,
     responses,
     route,
     run_aside,
@@ -449,6 +451,31 @@ class Meetings(Skill[MeetingsConfig]):
                    round(100 * done / said) if said else None, "%",
                    rows=[(f.series, round(100 * f.completion)) for f in by_series]),
         ]
+
+    @recognition
+    async def credits(self, ctx: Context, since: datetime) -> list[Credit]:
+        """Meetings chaired (who started them) and attended (who spoke in them), and
+        action items done, by the nicks the minutes name."""
+        held = select(MeetingRecord.id).where(MeetingRecord.base.is_not(None),
+                                              MeetingRecord.started_at >= since)
+        first_lines = select(func.min(MeetingLine.id)).where(
+            MeetingLine.meeting_id.in_(held)).group_by(MeetingLine.meeting_id)
+        chaired = await ctx.db.execute(
+            select(MeetingLine.nick, func.count()).where(MeetingLine.id.in_(first_lines))
+            .group_by(MeetingLine.nick))
+        attended = await ctx.db.execute(
+            select(MeetingLine.nick, func.count(func.distinct(MeetingLine.meeting_id)))
+            .where(MeetingLine.meeting_id.in_(held), MeetingLine.is_bot.is_(False))
+            .group_by(MeetingLine.nick))
+        done = await ctx.db.execute(
+            select(ActionAssignee.nick, func.count()).join(
+                ActionItem, ActionItem.id == ActionAssignee.action_id)
+            .where(ActionItem.done_at >= since).group_by(ActionAssignee.nick))
+        return ([Credit(nick, "meetings_chaired", "meetings chaired", n) for nick, n in chaired]
+                + [Credit(nick, "meetings_attended", "meetings attended", n)
+                   for nick, n in attended]
+                + [Credit(nick, "action_items_done", "action items done", n)
+                   for nick, n in done])
 
     # --- web --------------------------------------------------------------------------
 

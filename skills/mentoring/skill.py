@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from hatbot.context import Context
 from hatbot.events import Address
 from hatbot.skill import (
+    Credit,
     Figure,
     Skill,
     SkillConfig,
@@ -18,6 +19,7 @@ from hatbot.skill import (
     command,
     community,
     escape_markup,
+    recognition,
 )
 from hatbot.skills.mentoring import matching
 from hatbot.skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
@@ -151,6 +153,14 @@ class Mentoring(Skill[SkillConfig]):
             Figure("mentees_matched", "Mentees matched",
                    "Mentorships that began in the period", matched or 0),
         ]
+
+    @recognition
+    async def credits(self, ctx: Context, since: datetime) -> list[Credit]:
+        """Mentees taken on, by their mentors."""
+        rows = await ctx.db.execute(select(Mentorship.mentor_name, func.count())
+                                    .where(Mentorship.started_at >= since)
+                                    .group_by(Mentorship.mentor_name))
+        return [Credit(name, "mentees_mentored", "mentees mentored", n) for name, n in rows]
 
     @command("mentor stats", help="Mentorships running, mentees waiting, mentors at capacity")
     async def mentor_stats(self, ctx: Context) -> None:

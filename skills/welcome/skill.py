@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, exists, insert, select
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from hatbot.context import Context
 from hatbot.events import Address, Join, Message, Person
 from hatbot.skill import (
+    Credit,
     Figure,
     Markup,
     Skill,
@@ -30,6 +31,7 @@ from hatbot.skill import (
     escape_markup,
     format_duration,
     on,
+    recognition,
     week_of,
 )
 from hatbot.skills.welcome.models import Newcomer, Welcomed
@@ -59,6 +61,11 @@ class Asker:
         if self.thread is not None and message.thread == self.thread:
             return True
         return any(_names(name, message.text) for name in self.names if name)
+
+
+def _shown(identity: str) -> str:
+    """A person as people name them: ``irc:alice`` is alice."""
+    return identity.split(":", 1)[-1]
 
 
 def _percentile(values: list[float], percent: int) -> float | None:
@@ -221,6 +228,16 @@ class Welcome(Skill[WelcomeConfig]):
                    "Newcomers who said something and got no answer yet",
                    sum(1 for r in rows if r.first_message_at and not r.first_response_at)),
         ]
+
+    @recognition
+    async def credits(self, ctx: Context, since: datetime) -> list[Credit]:
+        """Newcomers answered first, by who answered them."""
+        rows = await ctx.db.execute(select(Newcomer.responder, func.count())
+                                    .where(Newcomer.first_response_at >= since,
+                                           Newcomer.responder.is_not(None))
+                                    .group_by(Newcomer.responder))
+        return [Credit(_shown(who), "newcomers_answered", "newcomers answered first", n)
+                for who, n in rows if who]
 
     @command("welcome preview", args="[CHANNEL]", admin=True,
              help="Send yourself the welcome as a newcomer would get it",

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, StartBot, require_server, run_cli
+from tests.conftest import REPO, StartBot, require_server
+from tests.integration.week import play_week
 
 AXE = REPO / "tests" / "fixtures" / "axe" / "axe.min.js"
 SHOTS = REPO / "test-artifacts" / "screenshots"
@@ -54,15 +55,7 @@ async def a_week(start_bot: StartBot, tmp_path: Path) -> tuple[str, str]:
     """The pages of a scripted week: ``tests/fixtures/week/week.console`` piped into
     ``hatbot run`` as a user would, then served by a bot on the same data. Returns the
     web address and the nova meeting's file name (it bears the day and time of the run)."""
-    data = tmp_path / "data"
-    config = tmp_path / "hatbot.toml"
-    config.write_text(f'[bot]\ndata_dir = "{data}"\n[web]\nport = 0\n[adapters.console]\n'
-                      f'[skills.welcome]\nchannels = ["console:#welcome"]\n'
-                      f'[skills.meetings]\nminutes_dir = "{data}/meetings"\n')
-    script = (REPO / "tests" / "fixtures" / "week" / "week.console").read_text()
-    done = run_cli("run", "--config", str(config), stdin=script, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "Done: #3 Pin the linters, by dan" in done.stdout
+    data, _ = play_week(tmp_path)
     app = await start_bot(data_dir=data, raw={
         "web": {"enabled": True, "port": 0},
         "skills": {"meetings": {"minutes_dir": str(data / "meetings")}}})

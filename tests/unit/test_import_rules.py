@@ -38,6 +38,7 @@ ALLOWED = {
     "bot.pages": (),
     "bot.figures": (),
     "bot.community": ("bot.figures", "bot.pages", "bot.responses"),
+    "bot.recognition": ("bot.figures", "bot.pages", "bot.responses"),
     "bot.router": ("bot.commands", "bot.context", "bot.events", "bot.health", "bot.metrics"),
     "bot.scheduler": ("storage", "bot.scheduling"),
     "bot.scheduling": (),

@@ -1,0 +1,45 @@
+"""``!privacy``: whether a person's name appears on the bot's pages and reports beyond
+the minutes (``/people/NAME``, ``hatbot report recognition``). What a meeting's minutes
+publish stays as published; recognition is opt-out, by the person themselves.
+
+The choice is kept by the name people know them by (the name the minutes show) and by
+the identity the platform verified, so only they can take it back.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from hatbot.context import Context
+from hatbot.skill import Skill, SkillConfig, Word, command
+from hatbot.storage.kv import KeyValue
+
+NAMESPACE = "privacy"  # key: a name in lower case; value: the identity that opted out
+
+
+class Privacy(Skill[SkillConfig]):
+    name = "privacy"
+
+    @command("privacy", args="[optout|optin]",
+             help="Keep your name off the bot's recognition pages and reports (optout), "
+                  "or show it again (optin); the minutes are not changed",
+             examples=["privacy", "privacy optout", "privacy optin"])
+    async def privacy(self, ctx: Context, choice: Word = "") -> None:
+        identity, name = ctx.sender.identity, ctx.sender.name
+        if choice.lower() == "optout":
+            await ctx.db.merge(KeyValue(namespace=NAMESPACE, key=name.lower(), value=identity))
+            await ctx.reply(f"Done: {name} no longer appears on the bot's pages or reports "
+                            f"beyond the minutes. {ctx.prefix}privacy optin undoes it.")
+        elif choice.lower() == "optin":
+            await ctx.db.execute(delete(KeyValue).where(KeyValue.namespace == NAMESPACE,
+                                                        KeyValue.value == identity))
+            await ctx.reply(f"Done: {name} appears on the recognition pages again.")
+        elif choice:
+            await ctx.reply(f"{ctx.prefix}privacy takes optout or optin, e.g. "
+                            f"{ctx.prefix}privacy optout")
+        else:
+            names = list(await ctx.db.scalars(select(KeyValue.key).where(
+                KeyValue.namespace == NAMESPACE, KeyValue.value == identity)))
+            await ctx.reply(f"You opted out as {', '.join(names)}." if names else
+                            f"Your work is shown on the recognition pages; "
+                            f"{ctx.prefix}privacy optout keeps your name off them.")

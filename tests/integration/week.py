@@ -1,0 +1,27 @@
+"""The scripted week (tests/fixtures/week/), played through the console as a user would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import REPO, run_cli
+
+SCRIPT = REPO / "tests" / "fixtures" / "week" / "week.console"
+
+
+def play_week(tmp_path: Path) -> tuple[Path, Path]:
+    """``week.console`` piped into ``hatbot run``; the data folder and the configuration."""
+    data = tmp_path / "data"
+    config = tmp_path / "hatbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{data}"\n[web]\nport = 0\n[adapters.console]\n'
+                      f'[skills.welcome]\nchannels = ["console:#welcome"]\n'
+                      f'[skills.meetings]\nminutes_dir = "{data}/meetings"\n')
+    said(config, SCRIPT.read_text(), tmp_path)
+    return data, config
+
+
+def said(config: Path, script: str, cwd: Path) -> str:
+    """What the bot answered to ``script`` in the console."""
+    done = run_cli("run", "--config", str(config), stdin=script, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
