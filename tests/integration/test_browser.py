@@ -1,5 +1,6 @@
 """The web pages in a real browser (Debian's chromium, driven by selenium through Debian's
-chromedriver), at a desktop's and a phone's width: no horizontal scrolling, no error in
+chromedriver), from a small phone's width (360 px) to a wide screen's (1920 px), and in
+the dark colour scheme: no horizontal scrolling, no error in
 the console, no serious or critical accessibility violation (axe-core, vendored in
 tests/fixtures/axe), and every page reachable from the keyboard. A screenshot of each page
 at each width is kept in test-artifacts/screenshots/ (issue #17)."""
@@ -19,7 +20,10 @@ from tests.integration.week import play_week
 
 AXE = REPO / "tests" / "fixtures" / "axe" / "axe.min.js"
 SHOTS = REPO / "test-artifacts" / "screenshots"
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# Each page is checked at each of these: (width, height, colour scheme).
+WIDTHS = {"desktop": (1280, 900, "light"), "phone": (390, 844, "light"),
+          "narrow-phone": (360, 740, "light"), "wide": (1920, 1080, "light"),
+          "phone-dark": (390, 844, "dark")}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
@@ -81,7 +85,10 @@ def check(driver: Any, url: str, name: str, width: str) -> list[str]:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    driver.set_window_size(*WIDTHS[width])
+    wide, high, scheme = WIDTHS[width]
+    driver.set_window_size(wide, high)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+        "features": [{"name": "prefers-color-scheme", "value": scheme}]})
     driver.get(url)
     driver.get_log("browser")  # what came before this page is not its fault
     driver.refresh()
@@ -110,7 +117,7 @@ def check(driver: Any, url: str, name: str, width: str) -> list[str]:
         problems.append("Tab reaches nothing")
     SHOTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.documentElement.scrollHeight;")
-    driver.set_window_size(WIDTHS[width][0], min(max(height, WIDTHS[width][1]), 4000))
+    driver.set_window_size(wide, min(max(height, high), 4000))
     driver.save_screenshot(str(SHOTS / f"{name}-{width}.png"))
     return problems
 
