@@ -251,6 +251,7 @@ class App:
         self.people = People(self.credits, self._opted_out, self.clock.now, bot.name)
         self.routes += [("GET", "/community/", self.community.page),
                         ("GET", "/api/community.json", self.community.api),
+                        ("GET", "/community.csv", self.community.csv),
                         ("GET", r"/people/{name:[^/]{1,100}}", self.people.page)]
         self.dispatcher = Dispatcher(self.router.handle, self.metrics.set_queue_depth,
                                      held=True)

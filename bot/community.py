@@ -56,6 +56,14 @@ class Community:
         return responses.json({"days": days, "skills": {
             skill: [as_json(figure) for figure in figures] for skill, figures in sections}})
 
+    async def csv(self, request: web.Request) -> web.Response:
+        """Every figure, its points and its rows, one line each (long format)."""
+        days, problem = _days(request.query)
+        if problem:
+            return responses.json({"error": problem}, status=400)
+        sections = await self._collect(self._now() - timedelta(days=days))
+        return responses.csv(as_csv(sections), f"community-{days}-days.csv")
+
     async def gauges(self) -> str:
         """The figures of the last 30 days in Prometheus' text format (cached a minute)."""
         if self._gauges is not None and time.monotonic() - self._gauges[0] < GAUGE_EVERY:
@@ -71,6 +79,30 @@ def as_json(figure: Figure) -> dict[str, Any]:
             "value": figure.value, "unit": figure.unit,
             "points": [{"label": label, "value": value} for label, value in figure.points],
             "rows": [{"label": label, "value": value} for label, value in figure.rows]}
+
+
+CSV_COLUMNS = ("skill", "key", "title", "part", "label", "value", "unit")
+
+
+def as_csv(sections: list[Section]) -> str:
+    """A line for each figure's headline value (part ``value``), each point over time
+    (``point``, labelled by its week) and each row of its breakdown (``row``)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for skill, figures in sections:
+        for figure in figures:
+            head = (skill, figure.key, figure.title)
+            writer.writerow((*head, "value", "", "" if figure.value is None else figure.value,
+                             figure.unit))
+            writer.writerows((*head, "point", label, value, figure.unit)
+                             for label, value in figure.points)
+            writer.writerows((*head, "row", label, value, figure.unit)
+                             for label, value in figure.rows)
+    return out.getvalue()
 
 
 def prometheus_text(sections: list[Section]) -> str:

@@ -4,6 +4,8 @@ in chat."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -78,6 +80,7 @@ async def test_the_figures_of_a_week_on_the_page_in_json_and_as_gauges(
         page = await client.get(f"{base}/community/", params={"days": "30"})
         body = (await client.get(f"{base}/api/community.json", params={"days": "30"})).json()
         metrics = (await client.get(f"{base}/metrics")).text
+        table = await client.get(f"{base}/community.csv", params={"days": "30"})
         bad = await client.get(f"{base}/community/", params={"days": "7"})
         bad_api = await client.get(f"{base}/api/community.json", params={"days": "x"})
     assert body["days"] == 30
@@ -109,6 +112,12 @@ async def test_the_figures_of_a_week_on_the_page_in_json_and_as_gauges(
     assert "hatbot_community_welcome_newcomers 2.0" in metrics
     assert 'hatbot_community_hat_unowned{of="docs"} 2.0' in metrics
     assert "# HELP hatbot_community_meetings_attendance People at a meeting" in metrics
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert table.headers["content-type"].startswith("text/csv")
+    assert {"skill": "hat", "key": "unowned", "title": "Tasks without an owner",
+            "part": "row", "label": "docs", "value": "2", "unit": ""} in rows
+    assert {"skill": "welcome", "key": "newcomers", "title": "Newcomers", "part": "point",
+            "label": "2026-W10", "value": "2", "unit": ""} in rows
     assert bad.status_code == 400 and "?days=30" in bad.text
     assert bad_api.status_code == 400 and "?days=30" in bad_api.json()["error"]
 
