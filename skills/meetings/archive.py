@@ -19,12 +19,14 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from hatbot.context import Context
 from hatbot.skills.meetings.engine import Meeting
 from hatbot.skills.meetings.minutes import relative_base, title_of
-from hatbot.skills.meetings.models import ActionItem, MeetingRecord
+from hatbot.skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
 
 PAGE_SIZE = 50  # meetings or hits a page
 MAX_WORDS = 8  # of a query; more make it no better and slower
@@ -73,6 +75,64 @@ class Asked:
         """The query string of this request at another page."""
         kept = {"q": self.query, "year": str(self.year or "")}
         return urlencode({**{k: v for k, v in kept.items() if v}, "page": page})
+
+
+INDEX_CHUNK = 2000  # lines put in the search index per transaction
+_INDEX = text("INSERT INTO meeting_lines_fts(rowid, text) SELECT id, text FROM meeting_lines "
+              "WHERE meeting_id = :meeting AND id > :after AND id <= :upto")
+
+
+def _chunk(meeting_id: int, after: int) -> Select[int]:
+    return (select(MeetingLine.id).where(MeetingLine.meeting_id == meeting_id,
+                                         MeetingLine.id > after)
+            .order_by(MeetingLine.id).limit(INDEX_CHUNK))
+
+
+async def index_lines(ctx: Context, meeting_id: int) -> None:
+    """Put a meeting's lines that are not yet in SQLite's search index into it, a chunk
+    at a time, each committed with the meeting's progress (``indexed_to``): no other
+    writer waits long, and an indexing cut short goes on where it stopped. Done when its
+    minutes are written (search reads ended meetings), never line by line while it runs.
+    PostgreSQL's index keeps itself."""
+    if ctx.db.get_bind().dialect.name != "sqlite":
+        return
+    while True:
+        after = await ctx.db.scalar(select(MeetingRecord.indexed_to).where(
+            MeetingRecord.id == meeting_id)) or 0
+        ids = list(await ctx.db.scalars(_chunk(meeting_id, after)))
+        if not ids:
+            return
+        await ctx.db.execute(_INDEX, {"meeting": meeting_id, "after": after, "upto": ids[-1]})
+        await ctx.db.execute(update(MeetingRecord).where(MeetingRecord.id == meeting_id)
+                             .values(indexed_to=ids[-1]))
+        await ctx.commit()
+
+
+def index_lines_now(session: Session, meeting_id: int) -> None:
+    """``index_lines`` for the command line (``hatbot minutes replay``, ``rebuild``), in
+    the caller's transaction."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    after = session.scalar(select(MeetingRecord.indexed_to).where(
+        MeetingRecord.id == meeting_id)) or 0
+    upto = session.scalar(select(func.max(MeetingLine.id)).where(
+        MeetingLine.meeting_id == meeting_id))
+    if upto is not None and upto > after:
+        session.execute(_INDEX, {"meeting": meeting_id, "after": after, "upto": upto})
+        session.execute(update(MeetingRecord).where(MeetingRecord.id == meeting_id)
+                        .values(indexed_to=upto))
+
+
+async def unindexed(db: AsyncSession) -> list[int]:
+    """Meetings in the archive whose lines are not all in the search index (an indexing
+    cut short by a stop)."""
+    if db.get_bind().dialect.name != "sqlite":
+        return []
+    last = select(func.max(MeetingLine.id)).where(
+        MeetingLine.meeting_id == MeetingRecord.id).scalar_subquery()
+    return list(await db.scalars(select(MeetingRecord.id).where(
+        MeetingRecord.base.is_not(None),
+        func.coalesce(MeetingRecord.indexed_to, 0) < func.coalesce(last, 0))))
 
 
 def summary(meeting: Meeting) -> dict[str, Any]:

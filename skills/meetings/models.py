@@ -29,6 +29,8 @@ class MeetingRecord(Base):
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     line_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     attendance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The last of its lines in the search index (``archive.index_lines``).
+    indexed_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     # The archive pages: newest first, all or of one series, read by index at any size.
     __table_args__ = (

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hatbot.skill import CliContext
-from hatbot.skills.meetings.archive import summary
+from hatbot.skills.meetings.archive import index_lines_now, summary
 from hatbot.skills.meetings.files import suffix_among, write_minutes
 from hatbot.skills.meetings.models import MeetingLine, MeetingRecord
 from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
@@ -61,6 +61,8 @@ def run_rebuild(ctx: CliContext, args: argparse.Namespace) -> int:
                     record.minutes_at = datetime.now(UTC)
                     for column, value in summary(meeting).items():  # the archive's view
                         setattr(record, column, value)
+                    session.flush()
+                    index_lines_now(session, record.id)
                 session.commit()
                 for fmt in ctx.options.formats:
                     print(written[fmt])

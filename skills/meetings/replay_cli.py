@@ -187,7 +187,7 @@ def record_replayed(url: str, meetings: list[Meeting]) -> int:
     from sqlalchemy import insert, select
     from sqlalchemy.orm import Session
 
-    from hatbot.skills.meetings.archive import summary
+    from hatbot.skills.meetings.archive import index_lines_now, summary
     from hatbot.skills.meetings.models import MeetingLine, MeetingRecord
     from hatbot.storage.db import sync_engine
 
@@ -212,6 +212,7 @@ def record_replayed(url: str, meetings: list[Meeting]) -> int:
                         {"meeting_id": record.id, "ts": line.ts, "key": line.key,
                          "nick": line.nick, "text": line.text, "is_bot": line.is_bot,
                          "is_action": line.is_action} for line in meeting.lines])
+                    index_lines_now(session, record.id)
                 added += 1
     finally:
         engine.dispose()

@@ -129,6 +129,9 @@ class Meetings(Skill[MeetingsConfig]):
             MeetingRecord.minutes_at.is_not(None), MeetingRecord.base.is_(None)).limit(1))
         if unlisted is not None:
             ctx.spawn(self._list_earlier, name="archive of earlier meetings")
+        for record_id in await archive.unindexed(ctx.db):  # cut short by the last stop
+            ctx.spawn(partial(archive.index_lines, meeting_id=record_id),
+                      name=f"search index of meeting {record_id}")
 
     async def _list_earlier(self, ctx: Context) -> None:
         """Give the meetings whose minutes were written before the archive existed what it
@@ -283,6 +286,10 @@ class Meetings(Skill[MeetingsConfig]):
         await ctx.db.execute(update(MeetingRecord).where(
             MeetingRecord.id == live.record_id).values(minutes_at=ctx.now(),
                                                        **archive.summary(meeting)))
+        await ctx.commit()
+        record_id = live.record_id
+        ctx.spawn(lambda background: archive.index_lines(background, record_id),
+                  name=f"search index of meeting {record_id}")
         for link in links:
             await ctx.say(Address.parse(meeting.channel), escape_markup(link))
         return True

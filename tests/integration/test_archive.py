@@ -23,17 +23,20 @@ from hatbot.events import Address, Message
 from hatbot.skills.meetings import archive
 from hatbot.skills.meetings.models import MeetingRecord
 from tests.conftest import StartBot, memory
+from tests.integration.week import indexed
 
 CHANNEL = Address("memory", "#dev")
 
 
 async def meeting(app: App, name: str, when: datetime, *lines: str, nick: str = "alice"
                   ) -> None:
-    """A meeting started at ``when``: ``lines`` said in it a minute apart, then ended."""
+    """A meeting started at ``when``: ``lines`` said in it a minute apart, then ended,
+    and its lines in the search index (which the bot fills in the background)."""
     said = [f"#startmeeting {name}", *lines, "#endmeeting"]
     for minute, text in enumerate(said):
         await memory(app).emit(Message(channel=CHANNEL, sender=person(nick), text=text,
                                        ts=when + timedelta(minutes=minute)))
+    await indexed(app)
 
 
 async def started(start_bot: StartBot, tmp_path: Path, **bot: Any) -> tuple[App, str]:
@@ -181,6 +184,40 @@ async def test_meetings_from_before_the_archive_are_listed_after_a_restart(
             await asyncio.sleep(0.05)  # it is done in the background
         assert "old/2025/old.2025-01-02-03.04.html" in page
         assert re.search(r"1 person · [1-9]\d* lines", page)  # made again from its lines
+
+
+async def test_lines_are_indexed_when_the_meeting_ends_and_after_a_stop_cut_it_short(
+    start_bot: StartBot, tmp_path: Path,
+) -> None:
+    """A line costs nothing more while the meeting runs (no trigger): its meeting is
+    indexed once, when its minutes are written; an indexing cut short goes on at start."""
+    from sqlalchemy import text
+
+    app, base = await started(start_bot, tmp_path)
+    when = datetime(2026, 5, 4, 10, tzinfo=UTC)
+    for minute, line in enumerate(["#startmeeting ops", "the pager went off twice"]):
+        await memory(app).emit(Message(channel=CHANNEL, sender=person("alice"), text=line,
+                                       ts=when + timedelta(minutes=minute)))
+    async with app.sessions() as session:
+        fts = "select count(*) from meeting_lines_fts where meeting_lines_fts match 'pager'"
+        assert (await session.execute(text(fts))).scalar() == 0  # running: not yet
+    await memory(app).emit(Message(channel=CHANNEL, sender=person("alice"),
+                                   text="#endmeeting", ts=when + timedelta(minutes=5)))
+    await indexed(app)
+    async with httpx.AsyncClient() as client:
+        found = (await client.get(f"{base}/meetings/", params={"q": "pager"})).text
+    assert "went off twice" in found
+    # As a stop in the middle would leave it: the index emptied, the progress gone.
+    async with app.sessions() as session, session.begin():
+        await session.execute(text("insert into meeting_lines_fts(meeting_lines_fts) "
+                                   "values ('delete-all')"))
+        await session.execute(update(MeetingRecord).values(indexed_to=None))
+    await app.stop()
+    again, base = await started(start_bot, tmp_path)
+    await indexed(again)
+    async with httpx.AsyncClient() as client:
+        found = (await client.get(f"{base}/meetings/", params={"q": "pager"})).text
+    assert found.count("went off twice") == 1  # there again, and once
 
 
 async def test_search_on_postgresql(start_bot: StartBot, tmp_path: Path, postgres: Any) -> None:

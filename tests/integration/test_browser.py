@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, StartBot, require_server
-from tests.integration.week import play_week
+from tests.integration.week import indexed, play_week
 
 AXE = REPO / "tests" / "fixtures" / "axe" / "axe.min.js"
 SHOTS = REPO / "test-artifacts" / "screenshots"
@@ -64,6 +64,7 @@ async def a_week(start_bot: StartBot, tmp_path: Path) -> tuple[str, str]:
         "web": {"enabled": True, "port": 0},
         "skills": {"meetings": {"minutes_dir": str(data / "meetings")}}})
     assert app.web is not None
+    await indexed(app)
     (minutes,) = (data / "meetings" / "nova").glob("*/nova.*[0-9].html")
     return f"http://127.0.0.1:{app.web.port}", f"{minutes.parent.name}/{minutes.stem}"
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from hatbot.app import App
+from hatbot.skills.meetings import archive
 from tests.conftest import REPO, run_cli
 
 SCRIPT = REPO / "tests" / "fixtures" / "week" / "week.console"
@@ -25,3 +28,14 @@ def said(config: Path, script: str, cwd: Path) -> str:
     done = run_cli("run", "--config", str(config), stdin=script, cwd=cwd)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+async def indexed(app: App) -> None:
+    """Wait until every ended meeting's lines are in the search index (the bot fills it
+    in the background once the minutes are written)."""
+    for _ in range(500):
+        async with app.sessions() as session:
+            if not await archive.unindexed(session):
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the search index was never filled")
