@@ -35,3 +35,5 @@ class Newcomer(Base):
     first_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     responder: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The first time they spoke again, anywhere, RETURN_AFTER or more after arriving.
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

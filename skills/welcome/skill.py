@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, exists, func, insert, select
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hatbot.context import Context
@@ -48,6 +48,10 @@ _RECORD_WELCOME = insert(cast(Table, Welcomed.__table__))
 _RECORD_NEWCOMER = insert(cast(Table, Newcomer.__table__))
 
 TRACKED_FOR = timedelta(days=90)  # a newcomer's first message counts within this time
+# Came back (CHAOSS retention): spoke again this long or more after arriving; watched
+# for a year after arriving.
+RETURN_AFTER = timedelta(days=30)
+RETURN_WATCHED = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,13 @@ class Asker:
         if self.thread is not None and message.thread == self.thread:
             return True
         return any(_names(name, message.text) for name in self.names if name)
+
+
+def _came_back(rows: list[Newcomer], now: datetime) -> float | None:
+    settled = [r for r in rows if now - r.joined_at >= RETURN_AFTER]
+    if not settled:
+        return None
+    return round(100 * sum(1 for r in settled if r.returned_at is not None) / len(settled))
 
 
 def _shown(identity: str) -> str:
@@ -96,6 +107,9 @@ class Welcome(Skill[WelcomeConfig]):
         self._silent: dict[str, set[str]] = {}  # channel → newcomers who have not spoken
         # channel → newcomer → how to recognise an answer to them
         self._waiting: dict[str, dict[str, Asker]] = {}
+        # Newcomers not yet back, and when they arrived: a set lookup on every message,
+        # a write only on the day one comes back.
+        self._away: dict[str, datetime] = {}
 
     def reconfigure(self, config: WelcomeConfig) -> list[str]:
         self.config = config
@@ -104,6 +118,11 @@ class Welcome(Skill[WelcomeConfig]):
         return []
 
     async def setup(self, ctx: Context) -> None:
+        for person, joined_at in await ctx.db.execute(
+                select(Newcomer.person, Newcomer.joined_at).where(
+                    Newcomer.joined_at >= ctx.now() - RETURN_WATCHED,
+                    Newcomer.returned_at.is_(None))):
+            self._away[person] = joined_at
         since = ctx.now() - TRACKED_FOR
         for row in await ctx.db.scalars(select(Newcomer).where(
                 Newcomer.joined_at >= since, Newcomer.first_response_at.is_(None))):
@@ -152,6 +171,7 @@ class Welcome(Skill[WelcomeConfig]):
             return
         if not known:
             self._silent.setdefault(channel, set()).add(person)
+            self._away[person] = now
         await ctx.dm(event.person, self.compose(ctx, template, event.person, event.channel))
 
     @on(Message)
@@ -162,10 +182,15 @@ class Welcome(Skill[WelcomeConfig]):
         newcomer's thread or names them (which, on IRC, is how a reply starts:
         "nick: …"). Chat about anything else, however soon, is no answer.
         """
+        speaker = event.sender.identity
+        arrived = self._away.get(speaker)
+        if arrived is not None and event.ts - arrived >= RETURN_AFTER and not event.is_direct:
+            del self._away[speaker]  # back, in any channel the bot is in
+            await ctx.db.execute(update(Newcomer).where(Newcomer.person == speaker)
+                                 .values(returned_at=event.ts))
         channel = str(event.channel)
         if event.is_direct or channel not in self._channels:
             return
-        speaker = event.sender.identity
         silent = self._silent.get(channel, set())
         if speaker in silent:  # a newcomer's first words
             silent.discard(speaker)
@@ -224,6 +249,10 @@ class Welcome(Skill[WelcomeConfig]):
             Figure("first_response_p90_hours", "Time to first response, 90th percentile",
                    "Nine newcomers in ten got their first answer within this, in hours",
                    _rounded(_percentile(waits, 90)), "h"),
+            Figure("came_back", "Newcomers who came back", "Of the newcomers of the period who "
+                   "arrived a month ago or more, the share who spoke again a month or more "
+                   "after arriving (CHAOSS: retention), in %", _came_back(rows, ctx.now()),
+                   "%"),
             Figure("unanswered", "Still waiting for an answer",
                    "Newcomers who said something and got no answer yet",
                    sum(1 for r in rows if r.first_message_at and not r.first_response_at)),
@@ -256,6 +285,7 @@ class Welcome(Skill[WelcomeConfig]):
         key = str(ctx.address(person))
         sent = await ctx.db.execute(delete(Welcomed).where(Welcomed.person == key))
         await ctx.db.execute(delete(Newcomer).where(Newcomer.person == key))
+        self._away.pop(key, None)
         for silent in self._silent.values():
             silent.discard(key)
         for waiting in self._waiting.values():

@@ -129,3 +129,42 @@ async def test_one_welcome_when_a_newcomer_joins_two_channels_at_once(
     welcomes = [r for r in adapter.sent if r.direct and "Welcome" in r.markup_text]
     assert len(welcomes) == 1
     assert app.metrics.handler_errors["welcome"] == 0
+
+
+async def test_a_newcomer_who_speaks_again_a_month_later_came_back(
+    start_bot: StartBot, tmp_path: Path,
+) -> None:
+    """CHAOSS retention: of the newcomers of a month ago, who spoke again a month or more
+    after arriving, in any channel; across a restart; a day later does not count."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from hatbot.skills.welcome.models import Newcomer
+
+    clock = FakeClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
+    app = await start_bot(raw=RAW, clock=clock, data_dir=tmp_path)
+    t0 = clock.now()
+    for nick in ("stays", "leaves"):
+        await join(app, nick)
+
+    async def say(nick: str, days: int, where: Address = DEV) -> None:
+        await memory(app).emit(Message(channel=where, sender=person(nick), text="hi",
+                                       ts=t0 + timedelta(days=days)))
+
+    await say("stays", 1)
+    await say("leaves", 2)  # soon after arriving: not yet "back"
+    await app.stop()
+    app = await start_bot(raw=RAW, clock=clock, data_dir=tmp_path)
+    await say("stays", 31, INFRA)  # a month later, in another channel
+    await say("stays", 40)
+
+    async with app.sessions() as session:
+        back = {person: returned for person, returned in await session.execute(
+            select(Newcomer.person, Newcomer.returned_at))}
+    assert back == {"memory:stays": t0 + timedelta(days=31), "memory:leaves": None}
+    clock.set(t0 + timedelta(days=45))
+    (figures,) = [f for name, f in await app._figures(t0 - timedelta(days=1))
+                  if name == "welcome"]
+    (came_back,) = [f for f in figures if f.key == "came_back"]
+    assert came_back.value == 50 and came_back.unit == "%"
