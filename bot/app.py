@@ -69,8 +69,6 @@ DRAIN_TIMEOUT = 30.0
 # Skills that need no storage: set up before the database is open, and their commands
 # answered while the others load (the core's: ``!ping`` says the bot is alive).
 FIRST_SKILLS = frozenset({"core"})
-# The key-value namespace where ``!privacy optout`` keeps names (skills/privacy.py).
-PRIVACY = "privacy"
 
 
 def _not_open_yet() -> AsyncSession:
@@ -512,13 +510,10 @@ class App:
 
     async def _opted_out(self) -> set[str]:
         """The names whose people said ``!privacy optout``."""
-        from sqlalchemy import select
-
-        from hatbot.storage.kv import KeyValue
+        from hatbot.storage.kv import opted_out
 
         async with self.sessions() as session:
-            return set(await session.scalars(select(KeyValue.key).where(
-                KeyValue.namespace == PRIVACY)))
+            return await opted_out(session)
 
     async def recognition(self, since: datetime) -> recognition.Table:
         """Everyone's work since ``since`` by person, those who opted out left out."""

@@ -12,9 +12,8 @@ from sqlalchemy import delete, select
 
 from hatbot.context import Context
 from hatbot.skill import Skill, SkillConfig, Word, command
+from hatbot.storage.kv import OPTED_OUT as NAMESPACE
 from hatbot.storage.kv import KeyValue
-
-NAMESPACE = "privacy"  # key: a name in lower case; value: the identity that opted out
 
 
 class Privacy(Skill[SkillConfig]):

@@ -21,6 +21,17 @@ class KeyValue(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+# Names kept off the web beyond the minutes (``!privacy optout``): key a name in lower
+# case, value the identity that asked. Written by the privacy skill, read by the pages.
+OPTED_OUT = "privacy"
+
+
+async def opted_out(session: AsyncSession) -> set[str]:
+    """The names, lower case, whose people asked to be left off the pages and reports."""
+    return set(await session.scalars(select(KeyValue.key).where(
+        KeyValue.namespace == OPTED_OUT)))
+
+
 class KeyValueStore:
     """Strings by key within one namespace; every ``set`` is committed at once."""
 

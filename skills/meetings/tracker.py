@@ -3,7 +3,8 @@ done, by person and series, newest first; and per series, how many are done and 
 they took (median days from the meeting to done).
 
 Only what the minutes publish is shown: an item's text, the people it names, its
-meeting. Who marked it done is an account, not shown.
+meeting. Who marked it done is an account, not shown. A person who said ``!privacy
+optout`` is "someone" here (the minutes themselves are not changed).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hatbot.skills.meetings.archive import MAX_PAGE, Page
 from hatbot.skills.meetings.models import ActionAssignee, ActionItem, MeetingRecord
+from hatbot.storage.kv import opted_out
 
 PAGE_SIZE = 50
 CSV_PAGES = 200  # a CSV download holds at most this many pages (10,000 items)
@@ -114,15 +116,24 @@ def _where(wanted: Wanted) -> list[ColumnElement[bool]]:
     return where
 
 
+HIDDEN = "someone"  # in place of a name whose person opted out (``!privacy optout``)
+
+
 async def items(db: AsyncSession, wanted: Wanted) -> Page[Item]:
+    """A page of items; a name whose person opted out shows as "someone", and asking for
+    that person's items finds none."""
+    hidden = await opted_out(db)
+    if wanted.person is not None and wanted.person.lower() in hidden:
+        return Page([], wanted.page, False)
     rows = list(await db.execute(
         select(ActionItem.id, ActionItem.text, ActionItem.assignees, ActionItem.meeting_name,
                ActionItem.said_at, ActionItem.done_at, MeetingRecord.base)
         .join(MeetingRecord, MeetingRecord.id == ActionItem.meeting_id)
         .where(*_where(wanted)).order_by(ActionItem.id.desc())
         .limit(PAGE_SIZE + 1).offset((wanted.page - 1) * PAGE_SIZE)))
-    found = [Item(r.id, r.text, r.assignees.split(), r.meeting_name, r.said_at, r.done_at,
-                  r.base) for r in rows[:PAGE_SIZE]]
+    found = [Item(r.id, r.text, [HIDDEN if nick.lower() in hidden else nick
+                                 for nick in r.assignees.split()],
+                  r.meeting_name, r.said_at, r.done_at, r.base) for r in rows[:PAGE_SIZE]]
     return Page(found, wanted.page, len(rows) > PAGE_SIZE)
 
 

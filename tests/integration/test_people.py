@@ -56,9 +56,16 @@ async def test_a_person_who_opts_out_is_on_no_page_and_in_no_report(
     assert "bob" not in report(config, tmp_path) and "alice" in report(config, tmp_path)
     app = await start_bot(data_dir=data, raw={"web": {"enabled": True, "port": 0}})
     assert app.web is not None
+    base = f"http://127.0.0.1:{app.web.port}"
     async with httpx.AsyncClient() as client:
-        hidden = await client.get(f"http://127.0.0.1:{app.web.port}/people/bob")
+        hidden = await client.get(f"{base}/people/bob")
+        tracked = (await client.get(f"{base}/api/actions.json?state=all")).json()["items"]
+        asked = (await client.get(f"{base}/api/actions.json?state=all&person=bob")).json()
     assert hidden.status_code == 404  # as for nobody: opting out is not itself shown
+    people = {item["text"]: item["people"] for item in tracked}
+    assert people["bob fixes the flaky gate job"] == ["someone"]  # the text is the minutes'
+    assert people["erin updates the install guide"] == ["erin"]
+    assert asked["items"] == []
     await app.stop()
     # Only bob, by his own identity, takes it back (mallory's optin above did nothing).
     assert "You opted out as bob" in said(config, "<bob> !privacy\n", tmp_path)
