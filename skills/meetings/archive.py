@@ -207,6 +207,33 @@ async def meetings(db: AsyncSession, *, series: str | None = None, year: int | N
     return Page([_listed(r) for r in rows[:PAGE_SIZE]], page, len(rows) > PAGE_SIZE)
 
 
+CSV_LIMIT = 10_000
+CSV_COLUMNS = ("started_at", "series", "title", "people", "lines", "minutes")
+
+
+async def every_meeting(db: AsyncSession, series: str | None, year: int | None
+                        ) -> list[Listed]:
+    """The archive's meetings, newest first, up to ``CSV_LIMIT`` (the CSV downloads)."""
+    rows = await db.execute(select(*_LISTED).where(*_archived(series, year))
+                            .order_by(MeetingRecord.started_at.desc(),
+                                      MeetingRecord.id.desc()).limit(CSV_LIMIT))
+    return [_listed(r) for r in rows]
+
+
+def as_csv(listed: list[Listed], public_url: str) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for m in listed:
+        title = ("'" + m.title) if m.title[:1] in ("=", "+", "-", "@") else m.title
+        writer.writerow((m.started_at.isoformat(), m.name, title, m.attendance,
+                         m.line_count, f"{public_url.rstrip('/')}/meetings/{m.base}.html"))
+    return out.getvalue()
+
+
 async def has_series(db: AsyncSession, series: str) -> bool:
     return await db.scalar(select(MeetingRecord.id).where(
         *_archived(series, None)).limit(1)) is not None

@@ -585,6 +585,25 @@ class Meetings(Skill[MeetingsConfig]):
             page += 1
         return responses.csv(tracker.as_csv(rows), "action-items.csv")
 
+    @route("GET", "/meetings.csv")
+    async def archive_csv(self, ctx: Context, request: web.Request) -> web.Response:
+        """The archive's meetings as CSV (``?series=``, ``?year=``; at most 10,000)."""
+        asked = archive.Asked.read(request.query)
+        if asked.problem is not None:
+            return responses.json({"error": asked.problem}, status=400)
+        listed = await archive.every_meeting(ctx.db, asked.series, asked.year)
+        return responses.csv(archive.as_csv(listed, ctx.public_url), "meetings.csv")
+
+    @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}/attendance.csv")
+    async def attendance_csv(self, ctx: Context, request: web.Request) -> web.Response:
+        """A series' meetings, with their attendance, as CSV."""
+        series = request.match_info["name"]
+        if not await archive.has_series(ctx.db, series):
+            responses.not_found()
+        listed = await archive.every_meeting(ctx.db, series, None)
+        return responses.csv(archive.as_csv(listed, ctx.public_url),
+                             f"{series}-attendance.csv")
+
     @route("GET", r"/meetings/{name:[a-z0-9_-]{1,100}}")
     async def to_series(self, ctx: Context, request: web.Request) -> web.Response:
         responses.moved(f"/meetings/{request.match_info['name']}/")

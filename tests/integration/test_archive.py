@@ -6,6 +6,8 @@ attendance and open action items. Over real HTTP."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -79,6 +81,17 @@ async def test_the_archive_lists_newest_first_by_series_and_year_in_pages(
         assert '<option value="docs">' in first and '<option value="2025">' in first
         series = (await client.get(f"{base}/meetings/nova/?year=2026")).text
         assert len(titles(series)) == 2 and "docs" not in series.split("</form>")[1]
+        every = (await client.get(f"{base}/meetings.csv", params={"year": "2025"})).text
+        table = (await client.get(f"{base}/meetings/nova/attendance.csv")).text
+        missing = await client.get(f"{base}/meetings/nosuch/attendance.csv")
+    rows = list(csv.reader(io.StringIO(every)))
+    assert rows[0] == ["started_at", "series", "title", "people", "lines", "minutes"]
+    assert [(row[0], row[1]) for row in rows[1:]] == [
+        ("2025-06-01T09:00:00+00:00", "docs"), ("2025-03-04T16:00:00+00:00", "nova")]
+    assert rows[1][5].endswith("/meetings/docs/2025/docs.2025-06-01-09.00.html")
+    assert [row[0][:10] for row in csv.reader(io.StringIO(table))][1:] == [
+        "2026-01-12", "2026-01-05", "2025-03-04"]
+    assert missing.status_code == 404
 
 
 async def test_a_search_finds_the_line_and_links_to_it_in_the_log(
