@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hatbot.skill import (
     Context,
+    Credit,
     Figure,
     UsageError,
     command,
@@ -16,6 +17,7 @@ from hatbot.skill import (
     escape_markup,
     every,
     format_duration,
+    recognition,
 )
 from hatbot.skills.ci import state
 from hatbot.skills.ci.base import CiBase
@@ -119,6 +121,14 @@ class Commands(CiBase):
                          for repo, f in sorted(found.items())
                          if f.mean_time_to_recovery is not None]),
         ]
+
+    @recognition
+    async def credits(self, ctx: Context, since: datetime) -> list[Credit]:
+        """CI breaks fixed, by who had said ``!ci ack`` ("I'm on it") when it went green."""
+        rows = await ctx.db.execute(select(CiChange.fixed_by, func.count()).where(
+            CiChange.at >= since, CiChange.fixed_by.is_not(None)).group_by(CiChange.fixed_by))
+        return [Credit(name, "ci_recoveries", "CI breaks fixed", n)
+                for name, n in rows if name]
 
     @command("ci stats", help="Time red per repository and mean time to recovery, 30 days")
     async def stats(self, ctx: Context) -> None:

@@ -52,6 +52,8 @@ class CiChange(Base):
     pipeline: Mapped[str] = mapped_column(String(255))
     red: Mapped[bool] = mapped_column()
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # Back to green: who had said ``!ci ack`` ("I'm on it"), credited with the recovery.
+    fixed_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class CiCursor(Base):

@@ -104,7 +104,7 @@ class Ci(Webhooks, Commands):
             if turn is None:
                 continue
             ctx.db.add(CiChange(repo=build.repo, branch=build.branch, pipeline=build.pipeline,
-                                red=turn.red, at=ctx.now()))
+                                red=turn.red, at=ctx.now(), fixed_by=turn.fixed_by))
             if not self.muted(ctx, build.repo):
                 text = self._announce(ctx, build, turn)
                 recorded[-1].posts += [(channel, text) for channel in self.channels_for(build)]

@@ -26,6 +26,7 @@ class Turn:
 
     red: bool
     red_for: timedelta
+    fixed_by: str | None = None  # back to green: who had said they were on it
 
 
 def apply(pipeline: Pipeline, red: bool, sha: str, url: str, now: datetime) -> Turn | None:
@@ -34,9 +35,10 @@ def apply(pipeline: Pipeline, red: bool, sha: str, url: str, now: datetime) -> T
     if pipeline.red == red:
         return None
     red_for = now - pipeline.since
+    fixed_by = None if red else pipeline.acked_by
     pipeline.red, pipeline.since, pipeline.sha, pipeline.url = red, now, sha, url
     pipeline.acked_by = pipeline.reminded_at = None
-    return Turn(red, red_for)
+    return Turn(red, red_for, fixed_by)
 
 
 def reminder_due(pipeline: Pipeline, now: datetime, every: timedelta, muted: bool) -> bool:

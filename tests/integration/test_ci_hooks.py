@@ -173,6 +173,9 @@ async def test_reminders_ack_mute_status_and_stats(start_bot: StartBot) -> None:
     assert render_plain(stats[0].markup_text) == (
         "octo-org/octo-repo: red for 17h 30m in 30 days, mean time to recovery 17h 30m")
     assert ci is not None
+    # bob said he was on it when it went green: the recovery is his (recognition).
+    found = await app.recognition(clock.now() - timedelta(days=30))
+    assert found["bob"] == {"CI breaks fixed": 1}
 
 
 async def test_zuul_builds_are_polled(start_bot: StartBot) -> None:

@@ -29,7 +29,7 @@ def test_only_a_change_of_colour_is_a_turn() -> None:
     row.acked_by, row.reminded_at = "bob", T0 + 3 * HOUR
     assert apply(row, True, "c3", "", T0 + 4 * HOUR) is None  # red stays red: no new post
     assert row.sha == "b2" and row.acked_by == "bob"
-    assert apply(row, False, "d4", "", T0 + 5 * HOUR) == Turn(False, 3 * HOUR)
+    assert apply(row, False, "d4", "", T0 + 5 * HOUR) == Turn(False, 3 * HOUR, fixed_by="bob")
     assert row.acked_by is None and row.reminded_at is None  # a new spell starts clean
 
 
