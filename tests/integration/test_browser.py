@@ -100,6 +100,18 @@ def check(driver: Any, url: str, name: str, width: str) -> list[str]:
         problems.append(f"scrolls sideways: {scroll} px wide in {client} px")
     problems += [f"console: {entry['message']}" for entry in driver.get_log("browser")
                  if entry["level"] == "SEVERE"]
+    # A link (one word: no space in it) split over two lines though it fits on one.
+    broken = driver.execute_script(
+        "const pen = document.createElement('canvas').getContext('2d');"
+        "return [...document.querySelectorAll('a')].filter(a => !/\\s/.test(a.textContent)"
+        "  && a.getClientRects().length > 1).filter(a => {"
+        "  const style = getComputedStyle(a);"
+        "  pen.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} "
+        "${style.fontFamily}`;"
+        "  return pen.measureText(a.textContent).width"
+        "    <= a.parentElement.getBoundingClientRect().width; })"
+        ".map(a => a.textContent.slice(0, 60));")
+    problems += [f"link broken mid-word: {text}" for text in broken]
     driver.execute_script(AXE.read_text(encoding="utf-8"))
     found = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
