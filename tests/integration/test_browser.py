@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, StartBot, require_server
+from tests.conftest import REPO, StartBot, memory, require_server
 from tests.integration.week import indexed, play_week
 
 AXE = REPO / "tests" / "fixtures" / "axe" / "axe.min.js"
@@ -62,12 +62,23 @@ async def a_week(start_bot: StartBot, tmp_path: Path) -> tuple[str, str]:
     data, _ = play_week(tmp_path)
     app = await start_bot(data_dir=data, raw={
         "web": {"enabled": True, "port": 0},
-        "skills": {"meetings": {"minutes_dir": str(data / "meetings")}}})
+        "skills": {"meetings": {"minutes_dir": str(data / "meetings")}, "ci": CI}})
     assert app.web is not None
     await indexed(app)
+    # The week's CI break, as GitHub tells it (webhooks do not come through the console):
+    # red, someone on it, green again.
+    from tests.integration.test_ci_hooks import github, run
+
+    assert (await github(app, run("failure"), "week-1")).status_code in (200, 202)
+    await memory(app).say("!ci ack octo-org/octo-repo", nick="dan", channel="#ci")
+    assert (await github(app, run("success"), "week-2")).status_code in (200, 202)
     (minutes,) = (data / "meetings" / "nova").glob("*/nova.*[0-9].html")
     return f"http://127.0.0.1:{app.web.port}", f"{minutes.parent.name}/{minutes.stem}"
 
+
+CI = {"github_secret": "It's a Secret to Everybody",
+      "watch": [{"repo": "octo-org/octo-repo", "branches": ["main"],
+                 "channels": ["memory:#ci"]}]}
 
 PAGES = {
     "landing": "/",
@@ -76,6 +87,7 @@ PAGES = {
     "search": "/meetings/?q=flaky+gate",
     "series": "/meetings/nova/",
     "actions": "/actions/?state=all",
+    "person": "/people/dan",
     "minutes": "/meetings/nova/{nova}.html",
     "log": "/meetings/nova/{nova}.log.html",
 }
@@ -154,6 +166,7 @@ async def test_every_page_reads_well_at_every_width(
         figures = (await client.get(base + "/api/community.json?days=30")).json()["skills"]
         actions = (await client.get(base + "/api/actions.json?state=all")).json()["items"]
         search = (await client.get(base + "/meetings/?q=flaky+gate")).text
+        dan = (await client.get(base + "/people/dan")).text
     newcomers = {f["key"]: f["value"] for f in figures["welcome"]}
     assert newcomers["newcomers"] == 2 and newcomers["unanswered"] == 1
     assert {f["key"]: f["value"] for f in figures["mentoring"]}["mentees_matched"] == 1
@@ -161,6 +174,11 @@ async def test_every_page_reads_well_at_every_width(
         "bob fixes the flaky gate job", "carol writes the release notes for 2026.1",
         "erin updates the install guide"]
     assert "<mark>flaky</mark> <mark>gate</mark>" in search
+    ci = {f["key"]: f for f in figures["ci"]}
+    assert [row["label"] for row in ci["red_hours"]["rows"]] == ["octo-org/octo-repo"]
+    assert ci["recovery_hours"]["value"] is not None
+    assert '<td>CI breaks fixed</td><td class="n">1</td>' in dan
+    assert '<td>Meetings chaired</td><td class="n">1</td>' in dan
     assert len(list(SHOTS.glob("*.png"))) >= len(PAGES) * len(WIDTHS)
 
 
