@@ -135,3 +135,37 @@ async def test_a_skill_whose_figures_fail_is_left_out(start_bot: StartBot, tmp_p
     async with httpx.AsyncClient() as client:
         body = (await client.get(f"{base}/api/community.json")).json()
     assert "hat" not in body["skills"] and "welcome" in body["skills"]
+
+
+async def test_the_figures_and_a_person_page_on_postgresql(
+    start_bot: StartBot, tmp_path: Path, postgres: Any,
+) -> None:
+    """The same queries on a real PostgreSQL: /community/, its JSON and /people/NAME."""
+    import uuid
+
+    url = postgres.new_database(f"community_{uuid.uuid4().hex[:8]}")
+    clock = FakeClock(START)
+    app = await start_bot(clock=clock, raw={
+        "web": {"enabled": True, "port": 0}, "bot": {"database_url": url},
+        "skills": {"welcome": {"channels": ["memory:#welcome"]},
+                   "meetings": {"minutes_dir": str(tmp_path / "minutes")}}})
+    bus = memory(app)
+    await bus.emit(Join(channel=WELCOME, person=person("newbie"), ts=START))
+    for minute, (nick, text) in enumerate([("alice", "#startmeeting nova"), ("bob", "hi"),
+                                           ("alice", "#action bob writes the spec"),
+                                           ("alice", "#endmeeting")]):
+        clock.set(START + timedelta(minutes=minute))
+        await bus.emit(Message(channel=TEAM, sender=person(nick), text=text, ts=clock.now()))
+    clock.set(START + timedelta(days=1))
+    assert app.web is not None
+    base = f"http://127.0.0.1:{app.web.port}"
+    async with httpx.AsyncClient() as client:
+        body = (await client.get(f"{base}/api/community.json", params={"days": "30"})).json()
+        page = await client.get(f"{base}/community/")
+        alice = await client.get(f"{base}/people/alice")
+    assert figure(body, "welcome", "newcomers")["value"] == 1
+    assert figure(body, "meetings", "meetings")["value"] == 1
+    assert figure(body, "meetings", "attendance")["value"] == 2
+    assert page.status_code == 200
+    assert alice.status_code == 200
+    assert '<td>Meetings chaired</td><td class="n">1</td>' in alice.text
