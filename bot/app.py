@@ -232,17 +232,7 @@ class App:
         await asyncio.to_thread(self._lock.acquire)
         self._open: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.health = Health()
-        self.runtime = Runtime(
-            bot=bot,
-            public_url=self.config.web.base_url,
-            clock=self.clock,
-            sessions=_not_open_yet,
-            deliver=self.deliver,
-            supports=self.supports,
-            spawn=self.spawn,
-            scheduler=self.scheduling,
-            commands=self.commands,
-        )
+        self.runtime = self._runtime(_not_open_yet)
         self.runtime.loaded.clear()
         self.router = Router(self.runtime, self.metrics, self.health)
         self.community = Community(self._figures, self.clock.now, bot.name)
@@ -317,12 +307,7 @@ class App:
             db = await asyncio.to_thread(self._import, names)
             await asyncio.to_thread(self.plugins.migrate, bot.db_url,
                                     [s.name for s in self.config.enabled_skills()])
-            self.engine: AsyncEngine = db.async_engine(bot.db_url)
-            # One write turn for the sessions and the job store: one writer at a time on
-            # SQLite.
-            self._write_turn = asyncio.Lock()
-            self.sessions: async_sessionmaker[AsyncSession] = db.sessions(self.engine,
-                                                                          self._write_turn)
+            self._connect(db)
             self.runtime.sessions = self.sessions
         except BaseException as exc:
             if not self._open.done():
@@ -334,6 +319,20 @@ class App:
                             for s in skills])
         self.runtime.loaded.set()
         self.dispatcher.release()
+
+    def _runtime(self, sessions: Any) -> Runtime:
+        return Runtime(bot=self.config.bot, public_url=self.config.web.base_url,
+                       clock=self.clock, sessions=sessions, deliver=self.deliver,
+                       supports=self.supports, spawn=self.spawn, scheduler=self.scheduling,
+                       commands=self.commands)
+
+    def _connect(self, db: Any) -> None:
+        """The engine and its sessions (``db`` is ``hatbot.storage.db``, imported late)."""
+        self.engine: AsyncEngine = db.async_engine(self.config.bot.db_url)
+        # One write turn for the sessions and the job store: one writer at a time on SQLite.
+        self._write_turn = asyncio.Lock()
+        self.sessions: async_sessionmaker[AsyncSession] = db.sessions(self.engine,
+                                                                      self._write_turn)
 
     def _import(self, skills: list[str]) -> Any:
         from hatbot.storage import db
@@ -486,26 +485,25 @@ class App:
             self.runtime.public_url = f"http://{self.config.web.host}:{self.web.port}"
 
     async def _figures(self, since: datetime) -> list[tuple[str, list[Figure]]]:
-        """Every skill's community figures since ``since``; a skill that fails is left out
-        (the router logs it)."""
-        sections = []
-        for name, skill in self.skills.items():
-            for method, _ in marked(skill, COMMUNITY_ATTR):
-                figures = await self.router.run(name, None, functools.partial(_since, method,
-                                                                              since),
-                                                what="giving its community figures")
-                if figures is not None:
-                    sections.append((name, list(figures)))
-        return sections
+        """Every skill's community figures since ``since``."""
+        return await self._gathered(COMMUNITY_ATTR, since, "giving its community figures")
 
     async def credits(self, since: datetime) -> list[Credit]:
         """Everyone's community work since ``since``, from every skill that tells it."""
-        found: list[Credit] = []
+        return [credit for _, credits in await self._gathered(
+            RECOGNITION_ATTR, since, "giving its recognition credits") for credit in credits]
+
+    async def _gathered(self, attr: str, since: datetime, what: str
+                        ) -> list[tuple[str, list[Any]]]:
+        """What each skill's method marked ``attr`` gives since ``since``, by skill; a skill
+        that fails is left out (the router logs it)."""
+        found = []
         for name, skill in self.skills.items():
-            for method, _ in marked(skill, RECOGNITION_ATTR):
-                credits = await self.router.run(name, None, functools.partial(
-                    _since, method, since), what="giving its recognition credits")
-                found += credits or []
+            for method, _ in marked(skill, attr):
+                given = await self.router.run(name, None, functools.partial(_since, method,
+                                                                            since), what=what)
+                if given is not None:
+                    found.append((name, list(given)))
         return found
 
     async def _opted_out(self) -> set[str]:
@@ -527,14 +525,9 @@ class App:
         await asyncio.to_thread(self.plugins.migrate, bot.db_url, [s.name for s in enabled])
         from hatbot.storage import db
 
-        self.engine = db.async_engine(bot.db_url)
-        self._write_turn = asyncio.Lock()
-        self.sessions = db.sessions(self.engine, self._write_turn)
+        self._connect(db)
         self.health = Health()
-        self.runtime = Runtime(bot=bot, public_url=self.config.web.base_url, clock=self.clock,
-                               sessions=self.sessions, deliver=self.deliver,
-                               supports=self.supports, spawn=self.spawn,
-                               scheduler=self.scheduling, commands=self.commands)
+        self.runtime = self._runtime(self.sessions)
         self.router = Router(self.runtime, self.metrics, self.health)
         for settings in enabled:
             self._load_skill(self.plugins.skills[settings.name](settings.options))
