@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import hatbot.responses as responses
 from hatbot.figures import PERIODS, Figure
-from hatbot.pages import bar_chart, templates
+from hatbot.pages import bar_chart, csv_table, templates
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -87,22 +87,15 @@ CSV_COLUMNS = ("skill", "key", "title", "part", "label", "value", "unit")
 def as_csv(sections: list[Section]) -> str:
     """A line for each figure's headline value (part ``value``), each point over time
     (``point``, labelled by its week) and each row of its breakdown (``row``)."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[tuple[Any, ...]] = []
     for skill, figures in sections:
         for figure in figures:
             head = (skill, figure.key, figure.title)
-            writer.writerow((*head, "value", "", "" if figure.value is None else figure.value,
-                             figure.unit))
-            writer.writerows((*head, "point", label, value, figure.unit)
-                             for label, value in figure.points)
-            writer.writerows((*head, "row", label, value, figure.unit)
-                             for label, value in figure.rows)
-    return out.getvalue()
+            rows.append((*head, "value", "", figure.value, figure.unit))
+            rows += [(*head, "point", label, value, figure.unit)
+                     for label, value in figure.points]
+            rows += [(*head, "row", label, value, figure.unit) for label, value in figure.rows]
+    return csv_table(CSV_COLUMNS, rows)
 
 
 def prometheus_text(sections: list[Section]) -> str:

@@ -1,13 +1,16 @@
 """The web pages' common parts: Jinja2 environments that also find the site's shared
 layout (``templates/site.html.j2``: light and dark colours, phone to desktop widths,
-visible focus), and bar charts drawn as inline SVG (no script; the numbers are also
-given as a table by the page)."""
+visible focus), bar charts drawn as inline SVG (no script; the numbers are also
+given as a table by the page), and tables as CSV for spreadsheets."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -54,3 +57,19 @@ def bar_chart(values: list[tuple[str, float]], width: int = 600, height: int = 1
             for i, (label, value) in enumerate(values)]
     return Chart(bars, width, height, top, values[0][0] if values else "",
                  values[-1][0] if values else "")
+
+
+# What a spreadsheet would take for a formula at the start of a cell ("=cmd|..."): text
+# people wrote in chat must stay text when the table is opened.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """RFC 4180 CSV with a header row; a text cell that starts like a formula is written
+    with a leading ``'`` (numbers, negative ones too, are left as they are)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([("'" + cell) if isinstance(cell, str) and cell[:1] in _FORMULA
+                      else cell for cell in row] for row in rows)
+    return out.getvalue()

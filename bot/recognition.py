@@ -8,15 +8,13 @@ regard to case.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import hatbot.responses as responses
 from hatbot.figures import PERIODS, Credit
-from hatbot.pages import templates
+from hatbot.pages import csv_table, templates
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -53,13 +51,8 @@ def as_markdown(found: Table, since: datetime, until: datetime) -> str:
 
 def as_csv(found: Table) -> str:
     labels = _labels(found)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["person", *labels])
-    for person, row in found.items():
-        writer.writerow([("'" + person) if person[:1] in "=+-@" else person,
-                         *(row.get(label, 0) for label in labels)])
-    return out.getvalue()
+    return csv_table(["person", *labels], [
+        [person, *(row.get(label, 0) for label in labels)] for person, row in found.items()])
 
 
 class People:

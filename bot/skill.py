@@ -55,7 +55,7 @@ from hatbot.figures import Credit, Figure, community, recognition, week_of
 from hatbot.markup import Markup
 from hatbot.markup import escape as escape_markup
 from hatbot.markup import mention as _mention
-from hatbot.pages import bar_chart
+from hatbot.pages import bar_chart, csv_table
 from hatbot.pages import templates as page_templates
 
 
@@ -303,6 +303,7 @@ __all__ = [
     "bar_chart",
     "command",
     "community",
+    "csv_table",
     "escape_markup",
     "every",
     "extract",

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from hatbot.context import Context
+from hatbot.skill import csv_table
 from hatbot.skills.meetings.engine import Meeting
 from hatbot.skills.meetings.minutes import relative_base, title_of
 from hatbot.skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
@@ -33,7 +34,7 @@ MAX_WORDS = 8  # of a query; more make it no better and slower
 START, STOP = "\x02", "\x03"  # around a matched word in a snippet: never in chat text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SERIES = re.compile(r"[a-z0-9_-]{1,100}")
+SERIES = re.compile(r"[a-z0-9_-]{1,100}")  # a meeting name as files and pages spell it
 MAX_QUERY = 200  # characters
 MAX_PAGE = 10_000
 
@@ -58,7 +59,7 @@ class Asked:
         if len(query) > MAX_QUERY:
             return cls(problem=f"A search is at most {MAX_QUERY} characters, e.g. "
                                "?q=release+notes")
-        if series is not None and not _SERIES.fullmatch(series):
+        if series is not None and not SERIES.fullmatch(series):
             return cls(query, problem="A series is a meeting name such as nova or "
                                       "tripleo-ci (lower case, digits, - and _)")
         if year_text and not (year_text.isdigit() and 1970 <= int(year_text) <= 2100):
@@ -221,17 +222,9 @@ async def every_meeting(db: AsyncSession, series: str | None, year: int | None
 
 
 def as_csv(listed: list[Listed], public_url: str) -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for m in listed:
-        title = ("'" + m.title) if m.title[:1] in ("=", "+", "-", "@") else m.title
-        writer.writerow((m.started_at.isoformat(), m.name, title, m.attendance,
-                         m.line_count, f"{public_url.rstrip('/')}/meetings/{m.base}.html"))
-    return out.getvalue()
+    return csv_table(CSV_COLUMNS, [
+        (m.started_at.isoformat(), m.name, m.title, m.attendance, m.line_count,
+         f"{public_url.rstrip('/')}/meetings/{m.base}.html") for m in listed])
 
 
 async def has_series(db: AsyncSession, series: str) -> bool:

@@ -575,15 +575,9 @@ class Meetings(Skill[MeetingsConfig]):
         wanted = tracker.Wanted.read(request.query)
         if wanted.problem is not None:
             return responses.json({"error": wanted.problem}, status=400)
-        rows = []
-        page = 1
-        while page <= tracker.CSV_PAGES:
-            listed = await tracker.items(ctx.db, dataclasses.replace(wanted, page=page))
-            rows += listed.items
-            if not listed.more:
-                break
-            page += 1
-        return responses.csv(tracker.as_csv(rows), "action-items.csv")
+        listed = await tracker.items(ctx.db, dataclasses.replace(wanted, page=1),
+                                     size=tracker.CSV_LIMIT)
+        return responses.csv(tracker.as_csv(listed.items), "action-items.csv")
 
     @route("GET", "/meetings.csv")
     async def archive_csv(self, ctx: Context, request: web.Request) -> web.Response:

@@ -21,16 +21,16 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hatbot.skills.meetings.archive import MAX_PAGE, Page
+from hatbot.skill import csv_table
+from hatbot.skills.meetings.archive import MAX_PAGE, SERIES, Page
 from hatbot.skills.meetings.models import ActionAssignee, ActionItem, MeetingRecord
 from hatbot.storage.kv import opted_out
 
 PAGE_SIZE = 50
-CSV_PAGES = 200  # a CSV download holds at most this many pages (10,000 items)
+CSV_LIMIT = 10_000  # items in a CSV download, at most
 State = Literal["open", "done", "all"]
 STATES: tuple[State, ...] = ("open", "done", "all")
 PERIODS = (30, 90, 365)  # days the per-series figures look back
-_NAME = re.compile(r"[a-z0-9_-]{1,100}")
 _NICK = re.compile(r"[^\s/?#&]{1,100}")
 
 
@@ -57,7 +57,7 @@ class Wanted:
             return cls(problem="state is open, done or all, e.g. ?state=done")
         if person is not None and not _NICK.fullmatch(person):
             return cls(problem="person is a nick as the minutes name it, e.g. ?person=alice")
-        if series is not None and not _NAME.fullmatch(series):
+        if series is not None and not SERIES.fullmatch(series):
             return cls(problem="series is a meeting name such as nova, e.g. ?series=nova")
         if days not in {str(d) for d in PERIODS}:
             return cls(problem="days is 30, 90 or 365, e.g. ?days=90")
@@ -119,9 +119,9 @@ def _where(wanted: Wanted) -> list[ColumnElement[bool]]:
 HIDDEN = "someone"  # in place of a name whose person opted out (``!privacy optout``)
 
 
-async def items(db: AsyncSession, wanted: Wanted) -> Page[Item]:
-    """A page of items; a name whose person opted out shows as "someone", and asking for
-    that person's items finds none."""
+async def items(db: AsyncSession, wanted: Wanted, size: int = PAGE_SIZE) -> Page[Item]:
+    """A page of ``size`` items; a name whose person opted out shows as "someone", and
+    asking for that person's items finds none."""
     hidden = await opted_out(db)
     if wanted.person is not None and wanted.person.lower() in hidden:
         return Page([], wanted.page, False)
@@ -130,11 +130,11 @@ async def items(db: AsyncSession, wanted: Wanted) -> Page[Item]:
                ActionItem.said_at, ActionItem.done_at, MeetingRecord.base)
         .join(MeetingRecord, MeetingRecord.id == ActionItem.meeting_id)
         .where(*_where(wanted)).order_by(ActionItem.id.desc())
-        .limit(PAGE_SIZE + 1).offset((wanted.page - 1) * PAGE_SIZE)))
+        .limit(size + 1).offset((wanted.page - 1) * size)))
     found = [Item(r.id, r.text, [HIDDEN if nick.lower() in hidden else nick
                                  for nick in r.assignees.split()],
-                  r.meeting_name, r.said_at, r.done_at, r.base) for r in rows[:PAGE_SIZE]]
-    return Page(found, wanted.page, len(rows) > PAGE_SIZE)
+                  r.meeting_name, r.said_at, r.done_at, r.base) for r in rows[:size]]
+    return Page(found, wanted.page, len(rows) > size)
 
 
 async def figures(db: AsyncSession, now: datetime, days: int,
@@ -173,24 +173,9 @@ CSV_COLUMNS = ("id", "text", "people", "series", "said_at", "done_at", "minutes"
 
 
 def as_csv(listed: list[Item]) -> str:
-    """RFC 4180 CSV; a cell that a spreadsheet would run as a formula is quoted with '."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for item in listed:
-        row = as_json(item)
-        writer.writerow([_cell(" ".join(row["people"]) if key == "people" else row[key])
-                         for key in CSV_COLUMNS])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # What people wrote in chat, opened in a spreadsheet: "=cmd|..." must stay text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_table(CSV_COLUMNS, [
+        [" ".join(row["people"]) if key == "people" else row[key] for key in CSV_COLUMNS]
+        for row in map(as_json, listed)])
 
 
 def _iso(when: datetime | None) -> str | None:
