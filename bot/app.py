@@ -477,7 +477,7 @@ class App:
         server = loading.result()
         self.web = server.WebServer(self.config.web, self.metrics, self.adapter_states,
                                     self.health.problems, self.config.bot.name,
-                                    self.community.gauges)
+                                    self.community.gauges, lambda: self.runtime.warnings)
         for method, path, handler in self.routes:
             self.web.add_route(method, path, handler)
         await self.web.start()

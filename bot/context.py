@@ -100,6 +100,9 @@ class Runtime:
     unsaved: Unsaved = field(default_factory=Unsaved)
     # Set once every skill is loaded and set up (the core answers before).
     loaded: asyncio.Event = field(default_factory=_already_set)
+    # What skills report as wrong but not fatal (a calendar feed that fails): shown on
+    # /healthz beside the status, which they do not change.
+    warnings: dict[str, str] = field(default_factory=dict)
 
 
 class Context:
@@ -166,6 +169,15 @@ class Context:
 
     def now(self) -> datetime:
         return self.runtime.clock.now()
+
+    def warn(self, what: str, problem: str | None) -> None:
+        """Show ``problem`` on /healthz as ``what`` (None: it is over). It leaves the
+        status alone: a load balancer must not drop the bot for a calendar feed."""
+        key = f"{self.skill}: {what}"
+        if problem is None:
+            self.runtime.warnings.pop(key, None)
+        else:
+            self.runtime.warnings[key] = problem
 
     def is_admin(self, person: Person | None = None) -> bool:
         return is_admin(person or self.sender, self.runtime.bot.admin_addresses)

@@ -29,7 +29,7 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # The landing page's links, shown when something serves them.
 PAGES = [("/community/", "Community health"), ("/meetings/", "Meeting minutes"),
-         ("/actions/", "Action items"),
+         ("/actions/", "Action items"), ("/schedule/", "Meeting schedule"),
          ("/healthz", "Health (JSON)"),
          ("/metrics", "Metrics (Prometheus)")]
 NO_ADAPTER = '<tr><td colspan="2">no adapter</td></tr>'
@@ -78,12 +78,14 @@ class WebServer:
         problems: Callable[[], dict[str, str]] = dict,
         bot_name: str = "hatbot",
         more_metrics: Callable[[], Awaitable[str]] | None = None,
+        warnings: Callable[[], dict[str, str]] = dict,
     ) -> None:
         self.config = config
         self.bot_name = bot_name
         self._metrics = metrics
         self._states = adapter_states
         self._problems = problems
+        self._warnings = warnings
         self._more_metrics = more_metrics  # the community's gauges, gathered by the app
         login = guard(config)
         self.app = web.Application(client_max_size=MAX_BODY,
@@ -130,7 +132,7 @@ class WebServer:
 
     async def _landing(self, request: web.Request) -> web.Response:
         """Who this is, how it is, and where everything else is."""
-        states, problems = self._states(), self._problems()
+        states, problems = self._states(), {**self._problems(), **self._warnings()}
         known = {info.get("path") or info.get("formatter")
                  for info in (r.get_info() for r in self.app.router.resources())}
         pages = [(path, label) for path, label in PAGES if path in known]
@@ -155,6 +157,9 @@ class WebServer:
                                    "adapters": states}
         if problems:
             body["problems"] = problems
+        warnings = self._warnings()
+        if warnings:
+            body["warnings"] = warnings
         return web.Response(status=200 if healthy else 503, text=json.dumps(body),
                             content_type="application/json")
 

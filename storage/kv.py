@@ -32,6 +32,18 @@ async def opted_out(session: AsyncSession) -> set[str]:
         KeyValue.namespace == OPTED_OUT)))
 
 
+# Each person's time zone (``!tz Europe/Berlin``): key the identity the platform verified,
+# value an IANA zone name. Written by the schedule skill, read by every skill that shows
+# a time to a person or compares people's hours (mentoring).
+TIMEZONE = "timezone"
+
+
+async def timezone_of(session: AsyncSession, identity: str) -> str | None:
+    """The zone name ``identity`` set with ``!tz``, if any."""
+    row = await session.get(KeyValue, (TIMEZONE, identity))
+    return None if row is None else row.value
+
+
 class KeyValueStore:
     """Strings by key within one namespace; every ``set`` is committed at once."""
 

@@ -244,12 +244,13 @@ def ical(meetings: Sequence[Meeting], name: str,
         days = sorted(day for named, day in skipped if named == meeting.name)
         for event in meeting.events:
             if days and "RRULE" in event:
-                event = icalendar.Event.from_ical(event.to_ical())
+                copy = icalendar.Event.from_ical(event.to_ical())
                 for start in _starts_on(event, days):
-                    event.add("EXDATE", start)
+                    copy.add("EXDATE", start)
+                event = copy  # type: ignore[assignment]  # from_ical of a VEVENT is one
             calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _starts_on(event: icalendar.Event, days: Sequence[date]) -> list[datetime]:

@@ -1,0 +1,698 @@
+"""The schedule skill: what meets when, reminders before, a word to the chair when a
+meeting did not start, chair rotation, and the calendar on the web.
+
+Each minute a job looks at the occurrences around now and does what is due for each
+once (``Mark``): a restart in between neither repeats nor loses it. Whether a meeting
+started is read from the channel itself (``#startmeeting``, ``!meeting start``), as
+people say it: the schedule never reads another skill's tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from hatbot.context import Context
+from hatbot.events import Address, Message
+from hatbot.skill import (
+    Credit,
+    Figure,
+    Skill,
+    UsageError,
+    Word,
+    command,
+    community,
+    every,
+    format_duration,
+    on,
+    recognition,
+    route,
+    week_of,
+)
+from hatbot.storage.kv import TIMEZONE, KeyValue, timezone_of
+
+from . import calendar, when
+from .calendar import FREQUENCIES, WEEKDAYS, Meeting, Occurrence, Slot
+from .conflicts import conflicts
+from .models import DeclaredMeeting, Mark, Rotation, Skip
+from .settings import ScheduleConfig
+from .sources import Sources
+
+log = logging.getLogger(__name__)
+
+# Around now, what the minute job looks at: meetings that began this long ago (to tell a
+# chair one did not start) and those starting within the longest lead (to remind).
+LOOK_BACK = timedelta(hours=2)
+# #startmeeting this long before or after a slot counts as starting that occurrence.
+START_WINDOW = timedelta(hours=1)
+MOST_LISTED = 15
+_NICK = re.compile(r"\(([A-Za-z0-9_\-\[\]\\^{}|`]+)\)")
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    occurrence: Occurrence
+
+
+class Schedule(Skill[ScheduleConfig]):
+    name = "schedule"
+    config_model = ScheduleConfig
+    migrations = Path(__file__).with_name("migrations")
+
+    def __init__(self, config: ScheduleConfig) -> None:
+        super().__init__(config)
+        self.meetings: list[Meeting] = []
+        self.skipped: frozenset[tuple[str, date]] = frozenset()
+        self.sources: Sources | None = None
+        self._window: tuple[datetime, datetime, list[Occurrence]] | None = None
+        self._reloading = asyncio.Lock()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    async def setup(self, ctx: Context) -> None:
+        self.sources = Sources(self.config, Path(ctx.data_dir) / "schedule")
+        await self._sync_rotations(ctx)
+        await self.reload(ctx, fetch=False)  # the kept copies first: reminders at once
+        if any(f.url.startswith(("http://", "https://")) for f in self.config.feeds()):
+            ctx.spawn(self._refresher, name="schedule feeds")
+
+    def reconfigure(self, config: ScheduleConfig) -> list[str]:
+        self.config = config
+        if self.sources is not None:
+            self.sources.config = config
+        self._window = None
+        return []
+
+    async def _refresher(self, ctx: Context) -> None:
+        while True:
+            await self.reload(ctx, fetch=True)
+            await ctx.close()
+            await asyncio.sleep(self.config.refresh.total_seconds())
+
+    async def reload(self, ctx: Context, *, fetch: bool = False) -> None:
+        """Read every source again (fetching URLs when ``fetch``), with the meetings and
+        skipped dates declared in chat."""
+        assert self.sources is not None
+        async with self._reloading:
+            if fetch:
+                import httpx
+
+                async with httpx.AsyncClient(timeout=30) as client:
+                    await self.sources.fetch(client)
+            declared = [declared_meeting(row) for row in
+                        await ctx.db.scalars(select(DeclaredMeeting))]
+            skips = await ctx.db.execute(select(Skip.name, Skip.day))
+            now = ctx.now()
+            sources = self.sources
+            self.meetings = await asyncio.to_thread(sources.meetings, declared, now.date(),
+                                                    now)
+            self.skipped = frozenset((name, day) for name, day in skips)
+            self._window = None
+            for source in set(ctx.runtime.warnings) - {f"schedule: {s}"
+                                                       for s in sources.failing}:
+                if source.startswith("schedule: "):
+                    ctx.warn(source.removeprefix("schedule: "), None)
+            for source, problem in sources.failing.items():
+                ctx.warn(source, problem)
+
+    async def occurrences(self, start: datetime, end: datetime) -> list[Occurrence]:
+        return await asyncio.to_thread(calendar.occurrences, self.meetings, start, end,
+                                       self.skipped)
+
+    def meeting(self, name: str) -> Meeting | None:
+        wanted = name.strip().lower()
+        return next((m for m in self.meetings if m.name.lower() == wanted), None)
+
+    async def _sync_rotations(self, ctx: Context) -> None:
+        """The rotations of the configuration, kept with their turn where the list is
+        the same people."""
+        for name, settings in self.config.meetings.items():
+            if not settings.rotation:
+                continue
+            people = "\n".join(settings.rotation)
+            row = await ctx.db.get(Rotation, name)
+            if row is None:
+                ctx.db.add(Rotation(name=name, people=people, turn=0))
+            elif row.people != people:
+                row.people, row.turn = people, 0
+        await ctx.commit()
+
+    # --- where and who ----------------------------------------------------------------------
+
+    def chat_channel(self, occurrence: Occurrence) -> Address | None:
+        """The chat channel of an occurrence: the one it was declared in, or the mapping
+        of its schedule channel; None when it is not mapped (no reminder then)."""
+        if occurrence.meeting.source == "chat":
+            return Address.parse(occurrence.channel)
+        channel = occurrence.channel
+        for key in (channel, f"#{channel}", channel.lstrip("#")):
+            if key in self.config.channels:
+                return Address.parse(self.config.channels[key])
+        return None
+
+    def lead(self, meeting: Meeting) -> timedelta:
+        own = self.config.meetings.get(meeting.name)
+        return (own.remind_before if own and own.remind_before else
+                self.config.remind_before)
+
+    def chair_lead(self, meeting: Meeting) -> timedelta | None:
+        own = self.config.meetings.get(meeting.name)
+        return (own.remind_chair_before if own and own.remind_chair_before else
+                self.config.remind_chair_before)
+
+    async def rotation(self, ctx: Context, meeting: Meeting) -> tuple[Rotation, list[str]] | None:
+        row = await ctx.db.get(Rotation, meeting.name)
+        if row is None or not row.people.strip():
+            return None
+        return row, row.people.split("\n")
+
+    async def chair(self, ctx: Context, occurrence: Occurrence) -> tuple[str, list[Address]]:
+        """Who chairs this occurrence (as shown) and whom to tell (their addresses)."""
+        meeting = occurrence.meeting
+        place = self.chat_channel(occurrence)
+        turn = await self.rotation(ctx, meeting)
+        if turn is not None:
+            row, people = turn
+            person = people[row.turn % len(people)]
+            address = person_address(person, place)
+            return (address.id if address else person), [address] if address else []
+        own = self.config.meetings.get(meeting.name)
+        addresses = [Address.parse(a) for a in own.chair] if own and own.chair else []
+        if not addresses and meeting.source == "chat":
+            declared = await ctx.db.get(DeclaredMeeting, meeting.name)
+            if declared is not None:
+                return declared.by_name, [Address.parse(declared.by_address)]
+        if not addresses and place is not None:
+            addresses = [Address(place.platform, nick) for nick in _NICK.findall(meeting.chair)]
+        return meeting.chair, addresses
+
+    # --- the minute job ---------------------------------------------------------------------
+
+    def _longest_lead(self) -> timedelta:
+        leads = [self.config.remind_before, *(self.config.remind_chair_before or timedelta(),),
+                 *(s.remind_before or timedelta() for s in self.config.meetings.values()),
+                 *(s.remind_chair_before or timedelta() for s in self.config.meetings.values())]
+        return max(leads) + timedelta(minutes=1)
+
+    async def _around(self, now: datetime) -> list[Occurrence]:
+        """The occurrences from LOOK_BACK ago to the longest lead ahead, computed once an
+        hour (and after each reload)."""
+        ahead = self._longest_lead()
+        window = self._window
+        if window is None or now - LOOK_BACK < window[0] or now + ahead > window[1]:
+            start, end = now - LOOK_BACK, now + ahead + timedelta(hours=1)
+            window = self._window = (start, end, await self.occurrences(start, end))
+        return [o for o in window[2] if now - LOOK_BACK <= o.start <= now + ahead]
+
+    @every(cron="* * * * *")
+    async def tick(self, ctx: Context) -> None:
+        """Remind, tell chairs, and notice meetings that did not start: each once."""
+        now = ctx.now()
+        around = await self._around(now)
+        if not around:
+            return
+        marks = {(name, starts_at, kind) for name, starts_at, kind in await ctx.db.execute(
+            select(Mark.name, Mark.starts_at, Mark.kind).where(
+                Mark.starts_at >= now - LOOK_BACK - timedelta(minutes=1)))}
+        for due in self._due(around, now):
+            occurrence = due.occurrence
+            key = (occurrence.meeting.name, occurrence.start, due.kind)
+            if key in marks or (due.kind == "late" and (*key[:2], "started") in marks):
+                continue
+            ctx.db.add(Mark(name=key[0], starts_at=key[1], kind=key[2], at=now))
+            await ctx.commit()  # marked before said: never twice, even after a crash
+            marks.add(key)
+            await self._act(ctx, due, now)
+
+    def _due(self, around: list[Occurrence], now: datetime) -> list[Due]:
+        found = []
+        for occurrence in around:
+            chair_lead = self.chair_lead(occurrence.meeting)
+            mapped = self.chat_channel(occurrence) is not None
+            if mapped and occurrence.start - self.lead(occurrence.meeting) <= now \
+                    < occurrence.start:
+                found.append(Due("remind", occurrence))
+            if chair_lead and occurrence.start - chair_lead <= now < occurrence.start:
+                found.append(Due("chair", occurrence))
+            if mapped and occurrence.start + self.config.late_after <= now \
+                    < occurrence.start + LOOK_BACK:
+                found.append(Due("late", occurrence))
+        return found
+
+    async def _act(self, ctx: Context, due: Due, now: datetime) -> None:
+        occurrence, meeting = due.occurrence, due.occurrence.meeting
+        chair, addresses = await self.chair(ctx, occurrence)
+        place = self.chat_channel(occurrence)
+        if due.kind == "remind" and place is not None:
+            parts = [f"{meeting.title} ({meeting.name}) starts in "
+                     f"{format_duration(occurrence.start - now)}, at "
+                     f"{occurrence.start:%H:%M} UTC."]
+            if chair:
+                parts.append(f"Chair: {chair}.")
+            if meeting.agenda_url:
+                parts.append(f"Agenda: {meeting.agenda_url}")
+            parts.append(f"Start it with #startmeeting {meeting.name}")
+            await ctx.say(place, " ".join(parts))
+        elif due.kind == "chair":
+            where = f" in {place.id}" if place is not None else f" in #{occurrence.channel}"
+            for address in addresses:
+                await ctx.dm(address, f"You chair {meeting.title} ({meeting.name}){where} "
+                                      f"on {occurrence.start:%A %d %B at %H:%M} UTC."
+                             + (f" Agenda: {meeting.agenda_url}" if meeting.agenda_url else ""))
+        elif due.kind == "late" and place is not None:
+            text = (f"{meeting.title} ({meeting.name}) was due at {occurrence.start:%H:%M} "
+                    f"UTC in {place.id} and has not started (no #startmeeting).")
+            if addresses:
+                for address in addresses:
+                    await ctx.dm(address, text)
+            else:
+                await ctx.say(place, f"{chair + ': ' if chair else ''}{text}")
+
+    # --- what people say in the meeting channels -------------------------------------------
+
+    @on(Message)
+    async def watch(self, ctx: Context, event: Message) -> None:
+        """#startmeeting and #endmeeting in a scheduled channel mark the occurrence."""
+        text = event.text.lstrip().lower()
+        prefix = ctx.prefix.lower()
+        if text.startswith(("#startmeeting", f"{prefix}meeting start")):
+            kind = "started"
+        elif text.startswith(("#endmeeting", f"{prefix}meeting end")):
+            kind = "ended"
+        else:
+            return
+        if event.is_direct or not self.meetings:
+            return
+        now = event.ts
+        nearby = [o for o in await self._here(event.channel, now - timedelta(hours=6),
+                                              now + START_WINDOW)]
+        if kind == "started":
+            nearby = [o for o in nearby if abs(o.start - now) <= START_WINDOW]
+            nearby.sort(key=lambda o: abs(o.start - now))
+        else:
+            started = set(await ctx.db.execute(select(Mark.name, Mark.starts_at).where(
+                Mark.kind == "started", Mark.starts_at >= now - timedelta(hours=6))))
+            nearby = [o for o in reversed(nearby) if (o.meeting.name, o.start) in started]
+        if not nearby:
+            return
+        occurrence = nearby[0]
+        key = (occurrence.meeting.name, occurrence.start, kind)
+        if await ctx.db.get(Mark, key) is not None:
+            return
+        chair, _ = await self.chair(ctx, occurrence)
+        ctx.db.add(Mark(name=key[0], starts_at=key[1], kind=kind, at=now, who=chair))
+        if kind == "ended":
+            turn = await self.rotation(ctx, occurrence.meeting)
+            if turn is not None:
+                turn[0].turn = (turn[0].turn + 1) % len(turn[1])
+
+    async def _here(self, channel: Address, start: datetime, end: datetime
+                    ) -> list[Occurrence]:
+        found = await self.occurrences(start, end)
+        return [o for o in found if self.chat_channel(o) == channel]
+
+    # --- chat -------------------------------------------------------------------------------
+
+    async def _zone(self, ctx: Context) -> str:
+        return await timezone_of(ctx.db, ctx.sender.identity) or "UTC"
+
+    @command("tz", args="[ZONE]", help="Set your time zone (a name like Europe/Berlin), "
+             "in which the bot shows you times", examples=[
+                 ("tz Europe/Berlin", re.compile(r"Your time zone is now Europe/Berlin "
+                                                 r"\(it is \d\d:\d\d CES?T there\)\.")),
+                 "tz"])
+    async def tz(self, ctx: Context, name: Word = "") -> None:
+        if not name:
+            mine = await timezone_of(ctx.db, ctx.sender.identity)
+            await ctx.reply(f"Your time zone is {mine}." if mine else
+                            f"You have no time zone set, so times are in UTC; "
+                            f"{ctx.prefix}tz Europe/Berlin sets one.")
+            return
+        try:
+            zone = when.zone(name)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        await ctx.db.merge(KeyValue(namespace=TIMEZONE, key=ctx.sender.identity, value=zone))
+        local = ctx.now().astimezone(ZoneInfo(zone))
+        await ctx.reply(f"Your time zone is now {zone} (it is {local:%H:%M %Z} there).")
+
+    @command("meetings", args="[today|week]", help="Upcoming meetings, in your time zone",
+             examples=["meetings", "meetings today", "meetings week"])
+    async def upcoming(self, ctx: Context, span: Word = "") -> None:
+        zone = ZoneInfo(await self._zone(ctx))
+        now = ctx.now()
+        local_now = now.astimezone(zone)
+        if span.lower() == "today":
+            end = datetime.combine(local_now.date() + timedelta(days=1), time(0), tzinfo=zone)
+        elif span.lower() == "week":
+            end = now + timedelta(days=7)
+        elif span:
+            raise UsageError(f'expected today or week, got "{span}"')
+        else:
+            end = now + timedelta(days=14)
+        found = await self.occurrences(now, end)
+        if not span:
+            found = found[:10]
+        if not found:
+            await ctx.reply("No meetings scheduled " + ("today." if span == "today" else
+                            "this week." if span else "in the next two weeks."))
+            return
+        lines = [f"{_local(o.start, zone)} {o.meeting.name} in {self._where(o)}"
+                 for o in found[:MOST_LISTED]]
+        more = len(found) - MOST_LISTED
+        tail = f" … and {more} more: {ctx.public_url}/schedule/" if more > 0 else ""
+        await ctx.reply(f"Meetings (times in {zone.key}): " + "; ".join(lines) + tail)
+
+    def _where(self, occurrence: Occurrence) -> str:
+        place = self.chat_channel(occurrence)
+        return place.id if place is not None else f"#{occurrence.channel}"
+
+    @command("next", args="[NAME]", help="When a meeting is next (this channel's without NAME)",
+             examples=["next", "next nova"])
+    async def next(self, ctx: Context, name: Word = "") -> None:
+        zone = ZoneInfo(await self._zone(ctx))
+        now = ctx.now()
+        meeting = self.meeting(name) if name else None
+        if name and meeting is None:
+            await ctx.reply(f'No meeting is called "{name}". {ctx.prefix}meetings lists '
+                            f"what is coming.")
+            return
+        found = await asyncio.to_thread(
+            calendar.occurrences, [meeting] if meeting else self.meetings, now,
+            now + timedelta(days=62), self.skipped)
+        if meeting is None and ctx.channel is not None and not ctx.is_direct:
+            found = [o for o in found if self.chat_channel(o) == ctx.channel] or found
+        if not found:
+            await ctx.reply(f"{name or 'Nothing'} has no meeting in the next two months.")
+            return
+        first = found[0]
+        chair, _ = await self.chair(ctx, first)
+        await ctx.reply(
+            f"{first.meeting.title} ({first.meeting.name}): {_local(first.start, zone)} "
+            f"{zone.key} (in {format_duration(first.start - now)}) in {self._where(first)}"
+            + (f", chair: {chair}" if chair else "")
+            + (f", agenda: {first.meeting.agenda_url}" if first.meeting.agenda_url else ""))
+
+    @command("schedule", help="Where the schedule comes from, and what is wrong with it")
+    async def status(self, ctx: Context) -> None:
+        assert self.sources is not None
+        counts: dict[str, int] = {}
+        for meeting in self.meetings:
+            kind = "chat" if meeting.source == "chat" else \
+                "iCal" if meeting.events and not meeting.slots else "irc-meetings"
+            counts[kind] = counts.get(kind, 0) + 1
+        known = ", ".join(f"{n} from {kind}" for kind, n in sorted(counts.items())) or "none"
+        trouble = "; ".join(f"{s}: {p}" for s, p in self.sources.failing.items())
+        await ctx.reply(f"{len(self.meetings)} meetings ({known}). Calendar: "
+                        f"{ctx.public_url}/schedule/" + (f" Problems: {trouble}" if trouble
+                                                         else ""))
+
+    @command("schedule add", args="NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]",
+             help="Declare a recurring meeting (frequency: weekly, biweekly-odd, "
+                  "biweekly-even, quadweekly…, first-monday…)",
+             examples=[("schedule add docs every tuesday 16:00 UTC in #docs",
+                        re.compile(r"Added docs: .*")),
+                       "schedule add qa every thu 09:30 Europe/Berlin in #qa biweekly-odd"])
+    async def add(self, ctx: Context, text: str) -> None:
+        slot, name = parse_declaration(text, ctx)
+        if not name:
+            raise UsageError("missing NAME")
+        existing = self.meeting(name)
+        if existing is not None:
+            await ctx.reply(f"{existing.name} is already scheduled (from {existing.source}).")
+            return
+        sender = ctx.sender
+        ctx.db.add(DeclaredMeeting(
+            name=name, weekday=slot.weekday, at=f"{slot.at:%H:%M}", zone=slot.zone,
+            channel=slot.channel, frequency=slot.frequency, start_date=ctx.now().date(),
+            by=sender.identity, by_name=sender.name, by_address=str(sender.address),
+            created_at=ctx.now()))
+        await ctx.commit()
+        await self.reload(ctx)
+        added = self.meeting(name)
+        found = await asyncio.to_thread(calendar.occurrences, [added] if added else [],
+                                        ctx.now(), ctx.now() + timedelta(days=62))
+        first = f" First: {found[0].start.astimezone(ZoneInfo(slot.zone)):%a %d %b %H:%M} " \
+                f"{slot.zone}." if found else ""
+        await ctx.reply(f"Added {name}: {slot.frequency} on {WEEKDAYS[slot.weekday]} at "
+                        f"{slot.at:%H:%M} {slot.zone} in {Address.parse(slot.channel).id}."
+                        f"{first}")
+
+    @command("schedule remove", args="NAME", help="Remove a meeting declared in chat "
+             "(whoever declared it, or an admin)", examples=["schedule remove docs"])
+    async def remove(self, ctx: Context, name: Word) -> None:
+        row = await ctx.db.get(DeclaredMeeting, name.lower())
+        if row is None:
+            await ctx.reply(f'No meeting "{name}" was declared in chat; meetings from '
+                            f"files and feeds change there.")
+            return
+        if row.by != ctx.sender.identity and not ctx.is_admin():
+            await ctx.reply(f"Only {row.by_name}, who declared it, or an admin can remove "
+                            f"{row.name}.")
+            return
+        await ctx.db.delete(row)
+        await ctx.commit()
+        await self.reload(ctx)
+        await ctx.reply(f"Removed {row.name}.")
+
+    @command("schedule skip", args="NAME DATE [REASON]", help="Call off one meeting",
+             examples=[("schedule skip nova 2026-12-24 holidays",
+                        re.compile(r'(No meeting is called "nova".*|.*called off.*)'))])
+    async def skip(self, ctx: Context, name: Word, day: Word, reason: str = "") -> None:
+        meeting = self.meeting(name)
+        if meeting is None:
+            await ctx.reply(f'No meeting is called "{name}". {ctx.prefix}meetings lists '
+                            f"what is coming.")
+            return
+        try:
+            on_day = when.day(day)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if not await self._may_change(ctx, meeting):
+            await ctx.reply(f"Only {meeting.name}'s chair, the people of its rotation, or an "
+                            f"admin can call it off.")
+            return
+        start = datetime.combine(on_day, time(0), tzinfo=UTC) - timedelta(days=1)
+        that_day = [o for o in await asyncio.to_thread(
+            calendar.occurrences, [meeting], start, start + timedelta(days=3))
+            if _own_date(o) == on_day]
+        if not that_day:
+            await ctx.reply(f"{meeting.name} does not meet on {on_day:%A %Y-%m-%d}.")
+            return
+        await ctx.db.merge(Skip(name=meeting.name, day=on_day, reason=reason,
+                                by=ctx.sender.identity, at=ctx.now()))
+        await ctx.commit()
+        self.skipped = self.skipped | {(meeting.name, on_day)}
+        self._window = None
+        await ctx.reply(f"{meeting.name} on {on_day:%A %Y-%m-%d} is called off"
+                        + (f" ({reason})." if reason else ".") + " No reminder will go out.")
+
+    async def _may_change(self, ctx: Context, meeting: Meeting) -> bool:
+        if ctx.is_admin():
+            return True
+        if meeting.source == "chat":
+            row = await ctx.db.get(DeclaredMeeting, meeting.name)
+            if row is not None and row.by == ctx.sender.identity:
+                return True
+        own = self.config.meetings.get(meeting.name)
+        allowed = {Address.parse(a) for a in own.chair} if own else set()
+        turn = await self.rotation(ctx, meeting)
+        if turn is not None:
+            allowed |= {a for a in (person_address(p, ctx.channel) for p in turn[1]) if a}
+        return ctx.sender.address in allowed or ctx.sender.account in allowed
+
+    @command("schedule check", help="Meetings that overlap in one channel")
+    async def check(self, ctx: Context) -> None:
+        found = await asyncio.to_thread(conflicts, self.meetings, ctx.now())
+        if not found:
+            await ctx.reply(f"No two of the {len(self.meetings)} meetings overlap in a "
+                            f"channel over the next year.")
+            return
+        shown = "; ".join(str(c) for c in found[:5])
+        more = f" … and {len(found) - 5} more" if len(found) > 5 else ""
+        await ctx.reply(f"{len(found)} conflicts: {shown}{more}")
+
+    @command("chair swap", args="PERSON [NAME]", help="Trade your turn to chair with PERSON "
+             "(this channel's meeting without NAME)", examples=["chair swap bob",
+                                                                 "chair swap bob nova"])
+    async def swap(self, ctx: Context, person: Word, name: Word = "") -> None:
+        meeting = self.meeting(name) if name else await self._channel_meeting(ctx)
+        if meeting is None:
+            await ctx.reply(f"Which meeting? {ctx.prefix}chair swap {person} NAME")
+            return
+        turn = await self.rotation(ctx, meeting)
+        if turn is None:
+            await ctx.reply(f"{meeting.name} has no chair rotation; set one with "
+                            f"{ctx.prefix}chair rotation {meeting.name} PERSON…")
+            return
+        row, people = turn
+        current = row.turn % len(people)
+        here = ctx.channel
+        other = ctx.address(person)
+        me = {ctx.sender.address, ctx.sender.account}
+        if person_address(people[current], here) not in me and other not in me \
+                and not ctx.is_admin():
+            await ctx.reply(f"Only {people[current]}, whose turn it is, {person}, or an "
+                            f"admin can swap this turn.")
+            return
+        entries = [person_address(p, here) for p in people]
+        if other in entries:
+            theirs = entries.index(other)
+            people[current], people[theirs] = people[theirs], people[current]
+        else:
+            people.insert(current, person)
+        row.people = "\n".join(people)
+        await ctx.reply(f"{meeting.name}: {people[current]} chairs next time, then "
+                        f"{people[(current + 1) % len(people)]}.")
+
+    @command("chair rotation", args="NAME [PERSON…]", help="Set who chairs a meeting in turn "
+             "(admins; without PERSON, show the rotation)",
+             examples=["chair rotation nova alice bob carol", "chair rotation nova"])
+    async def set_rotation(self, ctx: Context, name: Word, people: list[str] | None = None
+                           ) -> None:
+        meeting = self.meeting(name)
+        if meeting is None:
+            await ctx.reply(f'No meeting is called "{name}".')
+            return
+        if not people:
+            turn = await self.rotation(ctx, meeting)
+            if turn is None:
+                await ctx.reply(f"{meeting.name} has no chair rotation.")
+            else:
+                order = turn[1][turn[0].turn % len(turn[1]):] + turn[1][:turn[0].turn
+                                                                        % len(turn[1])]
+                await ctx.reply(f"{meeting.name} is chaired in turn by: {', '.join(order)} "
+                                f"(next first).")
+            return
+        if not await self._may_change(ctx, meeting):
+            await ctx.reply("Only an admin, the chair or the rotation's people can set it.")
+            return
+        await ctx.db.merge(Rotation(name=meeting.name, people="\n".join(people), turn=0))
+        await ctx.reply(f"{meeting.name} is chaired in turn by {', '.join(people)}; "
+                        f"{people[0]} next.")
+
+    async def _channel_meeting(self, ctx: Context) -> Meeting | None:
+        if ctx.channel is None:
+            return None
+        now = ctx.now()
+        found = await self._here(ctx.channel, now - timedelta(hours=2), now + timedelta(days=31))
+        return found[0].meeting if found else None
+
+    # --- the community page -----------------------------------------------------------------
+
+    @community
+    async def figures(self, ctx: Context, since: datetime) -> list[Figure]:
+        rows = list(await ctx.db.execute(select(Mark.starts_at, Mark.kind).where(
+            Mark.starts_at >= since, Mark.kind.in_(("started", "late")))))
+        weeks: dict[str, list[int]] = {}
+        for starts_at, kind in rows:
+            counts = weeks.setdefault(week_of(starts_at), [0, 0])
+            counts[0 if kind == "started" else 1] += 1
+        held = sum(c[0] for c in weeks.values())
+        missed = sum(c[1] for c in weeks.values())
+        chairs = await ctx.db.scalar(select(func.count(func.distinct(Mark.who))).where(
+            Mark.starts_at >= since, Mark.kind == "ended", Mark.who != ""))
+        return [
+            Figure("held", "Scheduled meetings held", "Share of scheduled meetings in "
+                   "mapped channels that started (#startmeeting) within the hour",
+                   round(100 * held / (held + missed), 1) if held + missed else None, "%",
+                   points=[(w, round(100 * c[0] / (c[0] + c[1]), 1))
+                           for w, c in sorted(weeks.items()) if c[0] + c[1]]),
+            Figure("chairs", "People who chaired", "Different people who chaired a "
+                   "scheduled meeting to its end (rotations spread the work)", chairs or 0),
+        ]
+
+    @recognition
+    async def credits(self, ctx: Context, since: datetime) -> list[Credit]:
+        """Scheduled meetings chaired to the end, by the chair of the schedule."""
+        rows = await ctx.db.execute(select(Mark.who, func.count()).where(
+            Mark.starts_at >= since, Mark.kind == "ended", Mark.who != "")
+            .group_by(Mark.who))
+        return [Credit(who, "schedule_chaired", "Scheduled meetings chaired in turn", n)
+                for who, n in rows if " " not in who]
+
+    # --- the web ----------------------------------------------------------------------------
+
+    @route("GET", "/schedule/")
+    async def page(self, ctx: Context, request: Any) -> Any:
+        from .pages import schedule_page
+
+        return await schedule_page(self, ctx, request)
+
+    @route("GET", "/schedule/{name}.ics")
+    async def feed(self, ctx: Context, request: Any) -> Any:
+        from .pages import ics
+
+        return await ics(self, ctx, request)
+
+    # --- the command line -------------------------------------------------------------------
+
+    @classmethod
+    def add_cli(cls, commands: Any) -> None:
+        from .cli import add_cli
+
+        add_cli(commands)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%a %d %b %H:%M}"
+
+
+def _own_date(occurrence: Occurrence) -> date:
+    """The occurrence's date where the meeting is held (its events' zone)."""
+    event = occurrence.meeting.events[0] if occurrence.meeting.events else None
+    zone = getattr(event.decoded("DTSTART"), "tzinfo", None) if event is not None else None
+    return occurrence.start.astimezone(zone or UTC).date()
+
+
+def person_address(person: str, place: Address | None) -> Address | None:
+    """A rotation's entry as an address: ``irc:alice`` as it is, ``alice`` on the platform
+    of the meeting's channel."""
+    try:
+        return Address.parse(person)
+    except ValueError:
+        return Address(place.platform, person) if place is not None else None
+
+
+def declared_meeting(row: DeclaredMeeting) -> Meeting:
+    hours, minutes = map(int, row.at.split(":"))
+    slot = Slot(row.weekday, time(hours, minutes), row.channel, row.frequency, row.zone,
+                start_date=row.start_date)
+    return Meeting(name=row.name, title=row.name, source="chat", chair=row.by_name,
+                   slots=[slot])
+
+
+_DECLARATION = re.compile(
+    r"^(?P<name>[a-z0-9][a-z0-9_.-]{0,63})\s+every\s+(?P<day>\S+)\s+(?P<at>\S+)"
+    r"(?:\s+(?P<zone>(?!in\s)\S+))?\s+in\s+(?P<channel>\S+)(?:\s+(?P<frequency>\S+))?$",
+    re.IGNORECASE)
+
+
+def parse_declaration(text: str, ctx: Context) -> tuple[Slot, str]:
+    """``NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]`` → the slot and the name."""
+    found = _DECLARATION.match(text.strip())
+    if not found:
+        raise UsageError("expected NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]")
+    try:
+        weekday = when.weekday(found["day"])
+        at = when.clock(found["at"])
+        zone = when.zone(found["zone"] or "UTC")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    frequency = (found["frequency"] or "weekly").lower()
+    if frequency not in FREQUENCIES or frequency == "adhoc":
+        raise UsageError(f'frequency: expected one of '
+                         f'{", ".join(f for f in FREQUENCIES if f != "adhoc")}, '
+                         f'got "{found["frequency"]}"')
+    channel = ctx.address(found["channel"])
+    return Slot(weekday, at, str(channel), frequency, zone), found["name"].lower()
+

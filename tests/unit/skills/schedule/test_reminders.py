@@ -1,0 +1,121 @@
+"""Reminders, late meetings, skips and restarts, on the in-memory adapter and a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hatbot.testing import SkillTester
+
+NOVA = """\
+project:  Nova Team Meeting
+meeting_id: nova
+agenda_url: https://wiki.example.org/Meetings/Nova
+schedule:
+  - time:       '1400'
+    day:        Thursday
+    irc:        openstack-meeting
+    frequency:  weekly
+    start_date: 20260101
+chair: Eric Fried (efried)
+description:  >
+  The weekly Nova team meeting.
+"""
+THURSDAY = datetime(2026, 1, 8, tzinfo=UTC)  # the harness starts on Monday 5 January
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    meetings = tmp_path / "meetings"
+    meetings.mkdir()
+    (meetings / "nova.yaml").write_text(NOVA)
+    return meetings
+
+
+def config(folder: Path, **more: Any) -> dict[str, Any]:
+    return {"skills": {"schedule": {"irc_meetings": [str(folder)],
+                                    "channels": {"openstack-meeting": "memory:#meeting"},
+                                    **more}}}
+
+
+@pytest.fixture
+def bot(tmp_path: Path, folder: Path) -> Iterator[SkillTester]:
+    tester = SkillTester(config=config(folder), data_dir=tmp_path / "data")
+    yield tester
+    tester.close()
+
+
+def until(bot: SkillTester, moment: datetime, step: timedelta = timedelta(minutes=1)
+          ) -> list[str]:
+    """Move the clock to an hour before ``moment`` at once, then minute by minute, as
+    the live scheduler runs the job."""
+    said = []
+    if moment - bot.clock.now() > timedelta(hours=1):
+        said += bot.advance(moment - timedelta(hours=1) - bot.clock.now())
+    while bot.clock.now() < moment:
+        said += bot.advance(min(step, moment - bot.clock.now()))
+    return said
+
+
+def test_reminded_once_before_and_the_chair_told_once_when_it_did_not_start(
+        bot: SkillTester) -> None:
+    assert until(bot, THURSDAY.replace(hour=13, minute=44)) == []
+    said = bot.advance(minutes=1)
+    assert said == ["Nova Team Meeting (nova) starts in 15m, at 14:00 UTC. Chair: Eric Fried "
+                    "(efried). Agenda: https://wiki.example.org/Meetings/Nova Start it with "
+                    "#startmeeting nova"]
+    assert str(bot.sent[-1].target) == "memory:#meeting"
+    assert until(bot, THURSDAY.replace(hour=14, minute=14)) == []
+    late = bot.advance(minutes=1)
+    assert late == ["Nova Team Meeting (nova) was due at 14:00 UTC in #meeting and has not "
+                    "started (no #startmeeting)."]
+    assert str(bot.sent[-1].target) == "memory:efried" and bot.sent[-1].direct
+    assert until(bot, THURSDAY.replace(hour=18)) == []
+
+
+def test_a_meeting_that_starts_is_not_reported(bot: SkillTester) -> None:
+    until(bot, THURSDAY.replace(hour=14, minute=3))
+    bot.say("<efried> #startmeeting nova", channel="#meeting")
+    assert until(bot, THURSDAY.replace(hour=15)) == []
+
+
+def test_a_skipped_date_gets_no_reminder(bot: SkillTester) -> None:
+    assert bot.say("<alice> !schedule skip nova 2026-01-08 holidays") == [
+        "Only nova's chair, the people of its rotation, or an admin can call it off."]
+    assert bot.say("<admin> !schedule skip nova 2026-01-07") == [
+        "nova does not meet on Wednesday 2026-01-07."]
+    assert bot.say("<admin> !schedule skip nova 2026-01-08 holidays") == [
+        "nova on Thursday 2026-01-08 is called off (holidays). No reminder will go out."]
+    assert until(bot, THURSDAY.replace(hour=14, minute=30)) == []
+    said = until(bot, THURSDAY.replace(hour=14) + timedelta(days=7))
+    assert len(said) == 1 and said[0].startswith("Nova Team Meeting (nova) starts in")
+
+
+def test_a_restart_neither_repeats_nor_loses_a_reminder(tmp_path: Path, folder: Path) -> None:
+    data = tmp_path / "data"
+    first = SkillTester(config=config(folder), data_dir=data)
+    until(first, THURSDAY.replace(hour=13, minute=50))
+    assert len(first.memory.sent) == 1  # the reminder at 13:45
+    first.close()
+    again = SkillTester(config=config(folder), data_dir=data,
+                        start=THURSDAY.replace(hour=13, minute=52))
+    try:
+        assert until(again, THURSDAY.replace(hour=13, minute=59)) == []
+    finally:
+        again.close()
+    # Down from 13:40 to 13:50: the reminder due at 13:45 is said when the bot is back.
+    other = tmp_path / "other"
+    down = SkillTester(config=config(folder), data_dir=other)
+    until(down, THURSDAY.replace(hour=13, minute=40))
+    down.close()
+    back = SkillTester(config=config(folder), data_dir=other,
+                       start=THURSDAY.replace(hour=13, minute=50))
+    try:
+        said = back.advance(minutes=1)
+        assert len(said) == 1 and said[0].startswith("Nova Team Meeting (nova) starts in 9m")
+    finally:
+        back.close()
