@@ -465,8 +465,7 @@ class Schedule(Skill[ScheduleConfig]):
         await ctx.reply(f"Removed {row.name}.")
 
     @command("schedule skip", args="NAME DATE [REASON]", help="Call off one meeting",
-             examples=[("schedule skip nova 2026-12-24 holidays",
-                        re.compile(r'(No meeting is called "nova".*|.*called off.*)'))])
+             examples=["schedule skip nova 2026-12-24 holidays"])
     async def skip(self, ctx: Context, name: Word, day: Word, reason: str = "") -> None:
         meeting = self.meeting(name)
         if meeting is None:
