@@ -25,9 +25,23 @@ class Conflict:
 
     def __str__(self) -> str:
         a, b = self.first, self.second
-        return (f"{a.meeting.name} ({a.meeting.source}) and {b.meeting.name} "
+        text = (f"{a.meeting.name} ({a.meeting.source}) and {b.meeting.name} "
                 f"({b.meeting.source}) overlap in #{a.channel} on {b.start:%A %Y-%m-%d}: "
                 f"{a.start:%H:%M}-{a.end:%H:%M} and {b.start:%H:%M}-{b.end:%H:%M} UTC")
+        return text + (DRIFT if self.drifted else "")
+
+    @property
+    def drifted(self) -> bool:
+        """Whether the two are every-two-weeks meetings of opposite weeks, which meet
+        anyway: the calendar steps two weeks at a time from each one's first day, and a
+        year of 53 ISO weeks put one of them on the other's weeks."""
+        kinds = {s.frequency for o in (self.first, self.second) for s in o.meeting.slots}
+        return {"biweekly-odd", "biweekly-even"} <= kinds
+
+
+DRIFT = (" (odd and even weeks that meet: counted two weeks at a time from its start_date, "
+         "one of them moved to the other's weeks after a year of 53 ISO weeks; a newer "
+         "start_date sets it right)")
 
 
 def channel_key(channel: str) -> str:
