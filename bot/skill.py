@@ -36,6 +36,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 import hatbot.responses as responses
+import hatbot.times as times
 from hatbot.aside import run_aside
 from hatbot.backoff import Backoff
 from hatbot.batch import BatchWriter
@@ -317,5 +318,6 @@ __all__ = [
     "route",
     "run_aside",
     "shorten",
+    "times",
     "week_of",
 ]

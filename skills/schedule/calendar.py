@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from hatbot.skill import times
+
+WEEKDAYS = times.WEEKDAYS
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 # irc-meetings' frequencies. Every N weeks, on the ISO weeks whose number modulo N is the

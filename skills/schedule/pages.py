@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from hatbot.context import Context
-from hatbot.skill import page_templates
+from hatbot.skill import page_templates, times
 
-from . import calendar, when
+from . import calendar
 from .calendar import WEEKDAYS, Meeting
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def _week(text: str, today: date) -> date:
 
 async def schedule_page(skill: Schedule, ctx: Context, request: web.Request) -> web.Response:
     try:
-        zone_name = when.zone(request.query.get("tz", "UTC"))
+        zone_name = times.zone(request.query.get("tz", "UTC"))
     except ValueError as exc:
         raise web.HTTPBadRequest(text=f"tz: {exc}") from None
     zone = ZoneInfo(zone_name)

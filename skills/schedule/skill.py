@@ -35,11 +35,12 @@ from hatbot.skill import (
     on,
     recognition,
     route,
+    times,
     week_of,
 )
 from hatbot.storage.kv import TIMEZONE, KeyValue, timezone_of
 
-from . import calendar, when
+from . import calendar
 from .calendar import FREQUENCIES, WEEKDAYS, Meeting, Occurrence, Slot
 from .conflicts import conflicts
 from .models import DeclaredMeeting, Mark, Rotation, Skip
@@ -338,7 +339,7 @@ class Schedule(Skill[ScheduleConfig]):
                             f"{ctx.prefix}tz Europe/Berlin sets one.")
             return
         try:
-            zone = when.zone(name)
+            zone = times.zone(name)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         await ctx.db.merge(KeyValue(namespace=TIMEZONE, key=ctx.sender.identity, value=zone))
@@ -473,7 +474,7 @@ class Schedule(Skill[ScheduleConfig]):
                             f"what is coming.")
             return
         try:
-            on_day = when.day(day)
+            on_day = times.day(day)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         if not await self._may_change(ctx, meeting):
@@ -682,9 +683,9 @@ def parse_declaration(text: str, ctx: Context) -> tuple[Slot, str]:
     if not found:
         raise UsageError("expected NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]")
     try:
-        weekday = when.weekday(found["day"])
-        at = when.clock(found["at"])
-        zone = when.zone(found["zone"] or "UTC")
+        weekday = times.weekday(found["day"])
+        at = times.clock(found["at"])
+        zone = times.zone(found["zone"] or "UTC")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     frequency = (found["frequency"] or "weekly").lower()

@@ -1,6 +1,7 @@
-"""Times as people type them in chat: ``every tuesday 16:00 UTC``, ``2026-12-01 15:00
-Europe/Berlin``. Zones are IANA names (``zoneinfo``), never fixed offsets: "+01:00" is
-Berlin's time only half the year."""
+"""Times as people type them in chat: ``tuesday``, ``16:00``, ``2026-12-01``,
+``Europe/Berlin``, for every skill that takes one (``!remind at``, ``!schedule add``,
+``!tz``). Zones are IANA names (``zoneinfo``), never fixed offsets: "+01:00" is Berlin's
+time only half the year."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .calendar import WEEKDAYS
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _OFFSET = re.compile(r"^(utc|gmt)?[+-]\d{1,2}(:?\d{2})?$", re.IGNORECASE)
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):?([0-5]\d)$")
@@ -20,9 +21,8 @@ def zone(text: str) -> str:
     word = text.strip()
     if word.lower() in _ABBREVIATIONS:
         return _ABBREVIATIONS[word.lower()]
-    if _OFFSET.match(word):
-        raise ValueError(f'"{word}" is a fixed offset, which is wrong half the year where '
-                         f"clocks change: give a zone name like Europe/Berlin or UTC")
+    if is_offset(word):
+        raise zone_error(word)
     if "/" in word and ".." not in word:
         try:
             ZoneInfo(word)
@@ -34,6 +34,16 @@ def zone(text: str) -> str:
                 return name
     raise ValueError(f'"{word}" is not a time zone name; try one like Europe/Berlin, '
                      f"America/New_York or UTC")
+
+
+def is_offset(text: str) -> bool:
+    """``+02:00``, ``UTC-5``: what people type for a zone, and is one only half the year."""
+    return bool(_OFFSET.match(text.strip()))
+
+
+def zone_error(text: str) -> ValueError:
+    return ValueError(f'"{text.strip()}" is a fixed offset, which is wrong half the year '
+                      f"where clocks change: give a zone name like Europe/Berlin or UTC")
 
 
 def is_zone(text: str) -> bool:
