@@ -301,3 +301,42 @@ async def test_topic_sets_the_irc_channel_topic(start_bot: StartBot, ngircd: Ngi
     watcher.send("PRIVMSG #topics :#topic Release blockers")
     topic = await watcher.expect(lambda line: line.command == "TOPIC")
     assert topic.text == "nova: Release blockers"
+
+
+async def test_a_scheduled_meeting_is_announced_over_irc(start_bot: StartBot, ngircd: Ngircd,
+                                                        clients: Any, tmp_path: Path) -> None:
+    """An irc-meetings file, its channel mapped to the bot's IRC channel: the reminder is
+    said there and the chair, named by the nick in the file's chair, hears in private."""
+    from datetime import UTC, datetime, timedelta
+
+    from hatbot.skill import times
+
+    slot = (datetime.now(UTC) + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    folder = tmp_path / "irc-meetings"
+    folder.mkdir()
+    (folder / "docs.yaml").write_text(
+        f"project: Docs Team Meeting\nmeeting_id: docs\nagenda_url: https://example.org/a\n"
+        f"schedule:\n  - time: '{slot:%H%M}'\n    day: {times.WEEKDAYS[slot.weekday()]}\n"
+        f"    irc: openstack-meeting\n    frequency: weekly\n"
+        f"chair: Alice Example (alice)\ndescription: The docs team.\n")
+    alice = await clients("alice", ngircd.port)
+    bob = await clients("bob", ngircd.port)
+    app = await start_bot(data_dir=tmp_path, raw={
+        "adapters": {"irc": {"host": "127.0.0.1", "port": ngircd.port, "tls": False,
+                             "nick": "hatbot", "channels": [CHANNEL]}},
+        "skills": {"schedule": {"irc_meetings": [str(folder)], "remind_chair_before": "1h",
+                                "channels": {"openstack-meeting": f"irc:{CHANNEL}"}}}})
+    await alice.expect(joined())
+    assert app.scheduler is not None
+    await app.scheduler.run_now("schedule.tick.cron.0")  # the minute job, now
+    line = await bob.expect(from_bot("Docs Team Meeting (docs) starts in"))
+    assert line.params[0] == CHANNEL
+    assert f"at {slot:%H:%M} UTC. Chair: Alice Example (alice). Agenda: https://example.org/a" \
+        in line.text
+    private = await alice.expect(lambda m: m.command == "PRIVMSG" and m.params[0] == "alice"
+                                 and "You chair Docs Team Meeting (docs) in #meeting" in m.text)
+    assert private.nick.startswith("hatbot")
+    await app.scheduler.run_now("schedule.tick.cron.0")  # again: nothing is said twice
+    bob.say(CHANNEL, "!ping")
+    line = await bob.expect(from_bot(""))
+    assert "starts in" not in line.text
