@@ -32,6 +32,9 @@ def main() -> None:
                    help="run a meeting in every channel, so each message is logged and committed")
     d.add_argument("--mix", action="store_true",
                    help="the community mix: meetings, commands that use the database, joins")
+    sc = benches.add_parser("schedule", help="OpenStack's irc-meetings: load, expand, check")
+    sc.add_argument("--repeat", type=int, default=5)
+    sc.set_defaults(run=runs("schedule", lambda module, args: module.run(args)))
     m = benches.add_parser("minutes", help="render a long meeting's minutes in every format")
     m.add_argument("--lines", type=int, default=10_000)
     m.add_argument("--repeat", type=int, default=5)
