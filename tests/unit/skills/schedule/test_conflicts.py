@@ -103,3 +103,25 @@ def test_check_on_the_command_line(tmp_path: Path) -> None:
     assert clash.returncode == 1
     assert "conflict: " in clash.stdout and "clash" in clash.stdout
     assert f"{folder / 'broken.yaml'}: " in clash.stderr
+
+
+def test_export_writes_files_that_read_back_the_same(tmp_path: Path) -> None:
+    import argparse
+
+    from hatbot.config import BotConfig
+    from hatbot.skill import CliContext
+    from hatbot.skills.schedule.cli import run_export
+    from hatbot.skills.schedule.settings import ScheduleConfig
+
+    options = ScheduleConfig(irc_meetings=[str(REAL / "2019")])
+    ctx = CliContext(bot=BotConfig(data_dir=str(tmp_path / "data")), public_url="",
+                     options=options)
+    out = tmp_path / "exported"
+    assert run_export(ctx, argparse.Namespace(folder=out)) == 0
+    original = {m.name: m for m in irc_meetings.load([REAL / "2019"]).meetings}
+    again = irc_meetings.load([out])
+    assert again.errors == [] and len(again.meetings) == 85
+    for meeting in again.meetings:
+        source = original[meeting.name]
+        assert (meeting.title, meeting.chair, meeting.slots) == \
+            (source.title, source.chair, source.slots)
