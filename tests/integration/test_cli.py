@@ -25,8 +25,9 @@ def test_piped_session_on_the_embedded_default(tmp_path: Path) -> None:
     assert lines[0] == "[#general] <hatbot> pong"
     assert all(line.startswith("[#general] <hatbot> ") for line in lines)
     assert lines[1] == (
-        "[#general] <hatbot> Commands: !action…, !actions, !ci…, !hat…, !help, !meeting…, "
-        "!mentee…, !mentor…, !ping, !privacy, !remind, !version, !welcome…. Say !help COMMAND for "
+        "[#general] <hatbot> Commands: !action…, !actions, !chair…, !ci…, !hat…, !help, "
+        "!meeting…, !meetings, !mentee…, !mentor…, !next, !ping, !privacy, !remind…, "
+        "!schedule…, !tz, !version, !welcome…. Say !help COMMAND for "
         "details, e.g. !help hat; the whole list comes by direct message with !help there.")
     assert len(lines) == 2  # one line in a channel, however many commands
     assert (tmp_path / "hatbot-data" / "hatbot.db").exists()
