@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -170,14 +170,15 @@ class Context:
     def now(self) -> datetime:
         return self.runtime.clock.now()
 
-    def warn(self, what: str, problem: str | None) -> None:
-        """Show ``problem`` on /healthz as ``what`` (None: it is over). It leaves the
+    def warn(self, problems: Mapping[str, str]) -> None:
+        """Show on /healthz what is wrong now for this skill (``{what: problem}``), in
+        place of what it showed before (an empty mapping: nothing is). It leaves the
         status alone: a load balancer must not drop the bot for a calendar feed."""
-        key = f"{self.skill}: {what}"
-        if problem is None:
-            self.runtime.warnings.pop(key, None)
-        else:
-            self.runtime.warnings[key] = problem
+        prefix = f"{self.skill}: "
+        warnings = self.runtime.warnings
+        for key in [k for k in warnings if k.startswith(prefix)]:
+            del warnings[key]
+        warnings.update({prefix + what: problem for what, problem in problems.items()})
 
     def is_admin(self, person: Person | None = None) -> bool:
         return is_admin(person or self.sender, self.runtime.bot.admin_addresses)

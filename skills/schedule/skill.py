@@ -118,12 +118,7 @@ class Schedule(Skill[ScheduleConfig]):
                                                     now)
             self.skipped = frozenset((name, day) for name, day in skips)
             self._window = None
-            for source in set(ctx.runtime.warnings) - {f"schedule: {s}"
-                                                       for s in sources.failing}:
-                if source.startswith("schedule: "):
-                    ctx.warn(source.removeprefix("schedule: "), None)
-            for source, problem in sources.failing.items():
-                ctx.warn(source, problem)
+            ctx.warn(sources.failing)
 
     async def occurrences(self, start: datetime, end: datetime) -> list[Occurrence]:
         return await asyncio.to_thread(calendar.occurrences, self.meetings, start, end,
