@@ -70,6 +70,8 @@ class Meeting:
     # The VEVENTs of the meeting: made from ``slots``, or read from an iCal feed.
     events: list[icalendar.Event] = field(default_factory=list)
     extras: dict[str, object] = field(default_factory=dict)  # other YAML keys, kept on export
+    # ``events`` as one calendar, made at their first expansion (``series``).
+    expanded: icalendar.Calendar | None = field(default=None, repr=False, compare=False)
 
     @property
     def channels(self) -> list[str]:
@@ -187,6 +189,7 @@ def with_events(meeting: Meeting, today: date, stamp: datetime) -> Meeting:
     """``meeting`` with the VEVENTs of its slots."""
     events = (slot_event(meeting, i, slot, today, stamp) for i, slot in enumerate(meeting.slots))
     meeting.events = [e for e in events if e is not None]
+    meeting.expanded = None
     return meeting
 
 
@@ -195,14 +198,11 @@ def with_events(meeting: Meeting, today: date, stamp: datetime) -> Meeting:
 def series(meeting: Meeting) -> icalendar.Calendar:
     """The meeting's events as one calendar, made once (recurrence overrides share their
     series' UID, so each meeting is expanded on its own)."""
-    made = meeting.extras.get("_calendar")
-    if isinstance(made, icalendar.Calendar):
-        return made
-    calendar = icalendar.Calendar()
-    for event in meeting.events:
-        calendar.add_component(event)
-    meeting.extras["_calendar"] = calendar
-    return calendar
+    if meeting.expanded is None:
+        meeting.expanded = icalendar.Calendar()
+        for event in meeting.events:
+            meeting.expanded.add_component(event)
+    return meeting.expanded
 
 
 def occurrences(meetings: Iterable[Meeting], start: datetime, end: datetime,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from hatbot.skill import CliContext
 from hatbot.storage.db import sync_engine
 
 from . import ical_feeds, irc_meetings
-from .calendar import Meeting, with_events
+from .calendar import Meeting, Slot, with_events
 from .conflicts import conflicts
 from .models import DeclaredMeeting
 from .sources import Sources
@@ -115,8 +116,6 @@ def run_export(ctx: CliContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _irc_channel(slot: Any) -> Any:
+def _irc_channel(slot: Slot) -> Slot:
     """A declared meeting's chat address as irc-meetings names a channel (no ``#``)."""
-    from dataclasses import replace
-
     return replace(slot, channel=slot.channel.partition(":")[2].lstrip("#"))

@@ -24,7 +24,7 @@ others load.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -164,7 +164,7 @@ def dump(meeting: Meeting) -> str:
     data["schedule"] = [_slot_data(slot) for slot in meeting.slots]
     data["chair"] = meeting.chair
     data["description"] = meeting.description + "\n"
-    data.update({k: v for k, v in meeting.extras.items() if not k.startswith("_")})
+    data.update(meeting.extras)
     return str(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                          default_flow_style=False))
 
@@ -193,5 +193,4 @@ def utc_slot(slot: Slot, on: date) -> Slot:
     local = datetime.combine(on, slot.at, tzinfo=ZoneInfo(slot.zone))
     utc = local.astimezone(ZoneInfo("UTC"))
     weekday = (slot.weekday + (utc.date() - local.date()).days) % 7
-    return Slot(weekday, time(utc.hour, utc.minute), slot.channel, slot.frequency, "UTC",
-                slot.duration, slot.start_date, slot.skip_dates)
+    return replace(slot, weekday=weekday, at=time(utc.hour, utc.minute), zone="UTC")

@@ -132,3 +132,12 @@ def test_written_back_it_reads_the_same(tmp_path: Path) -> None:
         assert (again.name, again.title, again.chair, again.agenda_url, again.slots) == \
             (meeting.name, meeting.title, meeting.chair, meeting.agenda_url, meeting.slots)
         assert again.description == meeting.description
+
+
+def test_a_slot_in_another_zone_is_written_in_utc_as_it_is_that_day() -> None:
+    berlin = calendar.Slot(1, time(0, 30), "docs", "weekly", "Europe/Berlin")
+    winter = irc_meetings.utc_slot(berlin, date(2026, 1, 6))
+    summer = irc_meetings.utc_slot(berlin, date(2026, 7, 7))
+    assert (winter.weekday, winter.at, winter.zone) == (0, time(23, 30), "UTC")  # Monday
+    assert (summer.weekday, summer.at) == (0, time(22, 30))
+    assert (winter.channel, winter.frequency) == ("docs", "weekly")
