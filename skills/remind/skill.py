@@ -10,8 +10,10 @@ zone, computed anew each week, so it stays at 09:00 across daylight saving chang
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, select
@@ -24,6 +26,7 @@ from hatbot.storage.kv import timezone_of
 from .models import Reminder
 
 LONGEST = timedelta(days=365)
+D = TypeVar("D")
 _WHEN = re.compile(r"^(?P<day>\S+)\s+(?P<at>\S+)(?:\s+(?P<rest>.*))?$", re.DOTALL)
 
 
@@ -47,11 +50,7 @@ class Remind(Skill[SkillConfig]):
              examples=["remind at 2026-12-01 15:00 Europe/Berlin Release party",
                        "remind at 2026-12-24 09:00 Wrap the gifts"])
     async def remind_at(self, ctx: Context, text: str) -> None:
-        day, at, zone, message = await self._when(ctx, text)
-        try:
-            on = times.day(day)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        on, at, zone, message = await self._when(ctx, text, times.day)
         moment = times.local(on, at, zone)
         now = ctx.now()
         if moment <= now:
@@ -70,11 +69,7 @@ class Remind(Skill[SkillConfig]):
              examples=["remind every monday 09:00 Stand-up notes, please",
                        "remind every fri 16:00 Europe/Berlin Weekly wrap-up"])
     async def remind_every(self, ctx: Context, text: str) -> None:
-        day, at, zone, message = await self._when(ctx, text)
-        try:
-            weekday = times.weekday(day)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        weekday, at, zone, message = await self._when(ctx, text, times.weekday)
         first = next_weekly(ctx.now(), weekday, at, zone)
         number = await self._keep(ctx, first, message, weekday=weekday, at=f"{at:%H:%M}",
                                   zone=zone)
@@ -118,7 +113,10 @@ class Remind(Skill[SkillConfig]):
         channel = str(ctx.channel)
         return (Reminder.target == channel) & ~Reminder.direct
 
-    async def _when(self, ctx: Context, text: str) -> tuple[str, time, str, str]:
+    async def _when(self, ctx: Context, text: str, read_day: Callable[[str], D]
+                    ) -> tuple[D, time, str, str]:
+        """``DAY HH:MM [ZONE] TEXT``: the day as ``read_day`` reads it (a date, a weekday),
+        the time, the zone (else the sender's ``!tz``, else UTC) and the text."""
         found = _WHEN.match(text.strip())
         if not found or not found["rest"]:
             raise UsageError("expected a day, a time and the text")
@@ -135,7 +133,11 @@ class Remind(Skill[SkillConfig]):
         else:
             zone = await timezone_of(ctx.db, ctx.sender.identity) or "UTC"
             message = rest
-        return found["day"], at, zone, message
+        try:
+            day = read_day(found["day"])
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return day, at, zone, message
 
     async def _keep(self, ctx: Context, moment: datetime, text: str, *,
                     weekday: int | None = None, at: str | None = None,
