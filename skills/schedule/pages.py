@@ -67,7 +67,7 @@ async def schedule_page(skill: Schedule, ctx: Context, request: web.Request) -> 
     days: dict[date, list[tuple[str, calendar.Occurrence, str]]] = defaultdict(list)
     for occurrence in found:
         local = occurrence.start.astimezone(zone)
-        days[local.date()].append((f"{local:%H:%M}", occurrence, skill._where(occurrence)))
+        days[local.date()].append((f"{local:%H:%M}", occurrence, skill.where(occurrence)))
     by_channel: dict[str, list[Meeting]] = defaultdict(list)
     for meeting in sorted(skill.meetings, key=lambda m: m.name):
         for channel in meeting.channels or ["(no channel)"]:

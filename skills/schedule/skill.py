@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -120,9 +121,14 @@ class Schedule(Skill[ScheduleConfig]):
             self._window = None
             ctx.warn(sources.failing)
 
-    async def occurrences(self, start: datetime, end: datetime) -> list[Occurrence]:
-        return await asyncio.to_thread(calendar.occurrences, self.meetings, start, end,
-                                       self.skipped)
+    async def occurrences(self, start: datetime, end: datetime,
+                          of: Sequence[Meeting] | None = None, *, skips: bool = True
+                          ) -> list[Occurrence]:
+        """The occurrences of every meeting (or those ``of``) in [start, end), computed in
+        a worker thread; without the dates called off in chat when not ``skips``."""
+        return await asyncio.to_thread(calendar.occurrences,
+                                       self.meetings if of is None else of, start, end,
+                                       self.skipped if skips else frozenset())
 
     def meeting(self, name: str) -> Meeting | None:
         wanted = name.strip().lower()
@@ -289,8 +295,7 @@ class Schedule(Skill[ScheduleConfig]):
         if event.is_direct or not self.meetings:
             return
         now = event.ts
-        nearby = [o for o in await self._here(event.channel, now - timedelta(hours=6),
-                                              now + START_WINDOW)]
+        nearby = await self._here(event.channel, now - timedelta(hours=6), now + START_WINDOW)
         if kind == "started":
             nearby = [o for o in nearby if abs(o.start - now) <= START_WINDOW]
             nearby.sort(key=lambda o: abs(o.start - now))
@@ -362,13 +367,14 @@ class Schedule(Skill[ScheduleConfig]):
             await ctx.reply("No meetings scheduled " + ("today." if span == "today" else
                             "this week." if span else "in the next two weeks."))
             return
-        lines = [f"{_local(o.start, zone)} {o.meeting.name} in {self._where(o)}"
+        lines = [f"{_local(o.start, zone)} {o.meeting.name} in {self.where(o)}"
                  for o in found[:MOST_LISTED]]
         more = len(found) - MOST_LISTED
         tail = f" … and {more} more: {ctx.public_url}/schedule/" if more > 0 else ""
         await ctx.reply(f"Meetings (times in {zone.key}): " + "; ".join(lines) + tail)
 
-    def _where(self, occurrence: Occurrence) -> str:
+    def where(self, occurrence: Occurrence) -> str:
+        """The occurrence's channel as people know it: the chat channel, else #name."""
         place = self.chat_channel(occurrence)
         return place.id if place is not None else f"#{occurrence.channel}"
 
@@ -382,9 +388,8 @@ class Schedule(Skill[ScheduleConfig]):
             await ctx.reply(f'No meeting is called "{name}". {ctx.prefix}meetings lists '
                             f"what is coming.")
             return
-        found = await asyncio.to_thread(
-            calendar.occurrences, [meeting] if meeting else self.meetings, now,
-            now + timedelta(days=62), self.skipped)
+        found = await self.occurrences(now, now + timedelta(days=62),
+                                       [meeting] if meeting else None)
         if meeting is None and ctx.channel is not None and not ctx.is_direct:
             found = [o for o in found if self.chat_channel(o) == ctx.channel] or found
         if not found:
@@ -394,7 +399,7 @@ class Schedule(Skill[ScheduleConfig]):
         chair, _ = await self.chair(ctx, first)
         await ctx.reply(
             f"{first.meeting.title} ({first.meeting.name}): {_local(first.start, zone)} "
-            f"{zone.key} (in {format_duration(first.start - now)}) in {self._where(first)}"
+            f"{zone.key} (in {format_duration(first.start - now)}) in {self.where(first)}"
             + (f", chair: {chair}" if chair else "")
             + (f", agenda: {first.meeting.agenda_url}" if first.meeting.agenda_url else ""))
 
@@ -435,8 +440,8 @@ class Schedule(Skill[ScheduleConfig]):
         await ctx.commit()
         await self.reload(ctx)
         added = self.meeting(name)
-        found = await asyncio.to_thread(calendar.occurrences, [added] if added else [],
-                                        ctx.now(), ctx.now() + timedelta(days=62))
+        found = await self.occurrences(ctx.now(), ctx.now() + timedelta(days=62),
+                                       [added] if added else [], skips=False)
         first = f" First: {found[0].start.astimezone(ZoneInfo(slot.zone)):%a %d %b %H:%M} " \
                 f"{slot.zone}." if found else ""
         await ctx.reply(f"Added {name}: {slot.frequency} on {WEEKDAYS[slot.weekday]} at "
@@ -477,9 +482,9 @@ class Schedule(Skill[ScheduleConfig]):
                             f"admin can call it off.")
             return
         start = datetime.combine(on_day, time(0), tzinfo=UTC) - timedelta(days=1)
-        that_day = [o for o in await asyncio.to_thread(
-            calendar.occurrences, [meeting], start, start + timedelta(days=3))
-            if _own_date(o) == on_day]
+        that_day = [o for o in await self.occurrences(start, start + timedelta(days=3),
+                                                      [meeting], skips=False)
+                    if _own_date(o) == on_day]
         if not that_day:
             await ctx.reply(f"{meeting.name} does not meet on {on_day:%A %Y-%m-%d}.")
             return
