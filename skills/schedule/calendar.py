@@ -4,6 +4,9 @@ Every source (irc-meetings YAML, an iCal feed, a meeting declared in chat) becom
 ``Meeting``s whose times are iCal VEVENTs; ``recurring_ical_events`` expands them, so
 RRULE, EXDATE and time zones (daylight saving included) have one implementation, and
 the calendar the bot publishes is the one it reminds from.
+
+icalendar and recurring-ical-events are imported by the functions that use them: a bot
+with no schedule never loads them (a tenth of a second and 6 MB).
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
-import recurring_ical_events
-
 from hatbot.skill import times
+
+if TYPE_CHECKING:
+    import icalendar
 
 WEEKDAYS = times.WEEKDAYS
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -157,6 +161,8 @@ def slot_event(meeting: Meeting, index: int, slot: Slot, today: date,
     if first is None:
         return None
     first = recent(slot, first, today - HISTORY)
+    import icalendar
+
     zone = ZoneInfo(slot.zone)
     event = icalendar.Event()
     event.add("UID", f"{meeting.name}-{index}@hatbot")
@@ -199,6 +205,8 @@ def series(meeting: Meeting) -> icalendar.Calendar:
     """The meeting's events as one calendar, made once (recurrence overrides share their
     series' UID, so each meeting is expanded on its own)."""
     if meeting.expanded is None:
+        import icalendar
+
         meeting.expanded = icalendar.Calendar()
         for event in meeting.events:
             meeting.expanded.add_component(event)
@@ -209,10 +217,12 @@ def occurrences(meetings: Iterable[Meeting], start: datetime, end: datetime,
                 skipped: frozenset[tuple[str, date]] = frozenset()) -> list[Occurrence]:
     """Every time a meeting starts in [start, end), soonest first; ``skipped`` holds
     (meeting name, date in the meeting's own zone) pairs called off in chat."""
-    found = []
+    found: list[Occurrence] = []
     for meeting in meetings:
         if not meeting.events:
             continue
+        import recurring_ical_events
+
         query = recurring_ical_events.of(series(meeting), skip_bad_series=True)
         for event in query.between(start, end):
             begins = event.decoded("DTSTART")
@@ -237,6 +247,8 @@ def ical(meetings: Sequence[Meeting], name: str,
     """One calendar of ``meetings``, as Google Calendar, Thunderbird and Apple Calendar
     import it: PRODID and VERSION, every event with UID and DTSTAMP, a VTIMEZONE for each
     zone used, and the dates called off in chat (``skipped``) as EXDATEs."""
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
@@ -260,6 +272,9 @@ def _starts_on(event: icalendar.Event, days: Sequence[date]) -> list[datetime]:
     begins = event.decoded("DTSTART")
     if not isinstance(begins, datetime):
         return []
+    import icalendar
+    import recurring_ical_events
+
     zone = begins.tzinfo or UTC
     one = icalendar.Calendar()
     one.add_component(event)

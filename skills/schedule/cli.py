@@ -1,5 +1,6 @@
 """``hatbot schedule check FILE…`` (conflicts, as irc-meetings' own check) and
-``hatbot schedule export DIR`` (every meeting with a fixed time, as irc-meetings YAML)."""
+``hatbot schedule export DIR`` (every meeting with a fixed time, as irc-meetings YAML).
+The readers load when a subcommand runs, not each time ``hatbot`` builds its parser."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from sqlalchemy.orm import Session
 from hatbot.skill import CliContext
 from hatbot.storage.db import sync_engine
 
-from . import ical_feeds, irc_meetings
 from .calendar import Meeting, Slot, with_events
 from .conflicts import conflicts
 from .models import DeclaredMeeting
@@ -48,6 +48,8 @@ def add_cli(commands: Any) -> None:
 
 
 def read_paths(paths: list[Path]) -> tuple[list[Meeting], list[str]]:
+    from . import ical_feeds, irc_meetings
+
     meetings: list[Meeting] = []
     errors: list[str] = []
     yaml_paths = [p for p in paths if p.suffix.lower() != ".ics"]
@@ -81,6 +83,7 @@ def run_check(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 def run_export(ctx: CliContext, args: argparse.Namespace) -> int:
+    from . import irc_meetings
     from .skill import declared_meeting
 
     declared: list[Meeting] = []

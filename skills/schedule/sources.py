@@ -5,6 +5,8 @@ URLs are fetched with ``If-None-Match``/``If-Modified-Since``, so an unchanged f
 a 304. The last good copy of each URL is kept in the data folder: a feed that fails (or
 a bot that starts while it is down) goes on with it, and the failure is logged once,
 when it starts, and shown on ``/healthz`` until the feed answers again.
+
+The readers (PyYAML, icalendar) are imported when a source of theirs is configured.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import ical_feeds, irc_meetings
 from .calendar import Meeting, with_events
 from .settings import Feed, ScheduleConfig
 
@@ -83,6 +84,8 @@ class Sources:
         """Fetch every URL feed that changed; whether any did."""
         import httpx
 
+        from . import ical_feeds
+
         changed = False
         for feed in self.config.feeds():
             if not is_url(feed.url):
@@ -120,13 +123,16 @@ class Sources:
         """Every meeting of every source, each name once (a later one with a name taken
         gets a number), with its events."""
         found: list[Meeting] = []
-        loaded = irc_meetings.load(self.config.irc_meetings)
-        folders = ", ".join(self.config.irc_meetings)
-        if loaded.errors:
-            self._failed(folders, "; ".join(loaded.errors))
-        elif folders:
-            self._fine(folders)
-        found += loaded.meetings
+        if self.config.irc_meetings:
+            from . import irc_meetings
+
+            loaded = irc_meetings.load(self.config.irc_meetings)
+            folders = ", ".join(self.config.irc_meetings)
+            if loaded.errors:
+                self._failed(folders, "; ".join(loaded.errors))
+            else:
+                self._fine(folders)
+            found += loaded.meetings
         for feed in self.config.feeds():
             found += self._feed(feed)
         found += declared
@@ -142,6 +148,8 @@ class Sources:
         return found
 
     def _feed(self, feed: Feed) -> list[Meeting]:
+        from . import ical_feeds
+
         if is_url(feed.url):
             kept = self._kept(feed.url)
             if kept is None:

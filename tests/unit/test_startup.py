@@ -21,7 +21,7 @@ def imported_after(code: str, cwd: Path) -> dict[str, bool]:
              "print(json.dumps({m: m in sys.modules for m in ('sqlalchemy', 'pydantic', "
              "'nio', 'slack_bolt', 'irc', 'numpy', 'scipy', 'alembic', 'aiohttp', "
              "'markdown_it', 'prometheus_client', 'apscheduler.schedulers.base', "
-             "'concurrent.futures.process')}))")
+             "'concurrent.futures.process', 'yaml', 'icalendar', 'recurring_ical_events')}))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True,
                           text=True, check=True)
     result: dict[str, bool] = json.loads(done.stdout.splitlines()[-1])
@@ -48,6 +48,8 @@ def test_a_console_bot_imports_only_the_console(tmp_path: Path) -> None:
     assert not seen["apscheduler.schedulers.base"], seen  # loaded after the adapters
     # The skills' subcommands are declared at every start; a process pool only for replay.
     assert not seen["concurrent.futures.process"], seen
+    # No schedule is configured: its readers and calendar libraries stay unloaded.
+    assert not (seen["yaml"] or seen["icalendar"] or seen["recurring_ical_events"]), seen
 
 
 def test_the_console_and_the_core_answer_before_sqlalchemy_loads(tmp_path: Path) -> None:
