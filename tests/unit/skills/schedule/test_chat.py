@@ -3,7 +3,6 @@ published calendar, on the in-memory adapter and a fake clock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,17 +11,7 @@ import pytest
 import recurring_ical_events
 
 from hatbot.testing import SkillTester
-from tests.unit.skills.schedule.test_reminders import NOVA, THURSDAY, config, until
-
-
-@pytest.fixture
-def bot(tmp_path: Path) -> Iterator[SkillTester]:
-    folder = tmp_path / "meetings"
-    folder.mkdir()
-    (folder / "nova.yaml").write_text(NOVA)
-    tester = SkillTester(config=config(folder), data_dir=tmp_path / "data")
-    yield tester
-    tester.close()
+from tests.unit.skills.schedule.conftest import THURSDAY, until
 
 
 def test_the_examples_answer_as_they_say(bot: SkillTester) -> None:
