@@ -46,6 +46,18 @@ class UsageError(Exception):
     """The words after a command do not fit it; the message says why and how."""
 
 
+T = typing.TypeVar("T")
+
+
+def read_or_usage(read: Callable[[str], T], text: str) -> T:
+    """``read(text)`` for a word a handler reads itself (from free text); its
+    ``ValueError`` becomes a ``UsageError``, so the reply is the reason with the usage."""
+    try:
+        return read(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -378,5 +390,6 @@ __all__ = [
     "make_command",
     "parse_arguments",
     "parse_duration",
+    "read_or_usage",
     "shorten",
 ]

@@ -47,6 +47,7 @@ from hatbot.commands import (
     extract,
     format_duration,
     parse_duration,
+    read_or_usage,
     shorten,
 )
 from hatbot.config import BotConfig
@@ -313,6 +314,7 @@ __all__ = [
     "on",
     "page_templates",
     "parse_duration",
+    "read_or_usage",
     "recognition",
     "responses",
     "route",

@@ -20,7 +20,15 @@ from sqlalchemy import ColumnElement, select
 
 from hatbot.context import Context
 from hatbot.events import Address
-from hatbot.skill import Skill, SkillConfig, UsageError, command, format_duration, times
+from hatbot.skill import (
+    Skill,
+    SkillConfig,
+    UsageError,
+    command,
+    format_duration,
+    read_or_usage,
+    times,
+)
 from hatbot.storage.kv import timezone_of
 
 from .models import Reminder
@@ -120,10 +128,7 @@ class Remind(Skill[SkillConfig]):
         found = _WHEN.match(text.strip())
         if not found or not found["rest"]:
             raise UsageError("expected a day, a time and the text")
-        try:
-            at = times.clock(found["at"])
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        at = read_or_usage(times.clock, found["at"])
         rest = found["rest"].strip()
         first, _, after = rest.partition(" ")
         if times.is_offset(first):
@@ -133,11 +138,7 @@ class Remind(Skill[SkillConfig]):
         else:
             zone = await timezone_of(ctx.db, ctx.sender.identity) or "UTC"
             message = rest
-        try:
-            day = read_day(found["day"])
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        return day, at, zone, message
+        return read_or_usage(read_day, found["day"]), at, zone, message
 
     async def _keep(self, ctx: Context, moment: datetime, text: str, *,
                     weekday: int | None = None, at: str | None = None,

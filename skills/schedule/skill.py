@@ -34,6 +34,7 @@ from hatbot.skill import (
     every,
     format_duration,
     on,
+    read_or_usage,
     recognition,
     route,
     times,
@@ -338,10 +339,7 @@ class Schedule(Skill[ScheduleConfig]):
                             f"You have no time zone set, so times are in UTC; "
                             f"{ctx.prefix}tz Europe/Berlin sets one.")
             return
-        try:
-            zone = times.zone(name)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        zone = read_or_usage(times.zone, name)
         await ctx.db.merge(KeyValue(namespace=TIMEZONE, key=ctx.sender.identity, value=zone))
         local = ctx.now().astimezone(ZoneInfo(zone))
         await ctx.reply(f"Your time zone is now {zone} (it is {local:%H:%M %Z} there).")
@@ -473,10 +471,7 @@ class Schedule(Skill[ScheduleConfig]):
             await ctx.reply(f'No meeting is called "{name}". {ctx.prefix}meetings lists '
                             f"what is coming.")
             return
-        try:
-            on_day = times.day(day)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        on_day = read_or_usage(times.day, day)
         if not await self._may_change(ctx, meeting):
             await ctx.reply(f"Only {meeting.name}'s chair, the people of its rotation, or an "
                             f"admin can call it off.")
@@ -682,12 +677,9 @@ def parse_declaration(text: str, ctx: Context) -> tuple[Slot, str]:
     found = _DECLARATION.match(text.strip())
     if not found:
         raise UsageError("expected NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]")
-    try:
-        weekday = times.weekday(found["day"])
-        at = times.clock(found["at"])
-        zone = times.zone(found["zone"] or "UTC")
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    weekday = read_or_usage(times.weekday, found["day"])
+    at = read_or_usage(times.clock, found["at"])
+    zone = read_or_usage(times.zone, found["zone"] or "UTC")
     frequency = (found["frequency"] or "weekly").lower()
     if frequency not in FREQUENCIES or frequency == "adhoc":
         raise UsageError(f'frequency: expected one of '
