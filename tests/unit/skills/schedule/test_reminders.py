@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from hatbot.testing import SkillTester
 from tests.unit.skills.schedule.conftest import NOVA, THURSDAY, config, until
