@@ -46,6 +46,9 @@ END:VCALENDAR\r
 """
 
 
+MODIFIED = "Sun, 01 Nov 2026 00:00:00 GMT"
+
+
 class FeedServer:
     """Serves FEED with an ETag, answering 304 to a request that has it."""
 
@@ -71,7 +74,8 @@ class FeedServer:
         self.requests.append(dict(request.headers))
         if request.headers.get("If-None-Match") == '"v1"':
             return web.Response(status=304)
-        return web.Response(body=FEED, headers={"ETag": '"v1"'}, content_type="text/calendar")
+        return web.Response(body=FEED, headers={"ETag": '"v1"', "Last-Modified": MODIFIED},
+                            content_type="text/calendar")
 
 
 def raw(url: str, dead: str) -> dict[str, Any]:
@@ -106,6 +110,7 @@ async def test_feeds_pages_and_calendars(start_bot: StartBot, tmp_path: Path) ->
     assert len(server.requests) == 1
     await reload(app)
     assert server.requests[-1].get("If-None-Match") == '"v1"'  # answered 304
+    assert server.requests[-1].get("If-Modified-Since") == MODIFIED
     assert skill.meeting("docs-team-sync") is not None
 
     from datetime import UTC, datetime
