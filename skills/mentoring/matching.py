@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 RECENT = timedelta(days=30)
 UNKNOWN_GAP_HOURS = 6.0
@@ -30,12 +31,21 @@ def parse_tz(text: str) -> int:
         return 0
     match = _TZ.match(text.strip())
     if match is None or int(match.group(2)) > 14 or int(match.group(3) or 0) >= 60:
-        raise ValueError(f'expected a UTC offset like +02:00 or -05:30, got "{text}"')
+        raise ValueError(f'expected a zone like Europe/Berlin or a UTC offset like +02:00 '
+                         f'or -05:30, got "{text}"')
     minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
     return minutes if match.group(1) == "+" else -minutes
 
 
-def format_tz(minutes: int | None) -> str:
+def offset_now(zone: str, now: datetime) -> int:
+    """Minutes east of UTC that ``zone`` is at ``now`` (it changes with daylight saving)."""
+    offset = now.astimezone(ZoneInfo(zone)).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def format_tz(minutes: int | None, zone: str | None = None) -> str:
+    if zone:
+        return zone
     if minutes is None:
         return "time zone unknown"
     sign = "+" if minutes >= 0 else "-"

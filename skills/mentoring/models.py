@@ -19,6 +19,9 @@ class MentorRecord(Base):
     name: Mapped[str] = mapped_column(String(255))
     tags: Mapped[str] = mapped_column(String(1000))  # space-separated, lower case
     tz: Mapped[int | None] = mapped_column(Integer, nullable=True)  # minutes east of UTC
+    # A zone name (Europe/Berlin) when one was given: its offset is taken at each match,
+    # as it changes with daylight saving; ``tz`` is then unset.
+    zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     capacity: Mapped[int] = mapped_column(Integer, default=2)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_mentored_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
@@ -33,6 +36,7 @@ class MenteeRequest(Base):
     name: Mapped[str] = mapped_column(String(255))
     tags: Mapped[str] = mapped_column(String(1000))
     tz: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
 

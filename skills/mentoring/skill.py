@@ -20,17 +20,30 @@ from hatbot.skill import (
     community,
     escape_markup,
     recognition,
+    times,
 )
 from hatbot.skills.mentoring import matching
 from hatbot.skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
+from hatbot.storage.kv import timezone_of
 
 
 def _tags(words: list[str]) -> str:
     return " ".join(sorted({w.lower().strip(",") for w in words if w.strip(",")}))
 
 
-def _tz(text: str) -> int | None:
-    return matching.parse_tz(text) if text else None
+async def _where(ctx: Context, text: str) -> tuple[int | None, str | None]:
+    """``tz=`` as given: a zone name (kept as the name), or a fixed offset in minutes (as
+    the spec's ``tz=+02:00``); without it, the zone the person set with ``!tz``."""
+    if not text:
+        return None, await timezone_of(ctx.db, ctx.sender.identity)
+    if times.is_zone(text):
+        return None, times.zone(text)
+    return matching.parse_tz(text), None
+
+
+def _offset(record: MentorRecord | MenteeRequest, now: datetime) -> int | None:
+    """Minutes east of UTC now: a zone's offset of the day, else the fixed one given."""
+    return matching.offset_now(record.zone, now) if record.zone else record.tz
 
 
 MAX_CAPACITY = 20  # mentees one mentor can take at once; more is a typo or an attack
@@ -41,25 +54,26 @@ class Mentoring(Skill[SkillConfig]):
     migrations = Path(__file__).with_name("migrations")
 
     @command("mentor add", args="TAG… [tz=+02:00] [capacity=N]",
-             help="Offer to mentor in these areas (capacity: how many mentees at once)",
+             help="Offer to mentor in these areas (capacity: how many mentees at once; "
+                  "tz: a zone like Europe/Berlin, else your !tz)",
              examples=["mentor add python docs tz=+02:00 capacity=2", "mentor add ci"])
     async def mentor_add(self, ctx: Context, tags: list[str], *, tz: str = "",
                          capacity: int = 2) -> None:
         if not 1 <= capacity <= MAX_CAPACITY:
             raise UsageError(f"capacity: from 1 to {MAX_CAPACITY} mentees at once")
         try:
-            offset = _tz(tz)
+            offset, zone = await _where(ctx, tz)
         except ValueError as exc:
             await ctx.reply(f"tz: {exc}. Example: {ctx.prefix}mentor add docs tz=+02:00")
             return
         mentor = await ctx.db.get(MentorRecord, ctx.sender.identity) or MentorRecord(
             person=ctx.sender.identity)
         mentor.address, mentor.name = str(ctx.sender.address), ctx.sender.name
-        mentor.tags, mentor.tz, mentor.capacity, mentor.active = _tags(tags), offset, \
-            capacity, True
+        mentor.tags, mentor.tz, mentor.zone, mentor.capacity, mentor.active = \
+            _tags(tags), offset, zone, capacity, True
         ctx.db.add(mentor)
         await ctx.reply(f"Thank you! You mentor in {mentor.tags.replace(' ', ', ')} "
-                        f"({matching.format_tz(offset)}), up to {capacity} at a time.")
+                        f"({matching.format_tz(offset, zone)}), up to {capacity} at a time.")
         await self.match(ctx)
 
     @command("mentor remove", help="Stop taking new mentees (current ones go on)")
@@ -80,14 +94,16 @@ class Mentoring(Skill[SkillConfig]):
             await ctx.reply(f"No mentors yet. Volunteer with {ctx.prefix}mentor add TAG…")
             return
         await ctx.reply("\n".join(
-            f"{m.name}: {m.tags.replace(' ', ', ')} ({matching.format_tz(m.tz)}), "
+            f"{m.name}: {m.tags.replace(' ', ', ')} ({matching.format_tz(m.tz, m.zone)}), "
             f"{loads.get(m.person, 0)}/{m.capacity}" for m in mentors))
 
-    @command("mentee", args="TAG… [tz=+02:00]", help="Ask for a mentor in these areas",
+    @command("mentee", args="TAG… [tz=+02:00]",
+             help="Ask for a mentor in these areas (tz: a zone like Europe/Berlin, else "
+                  "your !tz)",
              examples=["mentee python docs tz=+01:00", "mentee ci"])
     async def mentee(self, ctx: Context, tags: list[str], *, tz: str = "") -> None:
         try:
-            offset = _tz(tz)
+            offset, zone = await _where(ctx, tz)
         except ValueError as exc:
             await ctx.reply(f"tz: {exc}. Example: {ctx.prefix}mentee docs tz=+01:00")
             return
@@ -99,7 +115,7 @@ class Mentoring(Skill[SkillConfig]):
             MenteeRequest.person == me, MenteeRequest.status == "waiting"))
         request = request or MenteeRequest(person=me, requested_at=ctx.now(), status="waiting")
         request.address, request.name = str(ctx.sender.address), ctx.sender.name
-        request.tags, request.tz = _tags(tags), offset
+        request.tags, request.tz, request.zone = _tags(tags), offset, zone
         ctx.db.add(request)
         await ctx.commit()
         matched = await self.match(ctx)
@@ -186,10 +202,11 @@ class Mentoring(Skill[SkillConfig]):
             MentorRecord.active.is_(True)))}
         requests = {r.person: r for r in await ctx.db.scalars(select(MenteeRequest).where(
             MenteeRequest.status == "waiting").order_by(MenteeRequest.requested_at))}
-        candidates = [matching.Mentor(key, frozenset(m.tags.split()), m.tz, m.capacity,
-                                      loads.get(key, 0), m.last_mentored_at)
+        now = ctx.now()
+        candidates = [matching.Mentor(key, frozenset(m.tags.split()), _offset(m, now),
+                                      m.capacity, loads.get(key, 0), m.last_mentored_at)
                       for key, m in mentors.items()]
-        seekers = [matching.Mentee(key, frozenset(r.tags.split()), r.tz)
+        seekers = [matching.Mentee(key, frozenset(r.tags.split()), _offset(r, now))
                    for key, r in requests.items()]
         matches, _ = matching.assign(seekers, candidates, ctx.now())
         for pair in matches:
