@@ -32,6 +32,7 @@ from hatbot.context import Context, Runtime
 from hatbot.dispatch import Dispatcher
 from hatbot.events import Address, Event, Outbound, Reply, SetTopic, cleaned
 from hatbot.figures import COMMUNITY_ATTR, RECOGNITION_ATTR, Credit, Figure
+from hatbot.handoffs import Handoffs
 from hatbot.health import Health
 from hatbot.lock import DataDirLock
 from hatbot.metrics import Metrics
@@ -44,6 +45,7 @@ from hatbot.skill import (
     EVENTS_ATTR,
     ROUTE_ATTR,
     SCHEDULE_ATTR,
+    TAKES_ATTR,
     RouteMeta,
     ScheduleMeta,
     Skill,
@@ -235,6 +237,11 @@ class App:
         self.runtime = self._runtime(_not_open_yet)
         self.runtime.loaded.clear()
         self.router = Router(self.runtime, self.metrics, self.health)
+        self.handoffs = Handoffs(
+            lambda skill, call, what: self.router.run(skill, None, call, what=what),
+            lambda: self.sessions())
+        self.runtime.hand_off = self.handoffs.give
+        self.runtime.take_handoffs = self.handoffs.take
         self.community = Community(self._figures, self.clock.now, bot.name)
         self.people = People(self.credits, self._opted_out, self.clock.now, bot.name)
         self.routes += [("GET", "/community/", self.community.page),
@@ -319,6 +326,7 @@ class App:
                             for s in skills])
         self.runtime.loaded.set()
         self.dispatcher.release()
+        await self.handoffs.take()  # what a stop left between two skills
 
     def _runtime(self, sessions: Any) -> Runtime:
         return Runtime(bot=self.config.bot, public_url=self.config.web.base_url,
@@ -335,7 +343,7 @@ class App:
                                                                       self._write_turn)
 
     def _import(self, skills: list[str]) -> Any:
-        from hatbot.storage import db
+        from hatbot.storage import db, handoffs  # noqa: F401  (its table on the metadata)
 
         for name in skills:
             self.plugins.skills[name]  # imports the skill's modules
@@ -407,6 +415,8 @@ class App:
             self.routes.append((meta.method, meta.path, self._route(skill.name, handler)))
         for handler, meta in marked(skill, SCHEDULE_ATTR):
             check_schedule(skill, handler, meta)
+        for handler, kind in marked(skill, TAKES_ATTR):
+            self.handoffs.add_taker(skill.name, kind, handler)
         return skill
 
     async def _schedule_skill(self, skill: Skill[Any]) -> None:
@@ -529,6 +539,11 @@ class App:
         self.health = Health()
         self.runtime = self._runtime(self.sessions)
         self.router = Router(self.runtime, self.metrics, self.health)
+        self.handoffs = Handoffs(
+            lambda skill, call, what: self.router.run(skill, None, call, what=what),
+            lambda: self.sessions())
+        self.runtime.hand_off = self.handoffs.give
+        self.runtime.take_handoffs = self.handoffs.take
         for settings in enabled:
             self._load_skill(self.plugins.skills[settings.name](settings.options))
 

@@ -103,6 +103,15 @@ class Runtime:
     # What skills report as wrong but not fatal (a calendar feed that fails): shown on
     # /healthz beside the status, which they do not change.
     warnings: dict[str, str] = field(default_factory=dict)
+    # Work handed from one skill to another (storage/handoffs.py): add one to a session's
+    # transaction; and take those waiting, once a handler that gave some has committed.
+    hand_off: Callable[[AsyncSession, str, dict[str, Any], datetime], None] = \
+        field(default=lambda *_: None)
+    take_handoffs: Callable[[], Awaitable[None]] = field(default=lambda: _nothing())
+
+
+async def _nothing() -> None:
+    return None
 
 
 class Context:
@@ -111,6 +120,7 @@ class Context:
         self.skill = skill
         self.event = event
         self._session: AsyncSession | None = None
+        self.handed_off = False
 
     # --- who, where, when -------------------------------------------------------------
 
@@ -212,6 +222,13 @@ class Context:
         finally:
             await self._session.close()
             self._session = None
+
+    def hand_off(self, kind: str, /, **payload: Any) -> None:
+        """Give work to the skill that takes ``kind`` (``@takes``): it is written in this
+        handler's transaction, and taken once that has committed; if this handler fails,
+        it was never given. The payload is plain JSON data."""
+        self.runtime.hand_off(self.db, kind, payload, self.now())
+        self.handed_off = True
 
     # --- speaking ---------------------------------------------------------------------
 

@@ -94,6 +94,8 @@ class Router:
             await ctx.close()
             if saved:
                 self.health.storage_works()
+            if ctx.handed_off:
+                await self.runtime.take_handoffs()
             return result
         except passes:
             await ctx.close(failed=True)

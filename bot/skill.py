@@ -157,6 +157,7 @@ COMMAND_ATTR = "__hatbot_command__"
 EVENTS_ATTR = "__hatbot_events__"
 SCHEDULE_ATTR = "__hatbot_schedule__"
 ROUTE_ATTR = "__hatbot_route__"
+TAKES_ATTR = "__hatbot_takes__"
 
 
 def command(
@@ -219,6 +220,19 @@ def route(method: str, path: str) -> Callable[[F], F]:
 
     def mark(func: F) -> F:
         setattr(func, ROUTE_ATTR, RouteMeta(method.upper(), path))
+        return func
+
+    return mark
+
+
+def takes(kind: str) -> Callable[[F], F]:
+    """Take the work other skills hand off as ``kind`` (``ctx.hand_off(kind, **payload)``):
+    the method gets ``(ctx, **payload)``, the payload keys it declares, in a transaction
+    that also marks the handoff taken. One skill takes a kind; if it fails, the handoff
+    is tried again at the next one and at the next start, a few times."""
+
+    def mark(func: F) -> F:
+        setattr(func, TAKES_ATTR, kind)
         return func
 
     return mark
@@ -320,6 +334,7 @@ __all__ = [
     "route",
     "run_aside",
     "shorten",
+    "takes",
     "times",
     "week_of",
 ]

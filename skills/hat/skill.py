@@ -22,6 +22,7 @@ from hatbot.skill import (
     format_duration,
     mention,
     recognition,
+    takes,
 )
 from hatbot.skills.hat import reports
 from hatbot.skills.hat.models import HatClaim, HatDone, HatTask, HatVolunteer
@@ -60,6 +61,26 @@ class Hat(Skill[HatConfig]):
         recurring = f", every {every.days}d" if every else ""
         await ctx.reply(escape_markup(f"Task #{task.id} added: {title} ({task.area}{recurring})."
                                       f" Who wears the hat? {ctx.prefix}hat claim {task.id}"))
+
+    @takes("hat.task")
+    async def take_task(self, ctx: Context, title: str, area: str, channel: str) -> None:
+        """A task another skill found (a knowledge-base draft nobody reviewed): announced
+        where it belongs, with a volunteer of its area asked to wear the hat, as the
+        digest would."""
+        task = HatTask(title=title, area=area if area in AREAS else "other", channel=channel,
+                       status="open", created_at=ctx.now(), unowned_since=ctx.now())
+        ctx.db.add(task)
+        await ctx.db.flush()
+        volunteers = list(await ctx.db.scalars(select(HatVolunteer)))
+        fit = reports.suggest([task], volunteers).get(task.id)
+        text = escape_markup(f"Task #{task.id} added: {title} ({task.area}).")
+        if fit is not None:
+            fit.last_suggested_at = ctx.now()
+            who = Person(Address.parse(fit.address), fit.name)
+            text += Markup(f" {mention(who)}, would you wear the hat?")
+        text += escape_markup(f" {ctx.prefix}hat claim {task.id}")
+        if channel:
+            await ctx.say(Address.parse(channel), text)
 
     @command("hat list", args="[unowned|mine|all]", help="Open tasks (default: all)",
              examples=["hat list", "hat list unowned", "hat list mine"])

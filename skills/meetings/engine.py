@@ -23,13 +23,14 @@ COMMANDS = (
     "agreed", "accepted", "rejected", "chair", "unchair", "undo", "meetingname",
     "meetingtopic", "nick", "here", "startvote", "vote", "showvote", "endvote", "save",
     "lurk", "unlurk", "restrictlogs", "commands",
+    "faq",  # QUESTION | ANSWER: a draft for the knowledge base (the kb skill)
     # MeetBot's other spellings
     "agree", "accept", "reject", "halp",
 )
 ITEM_KINDS = {
     "info": "INFO", "idea": "IDEA", "link": "LINK", "help": "HELP", "halp": "HELP",
     "action": "ACTION", "agreed": "AGREED", "agree": "AGREED", "accepted": "ACCEPTED",
-    "accept": "ACCEPTED", "rejected": "REJECTED", "reject": "REJECTED",
+    "accept": "ACCEPTED", "rejected": "REJECTED", "reject": "REJECTED", "faq": "FAQ",
 }
 CHAIR_ONLY = {
     "topic", "agreed", "agree", "accepted", "accept", "rejected", "reject", "chair",
@@ -135,7 +136,7 @@ class LineLog(Sequence[Line]):
 
 @dataclass
 class Item:
-    kind: str  # TOPIC, INFO, IDEA, LINK, HELP, ACTION, AGREED, ACCEPTED, REJECTED, VOTE
+    kind: str  # TOPIC, INFO, IDEA, LINK, HELP, ACTION, AGREED, ACCEPTED, REJECTED, VOTE, FAQ
     text: str
     nick: str
     ts: datetime

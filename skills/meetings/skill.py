@@ -45,9 +45,10 @@ from hatbot.skills.meetings.files import (
     minutes_file_of,
     published,
     suffix_among,
+    url_of,
     write_minutes,
 )
-from hatbot.skills.meetings.minutes import Minutes
+from hatbot.skills.meetings.minutes import Minutes, relative_base, title_of
 from hatbot.skills.meetings.models import ActionAssignee, ActionItem, MeetingLine, MeetingRecord
 from hatbot.skills.meetings.pages import render_archive
 from hatbot.skills.meetings.recovery import lines_of, rebuild, same_minute
@@ -286,6 +287,7 @@ class Meetings(Skill[MeetingsConfig]):
         await ctx.db.execute(update(MeetingRecord).where(
             MeetingRecord.id == live.record_id).values(minutes_at=ctx.now(),
                                                        **archive.summary(meeting)))
+        self._hand_off_knowledge(ctx, meeting)
         await ctx.commit()
         record_id = live.record_id
         ctx.spawn(lambda background: archive.index_lines(background, record_id),
@@ -293,6 +295,26 @@ class Meetings(Skill[MeetingsConfig]):
         for link in links:
             await ctx.say(Address.parse(meeting.channel), escape_markup(link))
         return True
+
+    def _hand_off_knowledge(self, ctx: Context, meeting: Meeting) -> None:
+        """The meeting's decisions and ``#faq`` lines, each with its line in the log, go to
+        the knowledge base, in the transaction that marks the minutes written: once."""
+        log_url = "" if meeting.restricted_logs or "log.html" not in self.config.formats \
+            else url_of(meeting, ctx.public_url, "log.html")
+        minutes_url = url_of(meeting, ctx.public_url, "html") \
+            if "html" in self.config.formats else ""
+        for item in meeting.items:
+            url = f"{log_url}#l-{item.line}" if log_url else minutes_url
+            if item.kind in ("AGREED", "ACCEPTED"):
+                ctx.hand_off("kb.decision", series=meeting.name, meeting=title_of(meeting),
+                             kind=item.kind, text=item.text, by_name=item.nick,
+                             at=item.ts.isoformat(), url=url,
+                             key=f"{relative_base(meeting)}#{item.line}")
+            elif item.kind == "FAQ":
+                said = meeting.lines[item.line - 1]
+                ctx.hand_off("kb.draft", text=item.text, author=said.key,
+                             author_name=item.nick, origin="faq", channel=meeting.channel,
+                             source_url=url)
 
     async def _retry_later(self, ctx: Context, *, at_once: bool = False) -> None:
         if self._retry_job is None:

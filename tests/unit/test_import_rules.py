@@ -36,6 +36,7 @@ ALLOWED = {
     "bot.skill": ("bot.aside", "bot.backoff", "bot.batch", "bot.commands", "bot.config",
                   "bot.context", "bot.events", "bot.figures", "bot.markup", "bot.pages",
                   "bot.responses", "bot.times"),
+    "bot.handoffs": ("bot.context", "bot.skill", "storage"),
     "bot.pages": (),
     "bot.figures": (),
     "bot.community": ("bot.figures", "bot.pages", "bot.responses"),
