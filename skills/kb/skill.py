@@ -427,6 +427,14 @@ class Kb(Skill[KbConfig]):
         await ctx.db.execute(delete(KbSuggested).where(
             KbSuggested.at < ctx.now() - timedelta(days=7)))
 
+    # --- the command line ---------------------------------------------------------------
+
+    @classmethod
+    def add_cli(cls, commands: Any) -> None:
+        from .cli import add_cli
+
+        add_cli(commands)
+
     # --- web --------------------------------------------------------------------------
 
     @route("GET", "/kb/")

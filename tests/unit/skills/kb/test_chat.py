@@ -4,7 +4,6 @@ Community Hat exchange with it through handoffs."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
