@@ -57,8 +57,19 @@ def stem(word: str) -> str:
     return word
 
 
+_ASKS = re.compile(r"\b(why|where|when|who|which)\b", re.IGNORECASE)
+
+
 def terms(text: str) -> set[str]:
-    return {stem(w) for w in words(text)}
+    """The stemmed words of ``text``, and what kind of question it is ("?who", "?where";
+    not "how", which most questions are):
+    "who writes the release notes" is not asking what "where are the release notes"
+    answers."""
+    found = {stem(w) for w in words(text)}
+    asks = _ASKS.search(text)
+    if asks:
+        found.add("?" + asks.group(1).lower())
+    return found
 
 
 def is_question(text: str) -> bool:

@@ -8,7 +8,7 @@ from hatbot.skill import AddressText, SkillConfig
 
 # Chosen from the precision curve of ``python -m bench kb`` (bench/README.md): the lowest
 # threshold at which no question of the labelled set got a wrong suggestion.
-THRESHOLD = 0.5
+THRESHOLD = 0.6
 
 
 class KbConfig(SkillConfig):
