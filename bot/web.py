@@ -30,6 +30,7 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # The landing page's links, shown when something serves them.
 PAGES = [("/community/", "Community health"), ("/meetings/", "Meeting minutes"),
          ("/actions/", "Action items"), ("/schedule/", "Meeting schedule"),
+         ("/kb/", "Knowledge base"),
          ("/healthz", "Health (JSON)"),
          ("/metrics", "Metrics (Prometheus)")]
 NO_ADAPTER = '<tr><td colspan="2">no adapter</td></tr>'

@@ -88,6 +88,10 @@ PAGES = {
     "series": "/meetings/nova/",
     "actions": "/actions/?state=all",
     "person": "/people/dan",
+    "knowledge": "/kb/",
+    "kb-search": "/kb/?q=build+docs",
+    "kb-entry": "/kb/1",
+    "decisions": "/kb/decisions/nova",
     "minutes": "/meetings/nova/{nova}.html",
     "log": "/meetings/nova/{nova}.log.html",
 }

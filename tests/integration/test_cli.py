@@ -25,7 +25,7 @@ def test_piped_session_on_the_embedded_default(tmp_path: Path) -> None:
     assert lines[0] == "[#general] <hatbot> pong"
     assert all(line.startswith("[#general] <hatbot> ") for line in lines)
     assert lines[1] == (
-        "[#general] <hatbot> Commands: !action…, !actions, !chair…, !ci…, !hat…, !help, "
+        "[#general] <hatbot> Commands: !action…, !actions, !chair…, !ci…, !hat…, !help, !kb…, "
         "!meeting…, !meetings, !mentee…, !mentor…, !next, !ping, !privacy, !remind…, "
         "!schedule…, !tz, !version, !welcome…. Say !help COMMAND for "
         "details, e.g. !help hat; the whole list comes by direct message with !help there.")

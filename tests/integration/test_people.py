@@ -31,6 +31,8 @@ async def test_recognition_of_the_week_on_a_page_and_in_a_report(
     assert rows["bob"]["action items done"] == "1"
     assert rows["frank"]["mentees mentored"] == "1"
     assert rows["helper"]["newcomers answered first"] == "1"
+    assert rows["helper"]["knowledge entries written (approved)"] == "1"
+    assert rows["rita"]["knowledge entries reviewed"] == "1"
     markdown = run_cli("report", "recognition", "--since", "2026-01-01", "--config",
                        str(config), cwd=tmp_path)
     assert markdown.stdout.startswith("# Community work, 2026-01-01 to ")

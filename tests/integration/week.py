@@ -18,7 +18,8 @@ def play_week(tmp_path: Path) -> tuple[Path, Path]:
     config = tmp_path / "hatbot.toml"
     config.write_text(f'[bot]\ndata_dir = "{data}"\n[web]\nport = 0\n[adapters.console]\n'
                       f'[skills.welcome]\nchannels = ["console:#welcome"]\n'
-                      f'[skills.meetings]\nminutes_dir = "{data}/meetings"\n')
+                      f'[skills.meetings]\nminutes_dir = "{data}/meetings"\n'
+                      f'[skills.kb]\nreviewers = ["console:rita"]\n')
     said(config, SCRIPT.read_text(), tmp_path)
     return data, config
 
