@@ -5,7 +5,9 @@ to the next person who asks it; a meeting's decision and ``#faq`` reach it; then
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -74,3 +76,25 @@ async def test_captured_reviewed_found_suggested_and_exported(start_bot: StartBo
     assert decisions.status_code == 200 and "the install guide moves to the docs site" in \
         decisions.text
     assert missing.status_code == 404 and too_long.status_code == 400
+
+
+async def test_search_and_suggestions_on_postgresql(start_bot: StartBot, tmp_path: Path,
+                                                    postgres: Any) -> None:
+    """The same entries on PostgreSQL (its own full-text search, weighted like BM25's
+    columns): the best hit of each pinned query is the one SQLite gives, and at the
+    configured threshold no labelled question gets a wrong suggestion."""
+    from bench import kb as labelled
+    from hatbot.skills.kb.search import search
+    from hatbot.skills.kb.settings import THRESHOLD
+
+    url = postgres.new_database(f"kb_{uuid.uuid4().hex[:8]}")
+    app = await start_bot(raw={"bot": {"database_url": url}})
+    corpus = labelled.corpus()
+    async with app.sessions() as session:
+        await labelled.fill(session, corpus["entries"])
+        for query, best in (("unit tests", 1), ("docs sphinx", 19), ("gerrit", 3),
+                            ("release notes", 6), ("stable branch backport", 20)):
+            assert (await search(session, query, limit=1))[0].id == best, query
+        found = await labelled.outcomes(session, corpus["questions"])
+    made, right, answerable = labelled.curve(found, THRESHOLD)
+    assert made == right and right / answerable >= 0.7
