@@ -236,12 +236,7 @@ class App:
         self.health = Health()
         self.runtime = self._runtime(_not_open_yet)
         self.runtime.loaded.clear()
-        self.router = Router(self.runtime, self.metrics, self.health)
-        self.handoffs = Handoffs(
-            lambda skill, call, what: self.router.run(skill, None, call, what=what),
-            lambda: self.sessions())
-        self.runtime.hand_off = self.handoffs.give
-        self.runtime.take_handoffs = self.handoffs.take
+        self._wire_router()
         self.community = Community(self._figures, self.clock.now, bot.name)
         self.people = People(self.credits, self._opted_out, self.clock.now, bot.name)
         self.routes += [("GET", "/community/", self.community.page),
@@ -277,6 +272,7 @@ class App:
                 self.runtime.public_url = f"http://{web.host}:{web.port}"
             await self._load_while_adapters_start(rest)
         await self._start_scheduler()
+        await self.handoffs.take()  # what a stop left between two skills
         if web.enabled and not web_first:
             await self._start_web()
         if not self.adapters:
@@ -324,9 +320,20 @@ class App:
         self._open.set_result(None)
         await self._set_up([self._load_skill(self.plugins.skills[s.name](s.options))
                             for s in skills])
+        # From here a job asked for waits for the scheduler's store before it is answered
+        # (a "!remind" said now must not be kept in memory only: a crash would lose it).
+        self.scheduling.loading()
         self.runtime.loaded.set()
         self.dispatcher.release()
-        await self.handoffs.take()  # what a stop left between two skills
+
+    def _wire_router(self) -> None:
+        """The router, and the handoffs between skills, which run through it."""
+        self.router = Router(self.runtime, self.metrics, self.health)
+        self.handoffs = Handoffs(
+            lambda skill, call, what: self.router.run(skill, None, call, what=what),
+            lambda: self.sessions())
+        self.runtime.hand_off = self.handoffs.give
+        self.runtime.take_handoffs = self.handoffs.take
 
     def _runtime(self, sessions: Any) -> Runtime:
         return Runtime(bot=self.config.bot, public_url=self.config.web.base_url,
@@ -538,12 +545,7 @@ class App:
         self._connect(db)
         self.health = Health()
         self.runtime = self._runtime(self.sessions)
-        self.router = Router(self.runtime, self.metrics, self.health)
-        self.handoffs = Handoffs(
-            lambda skill, call, what: self.router.run(skill, None, call, what=what),
-            lambda: self.sessions())
-        self.runtime.hand_off = self.handoffs.give
-        self.runtime.take_handoffs = self.handoffs.take
+        self._wire_router()
         for settings in enabled:
             self._load_skill(self.plugins.skills[settings.name](settings.options))
 

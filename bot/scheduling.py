@@ -47,8 +47,10 @@ class Scheduling:
 
     def loading(self) -> None:
         """The real scheduler is on its way: from now on a job waits for it instead of
-        being kept (the adapters are up, and an answer must follow a stored job)."""
-        self._loading = asyncio.get_running_loop().create_future()
+        being kept (the adapters are up, and an answer must follow a stored job). Said
+        again, it changes nothing: whoever waits goes on waiting for the same one."""
+        if self._loading is None:
+            self._loading = asyncio.get_running_loop().create_future()
 
     async def attach(self, real: Scheduler) -> None:
         """Hand everything kept over to ``real``, in the order it came, then use it."""

@@ -8,7 +8,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from hatbot.skill import CliContext
 from hatbot.storage.db import sync_engine
 
-from .files import INDEX, Exported, file_name, index, read_folder, to_markdown
 from .models import APPROVED, DRAFT, KbEntry, KbRevision
+
+if TYPE_CHECKING:  # PyYAML loads when a subcommand runs, not when `hatbot` builds its parser
+    from .files import Exported
 
 IMPORTER = "hatbot kb import"
 
@@ -42,6 +44,8 @@ def add_cli(commands: Any) -> None:
 
 
 def exported(entry: KbEntry) -> Exported:
+    from .files import Exported
+
     return Exported(
         id=entry.id, question=entry.question, answer=entry.answer, tags=entry.tags.split(),
         author=entry.author, author_name=entry.author_name, reviewer=entry.reviewer or "",
@@ -51,6 +55,8 @@ def exported(entry: KbEntry) -> Exported:
 
 
 def run_export(ctx: CliContext, args: argparse.Namespace) -> int:
+    from .files import INDEX, file_name, index, to_markdown
+
     engine = sync_engine(ctx.bot.db_url)
     try:
         with Session(engine) as session:
@@ -86,6 +92,8 @@ def _same(row: KbEntry, entry: Exported) -> bool:
 
 
 def run_import(ctx: CliContext, args: argparse.Namespace) -> int:
+    from .files import read_folder
+
     found, errors = read_folder(args.folder)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
