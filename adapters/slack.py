@@ -41,7 +41,18 @@ from hatbot.adapters.flow import (
     keep_trying,
     split_utf8,
 )
-from hatbot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
+from hatbot.events import (
+    Address,
+    Edit,
+    Join,
+    Message,
+    Part,
+    Person,
+    React,
+    Reaction,
+    Reply,
+    SetTopic,
+)
 from hatbot.markup import render_slack
 
 log = logging.getLogger(__name__)
@@ -100,6 +111,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.bolt.event("app_mention")(self._on_message)
         self.bolt.event("member_joined_channel")(self._on_joined)
         self.bolt.event("member_left_channel")(self._on_left)
+        self.bolt.event("reaction_added")(self._on_reaction)
         self._verifier = SignatureVerifier(config.signing_secret.get_secret_value())
         self.socket_mode = bool(config.app_token.get_secret_value())
         self._socket: AsyncSocketModeHandler | None = None
@@ -211,6 +223,21 @@ class SlackAdapter(Adapter[SlackConfig]):
             return
         self.host.emit(Part(channel=Address(self.instance, str(event["channel"])),
                             person=await self._person(str(event["user"]))))
+
+    async def _on_reaction(self, event: dict[str, Any]) -> None:
+        """A reaction on a message, as the character ("pushpin" → 📌; a skin tone is
+        dropped); a custom emoji keeps its name."""
+        item = event.get("item") or {}
+        user = str(event.get("user") or "")
+        if item.get("type") != "message" or not user or user == self.bot_user:
+            return
+        name = str(event.get("reaction", "")).split("::", 1)[0]
+        character = emoji.emojize(f":{name}:", language="alias")
+        channel = str(item.get("channel", ""))
+        self.host.emit(Reaction(
+            channel=Address(self.instance, channel), person=await self._person(user),
+            message_id=str(item.get("ts", "")), emoji=name if character == f":{name}:"
+            else character, ts=_time(event.get("event_ts"))))
 
     async def _readable(self, text: str) -> str:
         """Slack's wire text as people read it: ``<@U1>`` → ``@Name``, links unwrapped,

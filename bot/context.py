@@ -27,6 +27,7 @@ from hatbot.events import (
     Part,
     Person,
     React,
+    Reaction,
     Reply,
     SetTopic,
 )
@@ -126,10 +127,11 @@ class Context:
 
     @property
     def sender(self) -> Person:
-        """Who caused this event: the speaker, or the person who joined or left."""
+        """Who caused this event: the speaker, the person who joined or left, or who
+        reacted."""
         if isinstance(self.event, Message):
             return self.event.sender
-        if isinstance(self.event, Join | Part):
+        if isinstance(self.event, Join | Part | Reaction):
             return self.event.person
         raise RuntimeError("this context has no event, so no sender")
 

@@ -99,7 +99,19 @@ class Part:
     ts: datetime = field(default_factory=_now)
 
 
-Event = Message | Join | Part
+@dataclass(frozen=True)
+class Reaction:
+    """Someone put an emoji on a message (``message_id`` is that ``Message.id``): the
+    character ("📌"), or a custom emoji's name where the platform has no character."""
+
+    channel: Address
+    person: Person
+    message_id: str
+    emoji: str
+    ts: datetime = field(default_factory=_now)
+
+
+Event = Message | Join | Part | Reaction
 
 
 def storable(text: str) -> str:

@@ -52,7 +52,7 @@ from hatbot.commands import (
 )
 from hatbot.config import BotConfig
 from hatbot.context import Context
-from hatbot.events import Address, Event, Join, Message, Part, Person
+from hatbot.events import Address, Event, Join, Message, Part, Person, Reaction
 from hatbot.figures import Credit, Figure, community, recognition, week_of
 from hatbot.markup import Markup
 from hatbot.markup import escape as escape_markup
@@ -312,6 +312,7 @@ __all__ = [
     "Message",
     "Part",
     "Person",
+    "Reaction",
     "Skill",
     "SkillConfig",
     "UsageError",

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hatbot.adapters.memory import PLATFORM, MemoryAdapter, person
-from hatbot.events import Address, Join, Message, Part, Reply
+from hatbot.events import Address, Join, Message, Part, Reaction, Reply
 
 if TYPE_CHECKING:
     from hatbot.app import App
@@ -65,6 +65,7 @@ class SkillTester:
         self.clock = FakeClock(start)
         self._runner = asyncio.Runner()
         self._seen = 0
+        self.said_id = ""  # the platform id of the last message ``say`` said
         self.app = self._runner.run(self._start(skills, config or {}, data_dir, admins))
 
     async def _start(self, skills: tuple[type[Skill[Any]], ...], raw: dict[str, Any],
@@ -101,9 +102,9 @@ class SkillTester:
         """``<alice> !ping`` (or ``* alice waves``) in the channel; the replies to it."""
         nick, text, action = _speaker(line)
         where = Address(PLATFORM, channel or self.channel)
+        self.said_id = self.memory.next_id()
         return self._handle(Message(channel=where, sender=person(nick), text=text,
-                                    is_action=action, ts=self.clock.now(),
-                                    id=self.memory.next_id()))
+                                    is_action=action, ts=self.clock.now(), id=self.said_id))
 
     def dm(self, line: str) -> list[str]:
         """``<alice> help`` said to the bot directly; the replies to it."""
@@ -112,6 +113,13 @@ class SkillTester:
         return self._handle(Message(channel=sender.address, sender=sender, text=text,
                                     is_direct=True, is_action=action, ts=self.clock.now(),
                                     id=self.memory.next_id()))
+
+    def react(self, nick: str, emoji: str, message_id: str, *, channel: str | None = None
+              ) -> list[str]:
+        """``nick`` puts ``emoji`` on a message (``said_id`` is the last one said)."""
+        where = Address(PLATFORM, channel or self.channel)
+        return self._handle(Reaction(channel=where, person=person(nick),
+                                     message_id=message_id, emoji=emoji, ts=self.clock.now()))
 
     def join(self, nick: str, *, channel: str | None = None) -> list[str]:
         where = Address(PLATFORM, channel or self.channel)
@@ -150,12 +158,12 @@ class SkillTester:
         assert isinstance(adapter, MemoryAdapter)
         return adapter
 
-    def _handle(self, event: Message | Join | Part) -> list[str]:
+    def _handle(self, event: Message | Join | Part | Reaction) -> list[str]:
         before = len(self.memory.sent)
         self._runner.run(self._emit(event))
         return [_plain(r) for r in self.memory.sent[before:]]
 
-    async def _emit(self, event: Message | Join | Part) -> None:
+    async def _emit(self, event: Message | Join | Part | Reaction) -> None:
         await self.memory.emit(event)
 
     # --- examples as tests ----------------------------------------------------------

@@ -27,6 +27,7 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
+    ReactionEvent,
     RoomMemberEvent,
     RoomMessageEmote,
     RoomMessageText,
@@ -43,7 +44,18 @@ from hatbot.adapters.matrix.config import MatrixConfig
 from hatbot.adapters.matrix.content import annotation, notice, replacement
 from hatbot.adapters.matrix.rooms import Rooms
 from hatbot.backoff import Backoff
-from hatbot.events import Address, Edit, Join, Message, Part, Person, React, Reply, SetTopic
+from hatbot.events import (
+    Address,
+    Edit,
+    Join,
+    Message,
+    Part,
+    Person,
+    React,
+    Reaction,
+    Reply,
+    SetTopic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +212,8 @@ class MatrixAdapter(Adapter[MatrixConfig]):
                     await self._on_text(room, event)
                 elif isinstance(event, RoomMemberEvent):
                     await self._on_member(room, event)
+                elif isinstance(event, ReactionEvent):
+                    self._on_reaction(room, event)
                 elif isinstance(event, MegolmEvent):
                     await self._on_encrypted(room, event)
         for room_id, invited in response.rooms.invite.items():
@@ -256,6 +270,14 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC), thread=thread,
             is_direct=direct, id=event.event_id,
             is_action=isinstance(event, RoomMessageEmote)))
+
+    def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
+        if self._mine(event.sender):
+            return
+        self.host.emit(Reaction(
+            channel=self._channel(room.room_id), person=self._person(room, event.sender),
+            message_id=event.reacts_to, emoji=event.key,
+            ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC)))
 
     async def _is_direct(self, room: MatrixRoom, sender: str) -> bool:
         """A room of just the bot and one person, with no name: a direct chat. Remembered,

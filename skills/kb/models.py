@@ -32,11 +32,13 @@ class KbEntry(Base):
     reviewer_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")  # why it was rejected
-    # Where it came from: "chat" (!kb add), "capture", "faq", "incident", "import".
+    # Where it came from: "chat" (!kb add), "capture", "reaction", "faq", "import".
     origin: Mapped[str] = mapped_column(String(16), default="chat")
     channel: Mapped[str] = mapped_column(String(255), default="")
     source_url: Mapped[str] = mapped_column(Text, default="")  # the minutes line, a file
     source_text: Mapped[str] = mapped_column(Text, default="")  # the chat it came from
+    # The message a reaction captured (its platform id), so a second 📌 adds nothing.
+    source_id: Mapped[str] = mapped_column(String(255), default="", index=True)
     # Drafts left unreviewed too long were handed to the Community Hat (once).
     hat_task_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from hatbot.context import Context
-from hatbot.events import Address, Message, Person
+from hatbot.events import Address, Message, Person, Reaction
 from hatbot.skill import (
     Credit,
     Skill,
@@ -37,7 +37,8 @@ from .models import APPROVED, DRAFT, REJECTED, KbDecision, KbEntry, KbRevision, 
 from .search import best_match, is_question, search, similarity
 from .settings import KbConfig
 
-HEARD_CHANNELS = 500  # channels whose recent lines are kept for !kb capture
+HEARD_CHANNELS = 200  # channels whose recent lines are kept for !kb capture and 📌
+HEARD_LINES = 200  # lines kept of each: a reaction captures a message this recent
 SHOWN = 3  # entries a search answers with
 LINE = 160  # characters of an answer shown in chat
 WRONG_ALIKE = 0.8  # a question this similar to one marked wrong is the same question
@@ -50,6 +51,8 @@ class Heard:
     at: datetime
     name: str
     text: str
+    id: str = ""  # the platform's message id
+    thread: str | None = None
 
 
 def split_entry(text: str) -> tuple[str, str, str]:
@@ -102,12 +105,13 @@ class Kb(Skill[KbConfig]):
 
     async def create(self, ctx: Context, *, question: str, answer: str, tags: str = "",
                      author: str, author_name: str, origin: str, channel: str = "",
-                     source_url: str = "", source_text: str = "") -> KbEntry:
+                     source_url: str = "", source_text: str = "", source_id: str = ""
+                     ) -> KbEntry:
         now = ctx.now()
         entry = KbEntry(question=question, answer=answer, tags=tags, status=DRAFT,
                         author=author, author_name=author_name, created_at=now,
                         updated_at=now, reason="", origin=origin, channel=channel,
-                        source_url=source_url, source_text=source_text)
+                        source_url=source_url, source_text=source_text, source_id=source_id)
         ctx.db.add(entry)
         await ctx.db.flush()
         self.revise(ctx, entry, "created", by=author, by_name=author_name)
@@ -175,7 +179,8 @@ class Kb(Skill[KbConfig]):
                         f'| ANSWER gives it a clean answer.')
 
     async def capture_lines(self, ctx: Context, lines: list[Heard], author: Person,
-                            channel: str, source_url: str = "") -> KbEntry:
+                            channel: str, *, origin: str = "capture", source_id: str = ""
+                            ) -> KbEntry:
         """A draft from chat: the first question asked (else the first line) is its
         question, the conversation its answer and its source."""
         asked = next((h for h in lines if is_question(h.text)), lines[0])
@@ -184,8 +189,8 @@ class Kb(Skill[KbConfig]):
             or asked.text
         return await self.create(ctx, question=asked.text, answer=answer, tags="",
                                  author=author.identity, author_name=author.name,
-                                 origin="capture", channel=channel, source_url=source_url,
-                                 source_text=conversation)
+                                 origin=origin, channel=channel, source_text=conversation,
+                                 source_id=source_id)
 
     @command("kb review", help="Drafts waiting for review, oldest first")
     async def review(self, ctx: Context) -> None:
@@ -322,11 +327,35 @@ class Kb(Skill[KbConfig]):
             await self.suggest(ctx, event)
 
     def remember(self, event: Message) -> None:
-        lines = self.heard.pop(event.channel, None) or deque(maxlen=self.config.capture_limit)
-        lines.append(Heard(event.ts, event.sender.name, event.text))
+        lines = self.heard.pop(event.channel, None) or deque(maxlen=HEARD_LINES)
+        lines.append(Heard(event.ts, event.sender.name, event.text, event.id, event.thread))
         self.heard[event.channel] = lines
         while len(self.heard) > HEARD_CHANNELS:
             self.heard.popitem(last=False)
+
+    @on(Reaction)
+    async def pinned(self, ctx: Context, event: Reaction) -> None:
+        """The capture reaction (📌) on a message: the message, with its thread where the
+        platform has threads, becomes a draft whose author is who reacted. Once per
+        message, however many react."""
+        if event.emoji != self.config.capture_emoji:
+            return
+        heard = list(self.heard.get(event.channel, ()))
+        target = next((h for h in heard if h.id == event.message_id), None)
+        if target is None:
+            return  # older than what the bot keeps, or said before it started
+        root = target.thread or target.id
+        lines = [h for h in heard if h.id == root or h.thread == root] or [target]
+        if await ctx.db.scalar(select(KbEntry.id).where(
+                KbEntry.channel == str(event.channel),
+                KbEntry.source_id.in_([root, target.id])).limit(1)) is not None:
+            return
+        entry = await self.capture_lines(ctx, lines, event.person, str(event.channel),
+                                         origin="reaction", source_id=root)
+        await ctx.say(event.channel, f'{event.person.name} captured {len(lines)} '
+                      f'line{"s" if len(lines) != 1 else ""} as draft #{entry.id} '
+                      f'("{shorten(entry.question, 100)}") for review.',
+                      thread=target.thread or target.id or None)
 
     async def suggest(self, ctx: Context, event: Message) -> None:
         hits = await search(ctx.db, event.text, limit=5)

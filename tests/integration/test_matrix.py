@@ -520,3 +520,22 @@ async def test_reactions_and_edits(start_bot: StartBot, synapse: Synapse, people
     assert edit["m.relates_to"]["event_id"] == working["event_id"]
     assert edit["m.new_content"]["body"] == "done; reacted: True"
     assert edit["body"] == "* done; reacted: True"  # what clients without edits show
+
+
+async def test_a_pushpin_reaction_captures_the_thread_for_the_knowledge_base(
+        start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path) -> None:
+    alice = await people("alice")
+    bob = await people("bob")
+    room = await new_room(alice, bob)
+    await alice.sync(timeout=0)
+    await start_matrix_bot(start_bot, synapse, tmp_path, room, await register_bot(synapse))
+    root = await alice.room_send(room, "m.room.message", {
+        "msgtype": "m.text", "body": "why does the docs job fail?"})
+    await bob.room_send(room, "m.room.message", {
+        "msgtype": "m.text", "body": "sphinx 8 turns warnings into errors",
+        "m.relates_to": {"rel_type": "m.thread", "event_id": root.event_id}})
+    await bob.room_send(room, "m.reaction", {"m.relates_to": {
+        "rel_type": "m.annotation", "event_id": root.event_id, "key": "📌"}})
+    (said,) = await notices(alice, room, "captured 2 lines as draft #1")
+    assert said["content"]["m.relates_to"]["event_id"] == root.event_id  # in the thread
+    assert '("why does the docs job fail?")' in said["content"]["body"]

@@ -283,3 +283,23 @@ async def test_topic_sets_the_slack_topic_and_a_refusal_changes_nothing(
         await asyncio.sleep(0.05)
     await slack.wait_post("Minutes (text): ")  # it went on
     await slack.wait_post("Log: ")  # the last post: nothing is left queued at the end
+
+
+async def test_a_pushpin_reaction_captures_the_message_for_the_knowledge_base(
+        start_bot: StartBot, slack: FakeSlack, tmp_path: Path) -> None:
+    """Slack names the emoji ("pushpin"); the bot knows it as 📌, the capture reaction."""
+    app = await start_slack_bot(start_bot, slack, tmp_path)
+    asked = message("how do I build the docs locally?")
+    await post_event(app, asked)
+    reaction = {"type": "reaction_added", "user": "U0RAJ", "reaction": "pushpin",
+                "item_user": "U0ANA", "event_ts": f"{time.time():.6f}",
+                "item": {"type": "message", "channel": "C0DEV", "ts": asked["ts"]}}
+    assert (await post_event(app, {**reaction, "reaction": "thumbsup"})).status_code == 200
+    assert (await post_event(app, reaction)).status_code == 200
+    (posted,) = await slack.wait_posted(1)
+    assert posted["channel"] == "C0DEV" and posted["thread_ts"] == asked["ts"]
+    assert posted["text"].endswith('captured 1 line as draft #1 ("how do I build the docs '
+                                   'locally?") for review.')
+    await post_event(app, reaction)  # Slack retried, or a second person pinned it
+    await asyncio.sleep(0.3)
+    assert len(slack.posted) == 1

@@ -61,11 +61,13 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(255), nullable=False),
         sa.Column("source_url", sa.Text(), nullable=False),
         sa.Column("source_text", sa.Text(), nullable=False),
+        sa.Column("source_id", sa.String(255), nullable=False),
         sa.Column("hat_task_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_kb_entries"),
     )
     op.create_index("ix_kb_entries_status", "kb_entries", ["status"])
     op.create_index("ix_kb_entries_created_at", "kb_entries", ["created_at"])
+    op.create_index("ix_kb_entries_source_id", "kb_entries", ["source_id"])
     op.create_table(
         "kb_revisions",
         sa.Column("id", sa.Integer(), nullable=False),

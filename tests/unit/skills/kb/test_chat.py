@@ -178,3 +178,39 @@ def test_a_draft_left_unreviewed_becomes_a_docs_hat_task_once(tmp_path: Path) ->
 
 def test_examples_answer_as_documented(bot: SkillTester) -> None:
     assert bot.check_examples("kb") >= 1
+
+
+def test_the_capture_reaction_takes_a_message_and_its_thread_once(bot: SkillTester) -> None:
+    bot.say("<dan> does anyone know why the docs job fails?")
+    asked = bot.said_id
+    bot.say("<erin> unrelated: lunch?")
+    bot.say("<carol> sphinx 8 turns warnings into errors")
+    assert bot.react("rita", "👍", asked) == []  # not the capture emoji
+    assert bot.react("rita", "📌", "no-such-message") == []
+    assert bot.react("rita", "📌", asked) == [
+        'rita captured 1 line as draft #1 ("does anyone know why the docs job fails?") for '
+        'review.']
+    assert bot.sent[-1].thread == asked  # said in the message's thread
+    assert bot.react("bob", "📌", asked) == []  # once per message
+    entry = rows(bot, KbEntry)[0]
+    assert (entry.author_name, entry.origin, entry.source_id) == ("rita", "reaction", asked)
+
+
+def test_a_reaction_in_a_thread_captures_the_whole_thread(bot: SkillTester) -> None:
+    from hatbot.adapters.memory import person
+    from hatbot.events import Address, Message
+
+    here = Address("memory", "#test")
+    root = Message(channel=here, sender=person("dan"), text="why does the docs job fail?",
+                   ts=bot.clock.now(), id="m-root")
+    reply = Message(channel=here, sender=person("carol"), text="sphinx 8: warnings are errors",
+                    ts=bot.clock.now(), id="m-reply", thread="m-root")
+    aside = Message(channel=here, sender=person("erin"), text="lunch?", ts=bot.clock.now(),
+                    id="m-aside")
+    for message in (root, reply, aside):
+        bot._handle(message)
+    assert bot.react("rita", "📌", "m-reply")[0].startswith("rita captured 2 lines as draft #1")
+    entry = rows(bot, KbEntry)[0]
+    assert entry.question == "why does the docs job fail?"
+    assert entry.answer == "<carol> sphinx 8: warnings are errors"
+    assert bot.react("rita", "📌", "m-root") == []  # the same thread
