@@ -24,6 +24,9 @@ COMMANDS = (
     "meetingtopic", "nick", "here", "startvote", "vote", "showvote", "endvote", "save",
     "lurk", "unlurk", "restrictlogs", "commands",
     "faq",  # QUESTION | ANSWER: a draft for the knowledge base (the kb skill)
+    # An incident is a meeting too: its log, crash safety and minutes, and at its end a
+    # post-incident review drafted for the knowledge base (incident.py).
+    "startincident", "endincident", "status", "cause", "fix",
     # MeetBot's other spellings
     "agree", "accept", "reject", "halp",
 )
@@ -31,7 +34,10 @@ ITEM_KINDS = {
     "info": "INFO", "idea": "IDEA", "link": "LINK", "help": "HELP", "halp": "HELP",
     "action": "ACTION", "agreed": "AGREED", "agree": "AGREED", "accepted": "ACCEPTED",
     "accept": "ACCEPTED", "rejected": "REJECTED", "reject": "REJECTED", "faq": "FAQ",
+    "status": "STATUS", "cause": "CAUSE", "fix": "FIX",
 }
+STARTS = {"startmeeting": False, "startincident": True}  # the command → an incident?
+INCIDENT = "incident"  # the name of every incident: one series in the archive
 CHAIR_ONLY = {
     "topic", "agreed", "agree", "accepted", "accept", "rejected", "reject", "chair",
     "unchair", "undo", "meetingname", "meetingtopic", "startvote", "endvote", "save", "lurk",
@@ -211,25 +217,33 @@ class Meeting:
     lurking: bool = False  # #lurk: the bot logs but says nothing
     restricted_logs: bool = False  # #restrictlogs: the logs are not published
     keep_dashes: bool = False  # the file-name rule: OpenStack's (False) or dashes kept
+    incident: bool = False  # started by #startincident
     # "-2", "-3"…: for a second meeting of the same name started in the same minute,
     # whose files would otherwise replace the first one's.
     file_suffix: str = ""
 
     @classmethod
-    def start(cls, channel: str, line: Line, name: str, keep_dashes: bool = False
-              ) -> tuple[Meeting, Outcome]:
+    def start(cls, channel: str, line: Line, name: str, keep_dashes: bool = False,
+              incident: bool = False) -> tuple[Meeting, Outcome]:
         default = channel.split(":", 1)[-1].lstrip("#!&")
         meeting = cls(
             channel=channel,
-            name=meeting_name(name or default, keep_dashes) or "meeting",
+            name=INCIDENT if incident else meeting_name(name or default, keep_dashes)
+            or "meeting",
             keep_dashes=keep_dashes,
             title=" ".join(name.split()),
             started_at=line.ts,
             starter_key=line.key,
             starter_nick=line.nick,
             chairs={line.key: line.nick},
+            incident=incident,
         )
         meeting.log(line)
+        if incident:
+            return meeting, Outcome(replies=[
+                f"Incident started at {hms(line.ts)} UTC: {meeting.title or 'untitled'}. "
+                f"{line.nick} leads it. Say #status, #cause, #fix and #action as it goes; "
+                f"#endincident ends it and drafts the post-incident review."])
         return meeting, Outcome(replies=[
             f"Meeting started at {hms(line.ts)} UTC. The chair is {line.nick}. "
             f"The meeting name is '{meeting.name}'. Say #commands for the list of commands."
@@ -266,11 +280,11 @@ class Meeting:
         if one_line(line.nick) != line.nick:
             line = dataclasses.replace(line, nick=one_line(line.nick))
         number = len(self.lines)
-        if command == "startmeeting":
+        if command in STARTS:
             return Outcome(replies=[f"A meeting is already running here: '{self.name}', "
                                     f"started by {self.starter_nick} at "
                                     f"{hms(self.started_at)} UTC."])
-        if command == "endmeeting":
+        if command in ("endmeeting", "endincident"):
             return self._end(line)
         if command in CHAIR_ONLY and not self.is_chair(line.key):
             return Outcome(replies=[f"{line.nick}: only a chair can use #{command} "
@@ -303,6 +317,10 @@ class Meeting:
             return Outcome(replies=[f"{line.nick}: only a chair can end the meeting before it "
                                     f"has run {int(LATE_END.total_seconds() // 60)} minutes."])
         self.ended_at = line.ts
+        if self.incident:
+            return Outcome(replies=[f"Incident ended at {hms(line.ts)} UTC, after "
+                                    f"{_span(line.ts - self.started_at)}."],
+                           write_minutes=True, ended=True)
         return Outcome(replies=[f"Meeting ended at {hms(line.ts)} UTC."],
                        write_minutes=True, ended=True)
 
@@ -465,6 +483,12 @@ class Meeting:
         return next((line.nick for line in reversed(self.lines) if line.key == key), fallback)
 
 
+def _span(delta: timedelta) -> str:
+    """``1h 05m``, ``12m``: how long something lasted, to the minute."""
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
 def _hours(delta: timedelta) -> int:
     return int(delta.total_seconds() // 3600)
 
@@ -479,8 +503,9 @@ def replay(
         command = None if line.is_bot or line.is_action else (
             parse_hash(line.text) or parse_alias(line.text, prefix, bot_name))
         if meeting is None:
-            if command is not None and command[0] == "startmeeting":
-                meeting, _ = Meeting.start(channel, line, command[1], keep_dashes)
+            if command is not None and command[0] in STARTS:
+                meeting, _ = Meeting.start(channel, line, command[1], keep_dashes,
+                                           incident=STARTS[command[0]])
             continue
         try:
             meeting.hear(line, command)

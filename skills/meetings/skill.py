@@ -38,8 +38,8 @@ from hatbot.skill import (
     run_aside,
     week_of,
 )
-from hatbot.skills.meetings import archive, tracker
-from hatbot.skills.meetings.engine import Line, Meeting, Outcome, parse_hash
+from hatbot.skills.meetings import archive, incident, tracker
+from hatbot.skills.meetings.engine import STARTS, Line, Meeting, Outcome, parse_hash
 from hatbot.skills.meetings.files import (
     announcement,
     minutes_file_of,
@@ -62,8 +62,9 @@ OPEN_ACTIONS_SHOWN = 10  # longer lists would flood the channel
 ATTENDANCE_SHOWN = 30  # meetings in a series page's attendance chart
 RETRY_MINUTES = timedelta(minutes=5)
 # Said outside a meeting these are surely meant for one; #info and the like may be chat.
-NEED_A_MEETING = {"endmeeting", "undo", "vote", "startvote", "endvote", "showvote", "save",
-                  "chair", "unchair", "meetingname"}  # after a failed write of minutes
+# (#save and the like also come after a failed write of minutes.)
+NEED_A_MEETING = {"endmeeting", "endincident", "undo", "vote", "startvote", "endvote",
+                  "showvote", "save", "chair", "unchair", "meetingname"}
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +172,9 @@ class Meetings(Skill[MeetingsConfig]):
             command = None if event.is_action else parse_hash(text)  # "/me" is never one
             live = self._live.get(channel)
             if live is None:
-                if command is not None and command[0] == "startmeeting":
-                    await self._start(ctx, channel, line, command[1], event.channel_name)
+                if command is not None and command[0] in STARTS:
+                    await self._start(ctx, channel, line, command[1], event.channel_name,
+                                      incident=STARTS[command[0]])
                 elif command is not None and command[0] in NEED_A_MEETING:
                     await ctx.reply(f"No meeting is running here, so #{command[0]} does "
                                     "nothing. #startmeeting NAME starts one.")
@@ -215,8 +217,9 @@ class Meetings(Skill[MeetingsConfig]):
         await ctx.say(Address.parse(live.meeting.channel), escape_markup(text))
 
     async def _start(self, ctx: Context, channel: str, line: Line, name: str,
-                     channel_name: str = "") -> None:
-        meeting, outcome = Meeting.start(channel, line, name, self.config.keep_dashes)
+                     channel_name: str = "", incident: bool = False) -> None:
+        meeting, outcome = Meeting.start(channel, line, name, self.config.keep_dashes,
+                                         incident=incident)
         meeting.channel_name = channel_name
         record = MeetingRecord(channel=channel, name=meeting.name, started_at=meeting.started_at)
         ctx.db.add(record)
@@ -297,8 +300,9 @@ class Meetings(Skill[MeetingsConfig]):
         return True
 
     def _hand_off_knowledge(self, ctx: Context, meeting: Meeting) -> None:
-        """The meeting's decisions and ``#faq`` lines, each with its line in the log, go to
-        the knowledge base, in the transaction that marks the minutes written: once."""
+        """The meeting's decisions and ``#faq`` lines, each with its line in the log, and an
+        incident's review go to the knowledge base, in the transaction that marks the
+        minutes written: once."""
         log_url = "" if meeting.restricted_logs or "log.html" not in self.config.formats \
             else url_of(meeting, ctx.public_url, "log.html")
         minutes_url = url_of(meeting, ctx.public_url, "html") \
@@ -315,6 +319,12 @@ class Meetings(Skill[MeetingsConfig]):
                 ctx.hand_off("kb.draft", text=item.text, author=said.key,
                              author_name=item.nick, origin="faq", channel=meeting.channel,
                              source_url=url)
+        if meeting.incident:
+            ctx.hand_off("kb.draft", question=incident.question(meeting),
+                         answer=incident.review(meeting, ctx.bot_name, minutes_url),
+                         tags="incident", author=meeting.starter_key,
+                         author_name=meeting.starter_nick, origin="incident",
+                         channel=meeting.channel, source_url=minutes_url)
 
     async def _retry_later(self, ctx: Context, *, at_once: bool = False) -> None:
         if self._retry_job is None:
