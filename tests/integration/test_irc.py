@@ -340,3 +340,38 @@ async def test_a_scheduled_meeting_is_announced_over_irc(start_bot: StartBot, ng
     bob.say(CHANNEL, "!ping")
     line = await bob.expect(from_bot(""))
     assert "starts in" not in line.text
+
+
+async def test_the_knowledge_base_over_irc(start_bot: StartBot, ngircd: Ngircd, clients: Any,
+                                           tmp_path: Path) -> None:
+    """On IRC, where there are no threads, a repeated question in a help channel is
+    answered to the person by name, once; !kb finds entries and !kb capture takes what
+    was said."""
+    from bench import kb as labelled
+
+    alice = await clients("alice", ngircd.port)
+    bob = await clients("bob", ngircd.port)
+    app = await start_bot(data_dir=tmp_path, raw={
+        "adapters": {"irc": {"host": "127.0.0.1", "port": ngircd.port, "tls": False,
+                             "nick": "hatbot", "channels": [CHANNEL]}},
+        "skills": {"kb": {"help_channels": [f"irc:{CHANNEL}"]}}})
+    await alice.expect(joined())
+    async with app.sessions() as session:  # twenty approved entries, as an import leaves
+        await labelled.fill(session, labelled.corpus()["entries"])
+    bob.say(CHANNEL, "how can I run the unit tests?")
+    line = await alice.expect(from_bot("bob: this may answer it — #1 How do I run the unit "
+                                       "tests? — Run tox -e py3"))
+    assert line.params[0] == CHANNEL and line.text.endswith("(not it? !kb wrong 1)")
+    bob.say(CHANNEL, "how can I run the unit tests?")  # the same day: not again
+    alice.say(CHANNEL, "!kb release notes")
+    await bob.expect(from_bot("#6 Where are the release notes written? — In "
+                              "releasenotes/notes"))
+    alice.say(CHANNEL, "!kb capture 2")
+    line = await bob.expect(from_bot("Captured 2 lines as draft #21"))
+    assert '("how can I run the unit tests?")' in line.text
+    from sqlalchemy import func, select
+
+    from hatbot.skills.kb.models import KbSuggested
+
+    async with app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(KbSuggested)) == 1

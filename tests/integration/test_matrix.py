@@ -80,6 +80,7 @@ async def register_bot(synapse: Synapse) -> tuple[str, str]:
 async def start_matrix_bot(start_bot: StartBot, synapse: Synapse, tmp_path: Path,
                            room: str, bot: tuple[str, str], *extra: type,
                            meetings: dict[str, Any] | None = None,
+                           kb: dict[str, Any] | None = None,
                            **matrix_options: Any) -> App:
     """A bot in ``room``, with the test skills ``extra`` and meetings options
     ``meetings``; returns once it has joined."""
@@ -87,7 +88,7 @@ async def start_matrix_bot(start_bot: StartBot, synapse: Synapse, tmp_path: Path
         "adapters": {"matrix": {"homeserver": synapse.url, "user_id": bot[0],
                                 "password": bot[1], "rooms": [room], **matrix_options}},
         "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes"),
-                                **(meetings or {})}},
+                                **(meetings or {})}, "kb": kb or {}},
         "web": {"public_url": "https://meetings.example.org"},
     })
     adapter = matrix(app)
@@ -539,3 +540,22 @@ async def test_a_pushpin_reaction_captures_the_thread_for_the_knowledge_base(
     (said,) = await notices(alice, room, "captured 2 lines as draft #1")
     assert said["content"]["m.relates_to"]["event_id"] == root.event_id  # in the thread
     assert '("why does the docs job fail?")' in said["content"]["body"]
+
+
+async def test_a_repeated_question_is_answered_in_its_thread(
+        start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path) -> None:
+    from bench import kb as labelled
+
+    alice = await people("alice")
+    room = await new_room(alice)
+    await alice.sync(timeout=0)
+    app = await start_matrix_bot(start_bot, synapse, tmp_path, room,
+                                 await register_bot(synapse),
+                                 kb={"help_channels": [f"matrix:{room}"]})
+    async with app.sessions() as session:  # approved entries, as an import leaves them
+        await labelled.fill(session, labelled.corpus()["entries"])
+    asked = await alice.room_send(room, "m.room.message", {
+        "msgtype": "m.text", "body": "how do I set up git-review?"})
+    (said,) = await notices(alice, room, "this may answer it — #3")
+    relation = said["content"]["m.relates_to"]
+    assert (relation["rel_type"], relation["event_id"]) == ("m.thread", asked.event_id)

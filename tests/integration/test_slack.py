@@ -33,7 +33,7 @@ class Greeter(Skill[SkillConfig]):
 
 
 async def start_slack_bot(start_bot: StartBot, fake: FakeSlack, tmp_path: Path,
-                          socket_mode: bool = False) -> App:
+                          socket_mode: bool = False, kb: dict[str, Any] | None = None) -> App:
     options: dict[str, Any] = {"bot_token": "xoxb-test", "signing_secret": SECRET,
                                "api_url": fake.api_url}
     if socket_mode:
@@ -41,7 +41,7 @@ async def start_slack_bot(start_bot: StartBot, fake: FakeSlack, tmp_path: Path,
     return await start_bot(Arrivals, Greeter, Acker, raw={
         "adapters": {"slack": options},
         "web": {"enabled": True, "port": 0},
-        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}},
+        "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes")}, "kb": kb or {}},
     })
 
 
@@ -303,3 +303,20 @@ async def test_a_pushpin_reaction_captures_the_message_for_the_knowledge_base(
     await post_event(app, reaction)  # Slack retried, or a second person pinned it
     await asyncio.sleep(0.3)
     assert len(slack.posted) == 1
+
+
+async def test_a_repeated_question_is_answered_in_its_thread(start_bot: StartBot,
+                                                              slack: FakeSlack,
+                                                              tmp_path: Path) -> None:
+    """A reviewer (by Slack user id) approves an entry; the next person who asks in the
+    help channel gets it in the thread of their question."""
+    app = await start_slack_bot(start_bot, slack, tmp_path,
+                                kb={"reviewers": ["slack:U0RAJ"], "help_channels": ["slack:C0DEV"]})
+    await post_event(app, message("!kb add How do I build the docs? | tox -e docs | docs"))
+    await post_event(app, message("!kb approve 1", user="U0RAJ"))
+    asked = message("how can I build the docs?", user="U0NEW")
+    await post_event(app, asked)
+    posted = await slack.wait_posted(3)
+    assert posted[1]["text"].startswith("Approved #1")
+    assert posted[2]["thread_ts"] == asked["ts"]
+    assert "this may answer it — #1 How do I build the docs? — tox -e docs" in posted[2]["text"]
