@@ -272,7 +272,6 @@ class App:
                 self.runtime.public_url = f"http://{web.host}:{web.port}"
             await self._load_while_adapters_start(rest)
         await self._start_scheduler()
-        await self.handoffs.take()  # what a stop left between two skills
         if web.enabled and not web_first:
             await self._start_web()
         if not self.adapters:
@@ -455,6 +454,8 @@ class App:
         except BaseException as exc:
             self.scheduling.failed(exc)
             raise
+        # What a stop left between two skills, now that a taker may schedule a job.
+        await self.handoffs.take()
         scheduler.resume()
 
     async def _until_stored(self, write: Callable[[], Awaitable[None]], what: str) -> None:

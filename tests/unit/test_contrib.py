@@ -48,7 +48,9 @@ def test_the_slack_manifest_grants_what_the_adapter_uses() -> None:
     assert {needs[m] for m in called} <= scopes
     assert "app_mentions:read" in scopes
     handled = set(re.findall(r'bolt\.event\("(\w+)"\)', adapter))
-    assert handled == {"message", "app_mention", "member_joined_channel", "member_left_channel"}
+    assert handled == {"message", "app_mention", "member_joined_channel", "member_left_channel",
+                       "reaction_added"}
     assert {"message.channels", "message.im", "app_mention", "member_joined_channel",
-            "member_left_channel"} <= events
+            "member_left_channel", "reaction_added"} <= events
+    assert "reactions:read" in scopes  # reaction_added is sent only with it
     assert "connections:write" in (CONTRIB / "slack-app-manifest.yml").read_text()
