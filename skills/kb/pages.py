@@ -48,7 +48,8 @@ async def index(skill: Kb, ctx: Context, request: web.Request) -> web.Response:
     latest = [] if query else list(await ctx.db.scalars(
         select(KbEntry).where(KbEntry.status == APPROVED)
         .order_by(KbEntry.updated_at.desc(), KbEntry.id.desc()).limit(LISTED)))
-    drafts = list(await ctx.db.scalars(select(KbEntry).where(KbEntry.status == DRAFT)
+    drafts = list(await ctx.db.scalars(select(KbEntry).where(KbEntry.status == DRAFT,
+                                                             KbEntry.channel != "")
                                        .order_by(KbEntry.created_at, KbEntry.id)
                                        .limit(LISTED)))
     series = list(await ctx.db.execute(select(KbDecision.series, func.count())
@@ -61,7 +62,8 @@ async def index(skill: Kb, ctx: Context, request: web.Request) -> web.Response:
 
 async def entry(skill: Kb, ctx: Context, request: web.Request) -> web.Response:
     found = await ctx.db.get(KbEntry, int(request.match_info["entry_id"]))
-    if found is None:
+    if found is None or (found.status != APPROVED and not found.channel):
+        # What someone wrote to the bot in private is public once a reviewer approved it.
         raise web.HTTPNotFound(text="no such entry")
     revisions = list(await ctx.db.scalars(select(KbRevision).where(
         KbRevision.entry_id == found.id).order_by(KbRevision.at, KbRevision.id)))

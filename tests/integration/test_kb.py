@@ -49,6 +49,7 @@ async def test_captured_reviewed_found_suggested_and_exported(start_bot: StartBo
         "docs: the install guide moves to the docs site https://bot.example/meetings/docs/" \
         in decision and decision.endswith(".log.html#l-3")
     assert "[#meeting] <hatbot> #2 Where is the style guide? (by alice, 0d old)" in bot
+    assert any("Draft #3 added: What is my private question?" in line for line in lines)
 
     out = tmp_path / "exported"
     done = run_cli("kb", "export", str(out), "--config", str(config), cwd=tmp_path)
@@ -67,6 +68,7 @@ async def test_captured_reviewed_found_suggested_and_exported(start_bot: StartBo
         entry = await client.get(f"{base}/kb/1")
         decisions = await client.get(f"{base}/kb/decisions/docs")
         missing = await client.get(f"{base}/kb/99")
+        private = await client.get(f"{base}/kb/3")  # a draft said to the bot in private
         too_long = await client.get(f"{base}/kb/", params={"q": "x" * 201})
     assert index.status_code == 200 and '<a href="1">#1 how do I build the docs locally?</a>' \
         in index.text
@@ -76,6 +78,7 @@ async def test_captured_reviewed_found_suggested_and_exported(start_bot: StartBo
     assert decisions.status_code == 200 and "the install guide moves to the docs site" in \
         decisions.text
     assert missing.status_code == 404 and too_long.status_code == 400
+    assert private.status_code == 404 and "private question" not in index.text
 
 
 async def test_search_and_suggestions_on_postgresql(start_bot: StartBot, tmp_path: Path,
