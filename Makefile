@@ -27,9 +27,18 @@ $(VENV)/.test-installed: pyproject.toml constraints.txt | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/hatbot run
 
-## test: lint, type-check, then every test (unit and integration)
+# The tests of everything that keeps state (skills, the scheduler's jobs, handoffs, the
+# web pages' queries), run a second time with each bot's state in a real PostgreSQL.
+ON_POSTGRES := tests/unit/skills tests/unit/bot/test_handoffs.py tests/unit/bot/test_skill_sdk.py \
+	tests/unit/bot/test_outbound.py tests/unit/bot/test_batch.py \
+	tests/integration/test_archive.py tests/integration/test_tracker.py \
+	tests/integration/test_web.py tests/integration/test_kb.py
+
+## test: lint, type-check, then every test (unit and integration) on SQLite, and those of
+## everything that keeps state again on PostgreSQL
 test: $(VENV)/.test-installed lint test-servers
 	$(BIN)/python -m pytest
+	HATBOT_TEST_ON_POSTGRES=1 $(BIN)/python -m pytest -q $(ON_POSTGRES)
 
 # The integration tests run a real ngircd, a real PostgreSQL and a real Chromium with its
 # driver (Debian's packages; installed here when missing and run as root, else install

@@ -21,11 +21,18 @@ The clock starts on Monday 5 January 2026 at 00:00 UTC and moves only with
 ``advance``. The harness is synchronous: each call runs the bot until the line is fully
 handled, so a test reads top to bottom with no ``await`` and no sleeping.
 Replies are plain text, as the console shows them; ``sent`` keeps the raw ones.
+
+The bot keeps its state in SQLite in the test's folder, or, when ``HATBOT_TEST_POSTGRES``
+names a PostgreSQL server (``postgresql+psycopg://user@host:port``), in a database of its
+own there: one per data folder, so a test that restarts the bot finds its data again.
+Hatbot's own suite runs the skills' tests both ways (``make test``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -79,7 +86,8 @@ class SkillTester:
         plugins = Plugins(adapters={PLATFORM: MemoryAdapter}, skills=everything)
         base: dict[str, Any] = {
             "bot": {"data_dir": str(data_dir),
-                    "admins": [f"{PLATFORM}:{nick}" for nick in admins]},
+                    "admins": [f"{PLATFORM}:{nick}" for nick in admins],
+                    **({"database_url": url} if (url := database_for(data_dir)) else {})},
             "web": {"enabled": False},
             "adapters": {PLATFORM: {}},
         }
@@ -204,6 +212,31 @@ def _plain(reply: Reply) -> str:
     from hatbot.markup import render_plain
 
     return render_plain(reply.markup_text)
+
+
+TEST_POSTGRES = "HATBOT_TEST_POSTGRES"
+TEMPLATE = "hatbot_template"  # a migrated database new ones are copied from, if there
+
+
+def database_for(data_dir: Path) -> str | None:
+    """Under ``HATBOT_TEST_POSTGRES``, the URL of the data folder's own database on that
+    server (made on first use, from the migrated template where there is one); else None:
+    SQLite in the folder."""
+    server = os.environ.get(TEST_POSTGRES, "").rstrip("/")
+    if not server:
+        return None
+    import psycopg
+
+    name = "t_" + hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:24]
+    admin = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return f"{server}/{name}"
+        template = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                (TEMPLATE,)).fetchone()
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{TEMPLATE}"'
+                                                     if template else ""))
+    return f"{server}/{name}"
 
 
 def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from hatbot.context import Context
 from hatbot.events import Join, Part
 from hatbot.plugins import Plugins, discover
 from hatbot.skill import Skill, SkillConfig, on
+from hatbot.testing import database_for
 from tests.support import REPO, free_port
 
 __all__ = ["REPO", "free_port"]  # for the tests that take them from here
@@ -62,9 +63,12 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
             adapters={**found.adapters, "memory": MemoryAdapter, **(adapters or {})},
             skills={**found.skills, **{cls.name: cls for cls in extra}},
         )
+        folder = data_dir or tmp_path
         base = {
             # A second bot running beside the first needs a data_dir of its own.
-            "bot": {"data_dir": str(data_dir or tmp_path), "admins": ["memory:admin"]},
+            "bot": {"data_dir": str(folder), "admins": ["memory:admin"],
+                    # On make test's PostgreSQL pass, a database of the folder's own.
+                    **({"database_url": url} if (url := database_for(folder)) else {})},
             "web": {"enabled": False, "port": 0},
             "adapters": {"memory": {}},
         }
@@ -127,6 +131,35 @@ def run_cli(
     return subprocess.CompletedProcess(done.args, done.returncode,
                                        done.stdout.decode("utf-8", "replace"),
                                        done.stderr.decode("utf-8", "replace"))
+
+
+ON_POSTGRES = "HATBOT_TEST_ON_POSTGRES"  # set: the bots of SkillTester keep state there
+
+
+@pytest.fixture(scope="session", autouse=True)
+def skills_on_postgres(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                       ) -> Iterator[None]:
+    """With ``HATBOT_TEST_ON_POSTGRES=1`` (``make test``'s second pass), every SkillTester
+    bot keeps its state in a database of its own on a real PostgreSQL, copied from one
+    migrated at the start (a template: a migration per test would double the time)."""
+    if os.environ.get(ON_POSTGRES) != "1":
+        yield
+        return
+    from hatbot.testing import TEMPLATE, TEST_POSTGRES, SkillTester
+
+    server = request.getfixturevalue("postgres")
+    url = server.new_database(TEMPLATE)
+    SkillTester(config={"bot": {"database_url": url}},
+                data_dir=tmp_path_factory.mktemp("template")).close()
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute("DELETE FROM apscheduler_jobs")  # each bot schedules its own
+    os.environ[TEST_POSTGRES] = server.url("").rstrip("/")
+    try:
+        yield
+    finally:
+        del os.environ[TEST_POSTGRES]
 
 
 @pytest.fixture(scope="session")

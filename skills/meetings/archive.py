@@ -266,9 +266,11 @@ async def search(db: AsyncSession, query: str, *, series: str | None = None,
     if not found:
         return Page([], page, False)
     if db.get_bind().dialect.name == "postgresql":
-        match = "to_tsvector('simple', l.text) @@ plainto_tsquery('simple', :q)"
-        snippet = (f"ts_headline('simple', l.text, plainto_tsquery('simple', :q), "
-                   f"'StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=8')")
+        # The index's expression (migration 0006): words inside links are words too.
+        match = ("to_tsvector('simple', regexp_replace(l.text, '[^[:alnum:]]+', ' ', 'g'))"
+                 " @@ plainto_tsquery('simple', :q)")
+        # Not ts_headline: its parser takes "<b>" in a line for markup and drops it.
+        snippet = "l.text"
         source = "meeting_lines l"
         newest = "l.id"
         terms = " ".join(found)
@@ -302,8 +304,32 @@ async def search(db: AsyncSession, query: str, *, series: str | None = None,
                  ).columns(started_at=MeetingRecord.started_at.type,
                            line_ts=MeetingRecord.started_at.type)
     rows = list(await db.execute(statement, params))
-    hits = [Hit(_listed(r), r.line_no, r.line_ts, r.nick, r.snippet) for r in rows[:PAGE_SIZE]]
+    marked = _marked if db.get_bind().dialect.name == "postgresql" else \
+        (lambda said, _: said)
+    hits = [Hit(_listed(r), r.line_no, r.line_ts, r.nick, marked(r.snippet, found))
+            for r in rows[:PAGE_SIZE]]
     return Page(hits, page, len(rows) > PAGE_SIZE)
+
+
+SNIPPET_CHARACTERS = 160  # of a long line, around the first match
+
+
+def _marked(said: str, found: list[str]) -> str:
+    """A line as a snippet, each word of ``found`` (any case, as PostgreSQL's "simple"
+    configuration matches) between START and STOP, cut around the first match when
+    long, as SQLite's ``snippet()`` gives it."""
+    wanted = {w.casefold() for w in found}
+    spans = [m.span() for m in _WORD.finditer(said) if m.group().casefold() in wanted]
+    if len(said) > SNIPPET_CHARACTERS and spans:
+        start = max(0, spans[0][0] - SNIPPET_CHARACTERS // 3)
+        end = start + SNIPPET_CHARACTERS
+        spans = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
+        said = ("…" if start else "") + said[start:end] + ("…" if end < len(said) else "")
+        shift = 1 if start else 0
+        spans = [(a + shift, b + shift) for a, b in spans]
+    for a, b in reversed(spans):
+        said = said[:a] + START + said[a:b] + STOP + said[b:]
+    return said
 
 
 async def open_actions(db: AsyncSession, series: str, limit: int = 50) -> list[ActionItem]:

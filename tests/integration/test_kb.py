@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from hatbot.testing import database_for
 from tests.conftest import REPO, StartBot, run_cli
 from tests.integration.week import said
 
@@ -21,9 +22,12 @@ async def test_captured_reviewed_found_suggested_and_exported(start_bot: StartBo
                                                               tmp_path: Path) -> None:
     data = tmp_path / "data"
     config = tmp_path / "hatbot.toml"
-    config.write_text(f'[bot]\ndata_dir = "{data}"\n[web]\npublic_url = "https://bot.example"'
-                      f'\n[adapters.console]\n[skills.kb]\nreviewers = ["console:rita"]\n'
-                      f'help_channels = ["console:#help"]\n')
+    database = database_for(data)  # make test's PostgreSQL pass: the bots' database
+    config.write_text(f'[bot]\ndata_dir = "{data}"\n'
+                      + (f'database_url = "{database}"\n' if database else "")
+                      + '[web]\npublic_url = "https://bot.example"\n[adapters.console]\n'
+                      '[skills.kb]\nreviewers = ["console:rita"]\n'
+                      'help_channels = ["console:#help"]\n')
     lines = said(config, SESSION.read_text(), tmp_path).splitlines()
     bot = [line for line in lines if "<hatbot>" in line]
     expected = [

@@ -17,16 +17,20 @@ from hatbot.skills.kb.files import BadFile, from_markdown
 from hatbot.skills.kb.models import KbEntry, KbRevision
 from hatbot.skills.kb.settings import KbConfig
 from hatbot.storage.db import sync_engine
-from hatbot.testing import SkillTester
+from hatbot.testing import SkillTester, database_for
+
+
+def config(data: Path) -> BotConfig:
+    """The bot's configuration for the data folder, on the database its tests use."""
+    return BotConfig(data_dir=str(data), database_url=database_for(data))
 
 
 def cli(data: Path) -> CliContext:
-    bot = BotConfig(data_dir=str(data))
-    return CliContext(bot=bot, public_url="", options=KbConfig(), database=True)
+    return CliContext(bot=config(data), public_url="", options=KbConfig(), database=True)
 
 
 def entries(data: Path) -> list[KbEntry]:
-    engine = sync_engine(BotConfig(data_dir=str(data)).db_url)
+    engine = sync_engine(config(data).db_url)
     try:
         with Session(engine) as session:
             return list(session.scalars(select(KbEntry).order_by(KbEntry.id)))
@@ -86,7 +90,7 @@ def test_export_then_import_gives_the_same_entries_and_files(filled: Path,
     edited = out / names[0]
     edited.write_text(edited.read_text().replace("Run `tox -e py3`.", "Run `tox -e py312`."))
     assert run_import(cli(second), argparse.Namespace(folder=out)) == 0
-    engine = sync_engine(BotConfig(data_dir=str(second)).db_url)
+    engine = sync_engine(config(second).db_url)
     with Session(engine) as session:
         actions = [r.action for r in session.scalars(
             select(KbRevision).where(KbRevision.entry_id == 1).order_by(KbRevision.id))]
