@@ -81,6 +81,19 @@ def _parser(plugins: Plugins, *, with_skills: bool = True) -> argparse.ArgumentP
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     db_commands.add_parser("upgrade", parents=[common], help="apply schema migrations",
                            epilog="example: hatbot db upgrade --config hatbot.toml")
+    copy = db_commands.add_parser(
+        "copy", parents=[common],
+        help="copy every table (skills' own, the scheduler's jobs) into a PostgreSQL "
+             "database, then compare row counts; stop the bot first",
+        epilog="example: hatbot db copy --from sqlite:///hatbot-data/hatbot.db "
+               "--to postgresql+psycopg://hatbot@db.example.org/hatbot")
+    copy.add_argument("--from", dest="source", metavar="URL",
+                      help="the database to copy (default: the configured one)")
+    copy.add_argument("--to", dest="target", metavar="URL", required=True,
+                      help="the PostgreSQL database to copy into (migrated first)")
+    copy.add_argument("--replace", action="store_true",
+                      help="empty the target's tables first (else a target with data is "
+                           "refused)")
     report = commands.add_parser("report", help="reports read from the database",
                                  epilog="example: hatbot report recognition --since 2026-01-01")
     reports = report.add_subparsers(dest="report", required=True, metavar="REPORT")
@@ -187,6 +200,10 @@ def _command(arguments: list[str]) -> int:
             check_runnable(config, plugins.adapters)
         if args.command == "check-config":
             print(f"{config.source or 'embedded default'}: OK")
+        elif args.command == "db" and args.db_command == "copy":
+            install_redaction(_passwords(args.source, args.target))
+            return _db_copy(config, plugins, args.source or config.bot.db_url, args.target,
+                            args.replace)
         elif args.command == "db":
             _db_upgrade(config, plugins)
         elif args.command == "report":
@@ -238,6 +255,40 @@ def _db_upgrade(config: Config, plugins: Plugins) -> None:
     # The URL may carry a password: show it masked.
     shown = make_url(config.bot.db_url).render_as_string(hide_password=True)
     print(f"database at {shown} is up to date")
+
+
+def _passwords(*urls: str | None) -> set[str]:
+    from sqlalchemy.engine import make_url
+
+    return {str(make_url(u).password) for u in urls if u and make_url(u).password}
+
+
+def _db_copy(config: Config, plugins: Plugins, source: str, target: str,
+             replace: bool) -> int:
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    from hatbot.storage.copy import CopyError, copy, shown
+
+    enabled = [s.name for s in config.enabled_skills()]
+    for url in (source, target):
+        plugins.migrate(url, enabled)
+    bar = tqdm(unit=" rows", file=sys.stderr, disable=None, desc="copying")
+    try:
+        copied = copy(source, target, replace=replace, progress=bar.update,
+                      total=lambda rows: setattr(bar, "total", rows))
+    except CopyError as exc:
+        print(f"hatbot db copy: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        bar.close()
+    wrong = [c for c in copied if c.source_rows != c.target_rows]
+    for c in copied:
+        mark = "" if c.source_rows == c.target_rows else "  <- differs"
+        print(f"{c.table:32} {c.source_rows:>10} {c.target_rows:>10}{mark}")
+    rows = sum(c.target_rows for c in copied)
+    print(f"{len(copied)} tables, {rows} rows copied from {shown(source)} to {shown(target)}"
+          + (f"; {len(wrong)} tables differ" if wrong else "; every count matches"))
+    return 1 if wrong else 0
 
 
 def _day(text: str) -> datetime:
