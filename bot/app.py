@@ -38,6 +38,7 @@ from hatbot.lock import DataDirLock
 from hatbot.metrics import Metrics
 from hatbot.plugins import Plugins
 from hatbot.recognition import People
+from hatbot.replicas import Replicas
 from hatbot.router import Router
 from hatbot.scheduling import Scheduling
 from hatbot.skill import (
@@ -170,6 +171,12 @@ class App:
         self._stopped = False
         self._reloading: asyncio.Task[bool] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()  # skills' background work
+        # On PostgreSQL, which of several processes speaks (bot/replicas.py); None: this
+        # one, always (SQLite).
+        self.replicas: Replicas | None = None
+        # What a leader that lost the lead does: by default stop (``hatbot run`` starts
+        # over as a standby instead).
+        self.on_deposed: Callable[[], None] = self.request_stop
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -259,6 +266,11 @@ class App:
                 settings.options, _AdapterHost(self, settings.name))
             self.adapters[settings.name] = adapter
         web = self.config.web
+        if bot.db_url.startswith("postgresql"):
+            self.replicas = Replicas(bot.db_url, lambda: self.sessions(), self._to_adapters)
+            if not await self.replicas.elect():
+                await self._start_standby(rest)
+                return
         # Chat comes first: the web server's libraries take a fifth of the start, so the
         # server starts after the adapters unless its links need the port it will get.
         web_first = web.enabled and not web.public_url and web.port == 0
@@ -276,6 +288,8 @@ class App:
             await self._start_web()
         if not self.adapters:
             log.warning("no adapter is enabled: the bot hears nothing")
+        if self.replicas is not None:
+            self.replicas.lead(self._deposed)
         # Everything made so far lives as long as the process: out of the collector's
         # sight, it costs nothing at each collection nor at exit. `hatbot run` starts
         # with the collector off (cli.main); it is on from here.
@@ -402,6 +416,8 @@ class App:
                 log.exception("adapter %s failed to stop cleanly", name)
         if self.web is not None:
             await self.web.stop()
+        if self.replicas is not None:
+            await self.replicas.close()
         if hasattr(self, "engine"):
             await self.engine.dispose()
         if hasattr(self, "_lock"):
@@ -436,7 +452,7 @@ class App:
                              for e in entries]
             await self.scheduling.recurring(skill.name, handler.__name__, schedules)
 
-    async def _start_scheduler(self) -> None:
+    async def _start_scheduler(self, *, paused: bool = False) -> None:
         """Load APScheduler (in a thread of its own: the adapters already answer), hand it
         what the skills' setup scheduled, and let missed jobs fire now that their replies
         can be delivered. Done even when a stop is asked for meanwhile: a job may wait
@@ -456,7 +472,8 @@ class App:
             raise
         # What a stop left between two skills, now that a taker may schedule a job.
         await self.handoffs.take()
-        scheduler.resume()
+        if not paused:  # a standby keeps the jobs without running them
+            scheduler.resume()
 
     async def _until_stored(self, write: Callable[[], Awaitable[None]], what: str) -> None:
         """``write`` again until storage takes it: the adapters are up by now, and a
@@ -495,7 +512,8 @@ class App:
         server = loading.result()
         self.web = server.WebServer(self.config.web, self.metrics, self.adapter_states,
                                     self.health.problems, self.config.bot.name,
-                                    self.community.gauges, lambda: self.runtime.warnings)
+                                    self.community.gauges, lambda: self.runtime.warnings,
+                                    lambda: self.role)
         for method, path, handler in self.routes:
             self.web.add_route(method, path, handler)
         await self.web.start()
@@ -583,10 +601,67 @@ class App:
 
     # --- outbound ---------------------------------------------------------------------
 
+    # --- replicas ----------------------------------------------------------------------
+
+    async def _start_standby(self, skills: list[PluginSettings]) -> None:
+        """Another process leads: load everything but chat, keep the scheduler's jobs
+        without running them, serve the web, and wait to lead."""
+        log.info("another replica leads: this one stands by (web pages and webhooks only)")
+        self.metrics.leader = 0
+        await self._load(skills)
+        await self._start_scheduler(paused=True)
+        if self.config.web.enabled:
+            await self._start_web()
+        assert self.replicas is not None
+        self.replicas.stand_by(self._take_the_lead)
+        gc.freeze()
+        gc.enable()
+
+    async def _take_the_lead(self) -> None:
+        """This standby leads now: connect to chat, run the jobs (those due while no one
+        led fire now), post what was kept."""
+        assert self.replicas is not None
+        self.metrics.leader, self.metrics.failovers = 1, self.replicas.failovers
+        for skill in self.skills.values():  # what the old leader changed since setup
+            await self.router.run(skill.name, None, skill.take_over, what="taking the lead")
+        await asyncio.gather(*(adapter.start() for adapter in self.adapters.values()))
+        if self.scheduler is not None:
+            scheduler = self.scheduler
+            # The jobs the old leader made since this one started are its own now.
+            await self._until_stored(lambda: self._claimed(scheduler), "the jobs taken over")
+            scheduler.resume()
+        self.replicas.lead(self._deposed)
+
+    async def _claimed(self, scheduler: Scheduler) -> None:
+        async with self._write_turn:
+            scheduler.claim()
+
+    async def _deposed(self) -> None:
+        """The lead is lost: no job runs and no adapter speaks from now on."""
+        self.metrics.leader = 0
+        if self.scheduler is not None:
+            self.scheduler.pause()
+        for name, adapter in self.adapters.items():
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("adapter %s failed to stop", name)
+        self.on_deposed()
+
+    @property
+    def role(self) -> str:
+        return "leader" if self.replicas is None else self.replicas.role
+
     async def deliver(self, event: Outbound) -> bool:
         """Hand an outbound event to the adapter its target names (``libera:#nova`` → the
-        ``libera`` table). A message is never lost once accepted; the rest (topics,
-        reactions, edits) are courtesies that never fail the caller."""
+        ``libera`` table), or, on a standby, to the outbox for the leader. A message is
+        never lost once accepted; the rest (topics, reactions, edits) are courtesies that
+        never fail the caller."""
+        if self.replicas is not None and not self.replicas.leading:
+            return await self.replicas.keep(event)
+        return await self._to_adapters(event)
+
+    async def _to_adapters(self, event: Outbound) -> bool:
         adapter = self.adapters.get(event.target.platform)
         if adapter is None:
             log.warning("no running adapter for %s; %s dropped", event.target,

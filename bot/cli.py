@@ -334,7 +334,22 @@ def _listening(config: Config, host: str | None, port: int | None) -> Config:
 def _run(config: Config, plugins: Plugins) -> None:
     from hatbot.app import App
 
-    asyncio.run(App(config, plugins).run())
+    app = App(config, plugins)
+    deposed: list[bool] = []
+
+    def start_over() -> None:  # the lead was lost (bot/replicas.py): stop, then rejoin
+        deposed.append(True)
+        app.request_stop()
+
+    app.on_deposed = start_over
+    asyncio.run(app.run())
+    if deposed:
+        # A new process in this one's place, as a standby: nothing of the old state
+        # (connections, jobs, caches) can speak by mistake.
+        log.warning("starting over as a standby")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 if __name__ == "__main__":

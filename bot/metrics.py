@@ -50,6 +50,8 @@ class Metrics:
         self.handler_errors: Counter[str] = Counter()  # by skill
         self.handler_seconds: dict[str, Timing] = {}  # by skill
         self.queue_depth = 0
+        self.leader = 1  # 0 while another replica leads (bot/replicas.py)
+        self.failovers = 0  # times this process took the lead from another
 
     def received(self, adapter: str) -> None:
         self.messages_in[adapter] += 1
@@ -108,3 +110,9 @@ class _Snapshot:
         yield seconds
         yield GaugeMetricFamily("hatbot_queue_depth", "Events accepted and not yet handled",
                                 value=float(m.queue_depth))
+        yield GaugeMetricFamily("hatbot_leader", "1 if this replica speaks in chat, 0 if it "
+                                "stands by", value=float(m.leader))
+        failovers = CounterMetricFamily("hatbot_failovers", "Times this replica took the lead "
+                                        "from another")
+        failovers.add_metric([], float(m.failovers))
+        yield failovers

@@ -110,6 +110,11 @@ class Scheduler:
         _running[self.key] = self
         if not self._aps.running:
             self._aps.start(paused=True)
+        self.claim()
+
+    def claim(self) -> None:
+        """Make every stored job this scheduler's: those made by an earlier run, or by
+        another replica that led before this one (bot/replicas.py)."""
         for job in self._aps.get_jobs():
             if job.args and job.args[0] != self.key:
                 job.modify(args=[self.key, *job.args[1:]])

@@ -124,6 +124,12 @@ class Skill(Generic[C]):
     async def setup(self, ctx: Context) -> None:
         """Called once after the database and scheduler are ready, before any event."""
 
+    async def take_over(self, ctx: Context) -> None:
+        """Called when this process takes the lead from another replica on the same
+        PostgreSQL (docs/architecture.md, "Replicas"): what the skill keeps in memory from
+        its tables (running meetings, newcomers awaited) is read again here, since the old
+        leader changed them after ``setup``. Nothing by default."""
+
     def reconfigure(self, config: C) -> list[str]:
         """Take a new configuration while running (SIGHUP). Returns the keys, if any, that
         only a restart applies; a skill that derives state from its config overrides this."""

@@ -80,6 +80,7 @@ class WebServer:
         bot_name: str = "hatbot",
         more_metrics: Callable[[], Awaitable[str]] | None = None,
         warnings: Callable[[], dict[str, str]] = dict,
+        role: Callable[[], str] = lambda: "leader",
     ) -> None:
         self.config = config
         self.bot_name = bot_name
@@ -87,6 +88,7 @@ class WebServer:
         self._states = adapter_states
         self._problems = problems
         self._warnings = warnings
+        self._role = role  # "leader", or "standby": another replica speaks (bot/replicas.py)
         self._more_metrics = more_metrics  # the community's gauges, gathered by the app
         login = guard(config)
         self.app = web.Application(client_max_size=MAX_BODY,
@@ -152,9 +154,11 @@ class WebServer:
                             headers={"Cache-Control": "max-age=86400"})
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        states, problems = self._states(), self._problems()
-        healthy = all(state == "connected" for state in states.values()) and not problems
-        body: dict[str, object] = {"status": "ok" if healthy else "degraded",
+        states, problems, role = self._states(), self._problems(), self._role()
+        # A standby is not connected to chat, by design: it is ready when its storage is.
+        connected = role != "leader" or all(state == "connected" for state in states.values())
+        healthy = connected and not problems
+        body: dict[str, object] = {"status": "ok" if healthy else "degraded", "role": role,
                                    "adapters": states}
         if problems:
             body["problems"] = problems

@@ -106,6 +106,14 @@ class Meetings(Skill[MeetingsConfig]):
         finish the ones that were ending or whose minutes were never written."""
         self._data_dir = ctx.data_dir
         self.minutes_dir = minutes_dir(self.config, ctx.data_dir)
+        await self._pick_up(ctx)
+
+    async def take_over(self, ctx: Context) -> None:
+        """Another replica ran the meetings until now: take them up as they stand."""
+        self._live.clear()
+        await self._pick_up(ctx)
+
+    async def _pick_up(self, ctx: Context) -> None:
         running = list(await ctx.db.scalars(
             select(MeetingRecord).where(MeetingRecord.ended_at.is_(None))))
         for record in running:

@@ -117,6 +117,13 @@ class Welcome(Skill[WelcomeConfig]):
         self._bots = set(config.bots)
         return []
 
+    async def take_over(self, ctx: Context) -> None:
+        """Another replica welcomed people until now: await their answers from here."""
+        self._away.clear()
+        self._silent.clear()
+        self._waiting.clear()
+        await self.setup(ctx)
+
     async def setup(self, ctx: Context) -> None:
         for person, joined_at in await ctx.db.execute(
                 select(Newcomer.person, Newcomer.joined_at).where(

@@ -37,6 +37,8 @@ ALLOWED = {
                   "bot.context", "bot.events", "bot.figures", "bot.markup", "bot.pages",
                   "bot.responses", "bot.times"),
     "bot.handoffs": ("bot.context", "bot.skill", "storage"),
+    "bot.leader": (),
+    "bot.replicas": ("bot.events", "bot.leader", "storage"),
     "bot.pages": (),
     "bot.figures": (),
     "bot.community": ("bot.figures", "bot.pages", "bot.responses"),

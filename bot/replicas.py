@@ -1,0 +1,127 @@
+"""Several ``hatbot run`` processes on one PostgreSQL: one leads, the others stand by.
+
+The leader (``bot/leader.py``) is connected to chat, runs the scheduled jobs, and posts
+what standbys kept in the outbox. A standby serves the web pages and webhooks; whatever
+it has to say is written to the outbox (``storage/outbox.py``) for the leader to post.
+Each second a standby tries to take the lead, and the leader checks it still holds it.
+On SQLite there is one process (the data folder's lock sees to it), always the leader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from hatbot.events import Address, Edit, Outbound, React, Reply, SetTopic
+from hatbot.leader import Leadership
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+log = logging.getLogger(__name__)
+
+EVERY = 1.0  # seconds between tries to lead, checks of the lead, and outbox reads
+_KINDS: dict[str, type[Any]] = {"Reply": Reply, "SetTopic": SetTopic, "React": React,
+                                "Edit": Edit}
+
+
+def to_row(event: Outbound) -> dict[str, Any]:
+    """An outbound event as plain JSON data, for the outbox."""
+    data: dict[str, Any] = {"type": type(event).__name__}
+    for name, value in vars(event).items():
+        data[name] = str(value) if isinstance(value, Address) else value
+    return data
+
+
+def from_row(data: dict[str, Any]) -> Outbound:
+    fields = dict(data)
+    kind = _KINDS[fields.pop("type")]
+    fields["target"] = Address.parse(fields["target"])
+    event: Outbound = kind(**fields)
+    return event
+
+
+class Replicas:
+    def __init__(self, url: str, sessions: Callable[[], AsyncSession],
+                 send: Callable[[Outbound], Awaitable[bool]]) -> None:
+        self.leadership = Leadership(url)
+        self.leading = False
+        self.failovers = 0  # times this process took the lead from another
+        self._sessions = sessions
+        self._send = send  # straight to the adapters
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def role(self) -> str:
+        return "leader" if self.leading else "standby"
+
+    async def elect(self) -> bool:
+        """Try once to lead (at start); whether this process does."""
+        self.leading = await self.leadership.try_lead()
+        return self.leading
+
+    def stand_by(self, lead: Callable[[], Awaitable[None]]) -> None:
+        """Try to lead every second; once this process does, ``lead()`` starts what a
+        leader runs."""
+        async def wait() -> None:
+            while True:  # polling: the lock can only be asked for, not waited on here
+                if await self.leadership.try_lead():
+                    break
+                await asyncio.sleep(EVERY)
+            self.leading = True
+            self.failovers += 1
+            log.warning("leadership: this replica leads now")
+            await lead()
+        self._spawn(wait(), "waiting to lead")
+
+    def lead(self, deposed: Callable[[], Awaitable[None]]) -> None:
+        """While leading: post what standbys kept, and check each second that the lead
+        is still ours; if not, stop speaking at once and call ``deposed()``."""
+        async def watch() -> None:
+            while await self.leadership.still_leading():
+                await self._post_kept()
+                await asyncio.sleep(EVERY)
+            self.leading = False
+            log.error("leadership: the database no longer confirms this replica leads; "
+                      "it stops speaking and starts over as a standby")
+            await self.leadership.close()
+            await deposed()
+        self._spawn(watch(), "leading")
+
+    async def keep(self, event: Outbound) -> bool:
+        """What a standby says goes to the outbox, for the leader."""
+        from hatbot.storage import outbox
+
+        async with self._sessions() as session:
+            outbox.keep(session, to_row(event), datetime.now(UTC))
+            await session.commit()
+        return True
+
+    async def _post_kept(self) -> None:
+        from hatbot.storage import outbox
+
+        try:
+            async with self._sessions() as session:
+                for row_id, data in await outbox.waiting(session):
+                    if not self.leading:
+                        return
+                    await self._send(from_row(data))
+                    await outbox.sent(session, row_id)
+                    await session.commit()
+        except Exception:  # the database is failing: the lead check says so next
+            log.exception("leadership: posting what the standbys kept failed")
+
+    def _spawn(self, work: Awaitable[Any], name: str) -> None:
+        task = asyncio.ensure_future(work)
+        task.set_name(f"replicas: {name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.leadership.close()

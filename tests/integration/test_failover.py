@@ -1,0 +1,217 @@
+"""Two ``hatbot run`` processes on one real PostgreSQL and one real ngircd (issue #20):
+one leads, the other stands by; the leader is killed (SIGKILL) and the standby takes
+over: it answers ``!ping`` under its configured nick, the meeting going on at the time
+keeps every line, a reminder that fell due in the gap is said once, a webhook the standby
+accepted in the gap is posted once. Then the kill is repeated ten times in a row."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import signal
+import subprocess
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import HATBOT, free_port
+from tests.integration.irc_client import IrcClient, Line
+from tests.integration.servers import Ngircd
+from tests.integration.test_ci_hooks import SECRET, run
+
+CHANNEL = "#meeting"
+TAKEOVER = 30.0  # seconds the issue allows a standby to answer after the leader died
+
+
+class Replica:
+    """``hatbot run`` with its own data folder and web port, logging to a file."""
+
+    def __init__(self, folder: Path, name: str, database: str, irc_port: int) -> None:
+        self.port = free_port()
+        self.log = folder / f"{name}.log"
+        config = folder / f"{name}.toml"
+        config.write_text(
+            f'[bot]\ndata_dir = "{folder / name}"\ndatabase_url = "{database}"\n'
+            f'[web]\nhost = "127.0.0.1"\nport = {self.port}\n'
+            f'public_url = "https://bot.example"\n'
+            f'[adapters.irc]\nhost = "127.0.0.1"\nport = {irc_port}\ntls = false\n'
+            f'nick = "hatbot"\nchannels = ["{CHANNEL}"]\n'
+            f'[skills.meetings]\nminutes_dir = "{folder / "minutes"}"\n'
+            f'[skills.ci]\ngithub_secret = "{SECRET}"\n'
+            f'[[skills.ci.watch]]\nrepo = "octo-org/octo-repo"\nbranches = ["main"]\n'
+            f'channels = ["irc:{CHANNEL}"]\n')
+        with self.log.open("w") as out:
+            self.proc = subprocess.Popen([str(HATBOT), "run", "--config", str(config)],
+                                         cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+
+    def health(self) -> dict[str, Any]:
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
+        except httpx.HTTPError:
+            return {}
+        return dict(answer.json())
+
+    def wait_role(self, role: str, within: float = 30) -> None:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self.health().get("role") == role:
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(f"replica exited: {self.log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        raise AssertionError(f"not {role} within {within}s: {self.health()}; "
+                             f"{self.log.read_text()[-2000:]}")
+
+    def metrics(self) -> str:
+        return httpx.get(f"http://127.0.0.1:{self.port}/metrics", timeout=5).text
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def github(self, payload: dict[str, Any], delivery: str) -> int:
+        body = json.dumps(payload).encode()
+        signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        return httpx.post(f"http://127.0.0.1:{self.port}/hooks/github", content=body,
+                          timeout=10, headers={
+                              "X-Hub-Signature-256": signature,
+                              "X-GitHub-Event": "workflow_run", "X-GitHub-Delivery": delivery,
+                              "Content-Type": "application/json"}).status_code
+
+
+@pytest.fixture
+async def replicas(tmp_path: Path, postgres: Any, ngircd: Ngircd
+                   ) -> AsyncIterator[Callable[[str], Replica]]:
+    database = postgres.new_database(f"ha_{int(time.time() * 1000) % 10**9}")
+    started: list[Replica] = []
+
+    def start(name: str) -> Replica:
+        replica = Replica(tmp_path, name, database, ngircd.port)
+        started.append(replica)
+        return replica
+
+    yield start
+    for replica in started:
+        replica.kill()
+
+
+def from_bot(text: str) -> Callable[[Line], bool]:
+    return lambda line: line.command == "PRIVMSG" and line.nick == "hatbot" \
+        and text in line.text
+
+
+async def heard(person: IrcClient, text: str, within: float = 10) -> str:
+    """A line of the bot's containing ``text``, however many lines came around it."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for line in person.seen:
+            if line.command == "PRIVMSG" and line.nick == "hatbot" and text in line.text:
+                return line.text
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the bot never said {text!r}")
+
+
+async def ping(person: IrcClient, within: float = TAKEOVER) -> float:
+    """Seconds until the bot, under its configured nick, answers !ping."""
+    began = time.monotonic()
+    deadline = began + within
+    while time.monotonic() < deadline:
+        person.say(CHANNEL, "!ping")
+        try:
+            await person.expect(from_bot("pong"), within=2)
+            return time.monotonic() - began
+        except (AssertionError, TimeoutError):
+            continue
+    raise AssertionError(f"no pong within {within}s")
+
+
+async def test_the_standby_takes_over_mid_meeting_with_nothing_lost_or_doubled(
+        replicas: Callable[[str], Replica], ngircd: Ngircd, tmp_path: Path) -> None:
+    first = replicas("first")
+    first.wait_role("leader")
+    second = replicas("second")
+    second.wait_role("standby")
+    assert second.health()["status"] == "ok"
+    alice = await IrcClient("alice").connect(ngircd.port)
+    await alice.join(CHANNEL)
+    try:
+        await ping(alice)
+        alice.say(CHANNEL, "#startmeeting ha")
+        await alice.expect(from_bot("Meeting started"))
+        alice.say(CHANNEL, "before the failover")
+        alice.say(CHANNEL, "!remind 4s the gate is green")
+        await alice.expect(from_bot("OK, in 4s I will say"))
+
+        first.kill()
+        # In the gap: a webhook reaches the standby, which keeps its message.
+        assert second.github(run("failure"), "gap-1") in (200, 202)
+        waited = await ping(alice)
+        second.wait_role("leader", within=5)
+        assert "main" in await heard(alice, "octo-org/octo-repo")
+        await heard(alice, "Reminder from alice: the gate is green")
+
+        alice.say(CHANNEL, "after the failover")
+        alice.say(CHANNEL, "#endmeeting")
+        await heard(alice, "Meeting ended")
+        await ping(alice)  # and nothing else in between: no post twice
+        (minutes,) = (tmp_path / "minutes" / "ha").glob("*/ha.*[0-9].log.txt")
+        log = minutes.read_text()
+        assert "before the failover" in log and "after the failover" in log
+        everything = "\n".join(line.text for line in alice.seen if line.nick == "hatbot")
+        assert everything.count("Reminder from alice") == 1
+        assert everything.count("CI is red on") == 1
+        print(f"took over in {waited:.1f}s")
+        metrics = second.metrics()
+        assert "hatbot_leader 1.0" in metrics and "hatbot_failovers_total 1.0" in metrics
+    finally:
+        await alice.close()
+
+
+async def test_ten_kills_in_a_row(replicas: Callable[[str], Replica], ngircd: Ngircd,
+                                  tmp_path: Path) -> None:
+    """Ten times: a new standby, the leader killed, a burst of webhooks in the gap (red,
+    green, red…: each a post), a line said to the meeting once the new leader answers.
+    At the end every line is in the minutes once, and every post was said once."""
+    leader = replicas("r0")
+    leader.wait_role("leader")
+    alice = await IrcClient("alice").connect(ngircd.port)
+    await alice.join(CHANNEL)
+    times = []
+    try:
+        await ping(alice)
+        alice.say(CHANNEL, "#startmeeting kills")
+        await heard(alice, "Meeting started")
+        for n in range(1, 11):
+            standby = replicas(f"r{n}")
+            standby.wait_role("standby")
+            leader.kill()
+            for k in range(3):  # the standby accepts them while no one leads
+                outcome = "failure" if (3 * n + k) % 2 else "success"
+                assert standby.github(run(outcome, sha=f"{n:03d}{k}ac"), f"k{n}-{k}") in \
+                    (200, 202)
+            times.append(await ping(alice))
+            standby.wait_role("leader", within=5)
+            alice.say(CHANNEL, f"line after kill {n}")
+            leader = standby
+        alice.say(CHANNEL, "#endmeeting")
+        await heard(alice, "Meeting ended", within=15)
+        await ping(alice)
+    finally:
+        await alice.close()
+    print("takeover times:", ", ".join(f"{t:.1f}s" for t in times))
+    assert len(times) == 10 and max(times) < TAKEOVER
+    (minutes,) = (tmp_path / "minutes" / "kills").glob("*/kills.*[0-9].log.txt")
+    log = minutes.read_text()
+    for n in range(1, 11):
+        assert log.count(f"line after kill {n}\n") == 1, n
+    said = [line.text for line in alice.seen if line.nick == "hatbot"]
+    changes = sum(1 for text in said if "CI is red on" in text or "recovered after" in text)
+    assert changes == 30, said  # 30 deliveries alternating red and green: 30 changes
