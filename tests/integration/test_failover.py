@@ -215,3 +215,36 @@ async def test_ten_kills_in_a_row(replicas: Callable[[str], Replica], ngircd: Ng
     said = [line.text for line in alice.seen if line.nick == "hatbot"]
     changes = sum(1 for text in said if "CI is red on" in text or "recovered after" in text)
     assert changes == 30, said  # 30 deliveries alternating red and green: 30 changes
+
+
+async def test_a_leader_that_loses_its_database_stops_and_rejoins_as_a_standby(
+        replicas: Callable[[str], Replica], ngircd: Ngircd, postgres: Any) -> None:
+    """The leader's lock connection is cut (as a network fault or a database failover
+    would): it can no longer prove it leads, so it leaves chat at once and starts over as
+    a standby; the other replica leads, and !ping is answered once."""
+    import psycopg
+
+    first = replicas("first")
+    first.wait_role("leader")
+    second = replicas("second")
+    second.wait_role("standby")
+    alice = await IrcClient("alice").connect(ngircd.port)
+    await alice.join(CHANNEL)
+    try:
+        await ping(alice)
+        with psycopg.connect(postgres.url().replace("+psycopg", ""), autocommit=True) as db:
+            cut = db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE application_name = 'hatbot leader' "
+                             "AND pid IN (SELECT pid FROM pg_locks WHERE locktype = "
+                             "'advisory' AND granted)").fetchall()
+        assert cut == [(True,)]
+        second.wait_role("leader", within=TAKEOVER)
+        first.wait_role("standby", within=TAKEOVER)  # the same process, started over
+        assert first.proc.poll() is None
+        seen = len(alice.seen)
+        await ping(alice)
+        pongs = [line for line in alice.seen[seen:] if line.nick == "hatbot"
+                 and line.text == "pong"]
+        assert len(pongs) == 1
+    finally:
+        await alice.close()
