@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVERY = 1.0  # seconds between tries to lead, checks of the lead, and outbox reads
+CLOSE_WAIT = 5.0  # seconds the loops get to end at shutdown
 _KINDS: dict[str, type[Any]] = {"Reply": Reply, "SetTopic": SetTopic, "React": React,
                                 "Edit": Edit}
 
@@ -53,6 +54,16 @@ class Replicas:
         self._sessions = sessions
         self._send = send  # straight to the adapters
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing = asyncio.Event()
+
+    async def _pause(self) -> bool:
+        """Wait a moment between tries; False once closing (the loops end on their own:
+        cancelling one in the middle of a database call can leave its connection stuck)."""
+        try:
+            await asyncio.wait_for(self._closing.wait(), EVERY)
+        except TimeoutError:
+            return True
+        return False
 
     @property
     def role(self) -> str:
@@ -70,7 +81,8 @@ class Replicas:
             while True:  # polling: the lock can only be asked for, not waited on here
                 if await self.leadership.try_lead():
                     break
-                await asyncio.sleep(EVERY)
+                if not await self._pause():
+                    return
             self.leading = True
             self.failovers += 1
             log.warning("leadership: this replica leads now")
@@ -83,7 +95,8 @@ class Replicas:
         async def watch() -> None:
             while await self.leadership.still_leading():
                 await self._post_kept()
-                await asyncio.sleep(EVERY)
+                if not await self._pause():
+                    return
             self.leading = False
             log.error("leadership: the database no longer confirms this replica leads; "
                       "it stops speaking and starts over as a standby")
@@ -121,7 +134,10 @@ class Replicas:
         task.add_done_callback(self._tasks.discard)
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._closing.set()
+        if self._tasks:
+            _, late = await asyncio.wait(list(self._tasks), timeout=CLOSE_WAIT)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await self.leadership.close()
