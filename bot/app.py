@@ -268,6 +268,8 @@ class App:
         web = self.config.web
         if bot.db_url.startswith("postgresql"):
             self.replicas = Replicas(bot.db_url, lambda: self.sessions(), self._to_adapters)
+            self.runtime.keep = self.replicas.keep_in
+            self.runtime.post_kept = self.replicas.post_kept
             if not await self.replicas.elect():
                 await self._start_standby(rest)
                 return

@@ -109,6 +109,11 @@ class Runtime:
     hand_off: Callable[[AsyncSession, str, dict[str, Any], datetime], None] = \
         field(default=lambda *_: None)
     take_handoffs: Callable[[], Awaitable[None]] = field(default=lambda: _nothing())
+    # Replicas on PostgreSQL (bot/replicas.py): what is said with no chat event to answer
+    # is kept in the outbox in the saying transaction (``keep``), then posted by whoever
+    # leads (``post_kept``). None: said straight away (one process).
+    keep: Callable[[AsyncSession, Outbound, datetime], Any] | None = None
+    post_kept: Callable[[int, Outbound], Awaitable[bool]] | None = None
 
 
 async def _nothing() -> None:
@@ -262,9 +267,18 @@ class Context:
         """Do one outbound thing (``Reply``, ``SetTopic``, ``React``, ``Edit``) after
         committing, and after every write accepted before it is committed too
         (``Unsaved``); False where the platform has no such thing (see ``can``)."""
+        kept = None
+        if self.event is None and self.runtime.keep is not None \
+                and self.runtime.post_kept is not None:
+            # A webhook's or a job's post: kept with the change that caused it, so a
+            # replica killed before posting leaves it for the next leader.
+            kept = self.runtime.keep(self.db, event, self.now())
+            await self.db.flush()
         await self.commit()
         # A job or a background task answers no one in particular: it waits for all.
         await self.runtime.unsaved.saved(self.channel, everywhere=self.event is None)
+        if kept is not None and self.runtime.post_kept is not None:
+            return await self.runtime.post_kept(kept.id, event)
         return await self.runtime.deliver(event)
 
     def can(self, kind: type, where: Address | None = None) -> bool:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hatbot.events import Address, Edit, Outbound, React, Reply, SetTopic
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 
 EVERY = 1.0  # seconds between tries to lead, checks of the lead, and outbox reads
 CLOSE_WAIT = 5.0  # seconds the loops get to end at shutdown
+# What the leader wrote itself is posted at once; the outbox loop takes it only if that
+# failed and this long has passed.
+OWN_GRACE = timedelta(seconds=10)
 _KINDS: dict[str, type[Any]] = {"Reply": Reply, "SetTopic": SetTopic, "React": React,
                                 "Edit": Edit}
 
@@ -55,6 +59,7 @@ class Replicas:
         self._send = send  # straight to the adapters
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing = asyncio.Event()
+        self._id = uuid.uuid4().hex[:16]
 
     async def _pause(self) -> bool:
         """Wait a moment between tries; False once closing (the loops end on their own:
@@ -68,6 +73,30 @@ class Replicas:
     @property
     def role(self) -> str:
         return "leader" if self.leading else "standby"
+
+    @property
+    def owner(self) -> str:
+        """Whose outbox rows: the leader's are its own to post at once."""
+        return f"{self.role}:{self._id}"
+
+    def keep_in(self, session: AsyncSession, event: Outbound, now: datetime) -> Any:
+        """Add ``event`` to the outbox in ``session``'s transaction; the row."""
+        from hatbot.storage import outbox
+
+        return outbox.keep(session, to_row(event), now, self.owner)
+
+    async def post_kept(self, row_id: int, event: Outbound) -> bool:
+        """Post what this process kept, if it leads (then the row goes); a standby leaves
+        it for the leader."""
+        if not self.leading:
+            return True
+        from hatbot.storage import outbox
+
+        posted = await self._send(event)
+        async with self._sessions() as session:
+            await outbox.sent(session, row_id)
+            await session.commit()
+        return posted
 
     async def elect(self) -> bool:
         """Try once to lead (at start); whether this process does."""
@@ -109,7 +138,7 @@ class Replicas:
         from hatbot.storage import outbox
 
         async with self._sessions() as session:
-            outbox.keep(session, to_row(event), datetime.now(UTC))
+            outbox.keep(session, to_row(event), datetime.now(UTC), self.owner)
             await session.commit()
         return True
 
@@ -118,7 +147,8 @@ class Replicas:
 
         try:
             async with self._sessions() as session:
-                for row_id, data in await outbox.waiting(session):
+                for row_id, data in await outbox.waiting(session, self.owner,
+                                                         datetime.now(UTC), OWN_GRACE):
                     if not self.leading:
                         return
                     await self._send(from_row(data))

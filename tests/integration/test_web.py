@@ -37,7 +37,8 @@ async def test_healthz_reports_adapters(start_bot: StartBot) -> None:
     async with httpx.AsyncClient() as client:
         ok = await client.get(f"{base}/healthz")
         assert ok.status_code == 200
-        assert ok.json() == {"status": "ok", "adapters": {"memory": "connected"}}
+        assert ok.json() == {"status": "ok", "role": "leader",
+                             "adapters": {"memory": "connected"}}
         memory(app).status = Status.DISCONNECTED
         down = await client.get(f"{base}/healthz")
         assert down.status_code == 503

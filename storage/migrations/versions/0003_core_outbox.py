@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event", sa.Text(), nullable=False),
         sa.Column("made_at", sa.DateTime(), nullable=False),
+        sa.Column("owner", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
     )
 
