@@ -112,7 +112,7 @@ class Runtime:
     # Replicas on PostgreSQL (bot/replicas.py): what is said with no chat event to answer
     # is kept in the outbox in the saying transaction (``keep``), then posted by whoever
     # leads (``post_kept``). None: said straight away (one process).
-    keep: Callable[[AsyncSession, Outbound, datetime], Any] | None = None
+    keep: Callable[[AsyncSession, Outbound], Any] | None = None
     post_kept: Callable[[int, Outbound], Awaitable[bool]] | None = None
 
 
@@ -272,7 +272,7 @@ class Context:
                 and self.runtime.post_kept is not None:
             # A webhook's or a job's post: kept with the change that caused it, so a
             # replica killed before posting leaves it for the next leader.
-            kept = self.runtime.keep(self.db, event, self.now())
+            kept = self.runtime.keep(self.db, event)
             await self.db.flush()
         await self.commit()
         # A job or a background task answers no one in particular: it waits for all.

@@ -79,11 +79,13 @@ class Replicas:
         """Whose outbox rows: the leader's are its own to post at once."""
         return f"{self.role}:{self._id}"
 
-    def keep_in(self, session: AsyncSession, event: Outbound, now: datetime) -> Any:
-        """Add ``event`` to the outbox in ``session``'s transaction; the row."""
+    def keep_in(self, session: AsyncSession, event: Outbound) -> Any:
+        """Add ``event`` to the outbox in ``session``'s transaction; the row. Its time is
+        the machine's, as the outbox loop reads it (not the bot's clock, which tests
+        move)."""
         from hatbot.storage import outbox
 
-        return outbox.keep(session, to_row(event), now, self.owner)
+        return outbox.keep(session, to_row(event), datetime.now(UTC), self.owner)
 
     async def post_kept(self, row_id: int, event: Outbound) -> bool:
         """Post what this process kept, if it leads (then the row goes); a standby leaves
