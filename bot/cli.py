@@ -190,7 +190,8 @@ def _command(arguments: list[str]) -> int:
         config = plugins.load_config(args.config)
         if args.command != "run":
             gc.enable()
-        install_redaction(secrets_in(config) | _database_password(config))
+        # The embedded SQLite file has no URL, so no password.
+        install_redaction(secrets_in(config) | _passwords(config.bot.database_url))
         if getattr(args, "skill", None):
             options = config.skills[args.skill].options
             plugins.migrate(config.bot.db_url, [s.name for s in config.enabled_skills()])
@@ -239,15 +240,6 @@ def _new_skill(name: str, where: Path) -> int:
     return 0
 
 
-def _database_password(config: Config) -> set[str]:
-    if config.bot.database_url is None:  # the embedded SQLite file: no password
-        return set()
-    from sqlalchemy.engine import make_url
-
-    password = make_url(config.bot.db_url).password
-    return {str(password)} if password else set()
-
-
 def _db_upgrade(config: Config, plugins: Plugins) -> None:
     from sqlalchemy.engine import make_url
 
@@ -258,9 +250,11 @@ def _db_upgrade(config: Config, plugins: Plugins) -> None:
 
 
 def _passwords(*urls: str | None) -> set[str]:
+    """The passwords in database URLs, to keep out of the log."""
     from sqlalchemy.engine import make_url
 
-    return {str(make_url(u).password) for u in urls if u and make_url(u).password}
+    found = (make_url(url).password for url in urls if url)
+    return {str(password) for password in found if password}
 
 
 def _db_copy(config: Config, plugins: Plugins, source: str, target: str,

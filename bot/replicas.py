@@ -137,10 +137,8 @@ class Replicas:
 
     async def keep(self, event: Outbound) -> bool:
         """What a standby says goes to the outbox, for the leader."""
-        from hatbot.storage import outbox
-
         async with self._sessions() as session:
-            outbox.keep(session, to_row(event), datetime.now(UTC), self.owner)
+            self.keep_in(session, event)
             await session.commit()
         return True
 

@@ -227,8 +227,10 @@ def database_for(data_dir: Path) -> str | None:
         return None
     import psycopg
 
+    from hatbot.leader import libpq_url
+
     name = "t_" + hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:24]
-    admin = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    admin = libpq_url(server) + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             return f"{server}/{name}"

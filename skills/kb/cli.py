@@ -87,10 +87,6 @@ def _apply(row: KbEntry, entry: Exported, now: datetime) -> None:
     row.source_url, row.source_text = entry.source_url, entry.source_text
 
 
-def _same(row: KbEntry, entry: Exported) -> bool:
-    return exported(row) == entry
-
-
 def run_import(ctx: CliContext, args: argparse.Namespace) -> int:
     from .files import read_folder
 
@@ -107,7 +103,7 @@ def run_import(ctx: CliContext, args: argparse.Namespace) -> int:
         with Session(engine) as session, session.begin():
             for _, entry in found:
                 row = session.get(KbEntry, entry.id) if entry.id is not None else None
-                if row is not None and _same(row, entry):
+                if row is not None and exported(row) == entry:
                     continue
                 action = "imported" if row is None else "edited"
                 if row is None:

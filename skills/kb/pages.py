@@ -31,10 +31,6 @@ def _render(ctx: Context, template: str, **values: object) -> web.Response:
     return web.Response(text=html, content_type="text/html")
 
 
-async def _hidden(ctx: Context) -> set[str]:
-    return await opted_out(ctx.db)
-
-
 def _shown(name: str | None, hidden: set[str]) -> str:
     return SOMEONE if name and name.lower() in hidden else (name or "")
 
@@ -57,7 +53,7 @@ async def index(skill: Kb, ctx: Context, request: web.Request) -> web.Response:
                                        .order_by(KbDecision.series)))
     return _render(ctx, "kb.html.j2", title=f"Knowledge base · {ctx.bot_name}", query=query,
                    hits=hits, latest=latest, drafts=drafts, series=series,
-                   max_words=MAX_WORDS, hidden=await _hidden(ctx), shown=_shown)
+                   max_words=MAX_WORDS, hidden=await opted_out(ctx.db), shown=_shown)
 
 
 async def entry(skill: Kb, ctx: Context, request: web.Request) -> web.Response:
@@ -70,7 +66,7 @@ async def entry(skill: Kb, ctx: Context, request: web.Request) -> web.Response:
     source = found.source_url if found.source_url.startswith(("https://", "http://")) else ""
     return _render(ctx, "entry.html.j2", title=f"#{found.id} {found.question} · "
                    f"{ctx.bot_name}", entry=found, revisions=revisions, source=source,
-                   hidden=await _hidden(ctx), shown=_shown)
+                   hidden=await opted_out(ctx.db), shown=_shown)
 
 
 async def decisions(skill: Kb, ctx: Context, request: web.Request) -> web.Response:
@@ -82,4 +78,4 @@ async def decisions(skill: Kb, ctx: Context, request: web.Request) -> web.Respon
         raise web.HTTPNotFound(text=f'no decisions recorded for "{series}"')
     return _render(ctx, "decisions.html.j2", title=f"Decisions of {series} · "
                    f"{ctx.bot_name}", series=series, decisions=found,
-                   hidden=await _hidden(ctx), shown=_shown)
+                   hidden=await opted_out(ctx.db), shown=_shown)

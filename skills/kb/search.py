@@ -102,9 +102,8 @@ class Hit:
     rank: float  # higher is better, comparable within one search only
 
 
-def _fts_query(query: str) -> str:
-    """An FTS5 query: every word of ``query`` as a quoted term, any of them matching."""
-    found = list(dict.fromkeys(words(query)))[:MAX_WORDS]
+def _fts_query(found: list[str]) -> str:
+    """An FTS5 query: each word as a quoted term, any of them matching."""
     return " OR ".join(f'"{w}"' for w in found)
 
 
@@ -132,7 +131,7 @@ async def search(session: AsyncSession, query: str, *, limit: int = 5,
     if session.get_bind().dialect.name == "postgresql":
         statement, q = _PG_SEARCH, " | ".join(found)
     else:
-        statement, q = _SQLITE_SEARCH, _fts_query(query)
+        statement, q = _SQLITE_SEARCH, _fts_query(found)
     rows = await session.execute(statement, {"q": q, "status": status, "limit": limit})
     return [Hit(row.id, row.question, row.answer, row.tags, float(row.rank)) for row in rows]
 
