@@ -88,17 +88,17 @@ class Replicas:
         return outbox.keep(session, to_row(event), datetime.now(UTC), self.owner)
 
     async def post_kept(self, row_id: int, event: Outbound) -> bool:
-        """Post what this process kept, if it leads (then the row goes); a standby leaves
-        it for the leader."""
+        """Post what this process kept, if it leads; a standby leaves it for the leader.
+        The row goes first, then the message to the adapter: a stop or a kill between the
+        two must not leave a row the next leader would post a second time."""
         if not self.leading:
             return True
         from hatbot.storage import outbox
 
-        posted = await self._send(event)
         async with self._sessions() as session:
             await outbox.sent(session, row_id)
             await session.commit()
-        return posted
+        return await self._send(event)
 
     async def elect(self) -> bool:
         """Try once to lead (at start); whether this process does."""
@@ -151,9 +151,9 @@ class Replicas:
                                                          datetime.now(UTC), OWN_GRACE):
                     if not self.leading:
                         return
-                    await self._send(from_row(data))
-                    await outbox.sent(session, row_id)
+                    await outbox.sent(session, row_id)  # first, as in post_kept
                     await session.commit()
+                    await self._send(from_row(data))
         except Exception:  # the database is failing: the lead check says so next
             log.exception("leadership: posting what the standbys kept failed")
 
