@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from hatbot.adapter import promise_write
 from hatbot.backoff import Backoff
 
 log = logging.getLogger(__name__)
@@ -64,15 +65,25 @@ class FairQueue(Generic[T]):
     def __len__(self) -> int:
         return self._size
 
-    def put(self, target: str, item: T) -> None:
+    def put(self, target: str, item: T) -> T | None:
+        """Queue ``item``; the item dropped to make room, if the queue was full."""
+        dropped = None
         if self._size >= self.limit:
             longest = max(self._queues, key=lambda key: len(self._queues[key]))
-            self._queues[longest].popleft()
+            dropped = self._queues[longest].popleft()
             self._size -= 1
             log.warning("outbound queue full: dropped the oldest message for %s", longest)
         self._queues.setdefault(target, deque()).append(item)
         self._size += 1
         self._ready.set()
+        return dropped
+
+    def drain(self) -> list[T]:
+        """Take every item out (at shutdown: what was never sent)."""
+        items = [item for queue in self._queues.values() for item in queue]
+        self._queues.clear()
+        self._size = 0
+        return items
 
     def put_front(self, target: str, item: T) -> None:
         """Give an item back (it could not be sent); it goes out first for its target."""
@@ -194,7 +205,9 @@ class Retry(Exception):
 
 class Outbox(Generic[T]):
     """Everything an adapter sends goes through here: a bounded fair queue, optional
-    pacing, one writer task, retries with backoff, and a flush at shutdown."""
+    pacing, one writer task, retries with backoff, and a flush at shutdown. Each item
+    keeps the promise ``hatbot.adapter.tally_writes`` asked for, if any, and resolves
+    it when the item is written or given up."""
 
     def __init__(
         self,
@@ -209,7 +222,7 @@ class Outbox(Generic[T]):
         self._deliver = deliver
         self._pace = pace
         self._ready = ready
-        self._queue: FairQueue[T] = FairQueue(limit=limit)
+        self._queue: FairQueue[tuple[T, asyncio.Future[bool] | None]] = FairQueue(limit=limit)
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
@@ -219,7 +232,9 @@ class Outbox(Generic[T]):
 
     def put(self, target: str, item: T) -> None:
         self._idle.clear()
-        self._queue.put(target, item)
+        dropped = self._queue.put(target, (item, promise_write()))
+        if dropped is not None:
+            _settle(dropped[1], written=False)
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"{self.name} outbox")
 
@@ -234,25 +249,43 @@ class Outbox(Generic[T]):
                                 len(self))
         await cancel(self._task)
         self._task = None
+        for _, promise in self._queue.drain():
+            _settle(promise, written=False)
 
     async def _run(self) -> None:
         backoff = Backoff(initial=1.0, cap=60.0)
         while True:
-            target, item = await self._queue.get()
+            target, (item, promise) = await self._queue.get()
             try:
                 if self._ready is not None:
                     await self._ready.wait()
                 if self._pace is not None:
                     await self._pace.take()
+                if promise is not None and promise.cancelled():  # withdrawn meanwhile
+                    continue
                 await self._deliver(target, item)
+                _settle(promise, written=True)
                 backoff.reset()
             except Retry as retry:
-                self._queue.put_front(target, item)
+                self._queue.put_front(target, (item, promise))
                 delay = retry.after if retry.after is not None else backoff.next()
                 log.info("%s: %s; retrying in %.1fs", self.name, retry, delay)
                 await asyncio.sleep(delay)
+            except asyncio.CancelledError:
+                # Stopped between taking the item and writing it: still unsent.
+                _settle(promise, written=False)
+                raise
             except Exception:
                 log.exception("%s: cannot deliver to %s; message dropped", self.name, target)
+                _settle(promise, written=True)  # refused for good: sending again won't help
             finally:
-                if not len(self._queue):
-                    self._idle.set()
+                self._check_idle()
+
+    def _check_idle(self) -> None:
+        if not len(self._queue):
+            self._idle.set()
+
+
+def _settle(promise: asyncio.Future[bool] | None, *, written: bool) -> None:
+    if promise is not None and not promise.done():
+        promise.set_result(written)

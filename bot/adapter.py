@@ -8,8 +8,11 @@ small state (sync tokens, nick state) in the key-value store the host provides.
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
 
@@ -82,6 +85,38 @@ class Host(Protocol):
 
 
 C = TypeVar("C", bound=AdapterConfig)
+
+# A message kept in the outbox (bot/replicas.py) may only leave it once it is written to
+# the platform, not merely queued: a leader killed with lines in its paced queue must
+# leave them to the next leader. Rather than make every adapter's ``send`` return
+# something, the caller opens a tally around it and each queued item adds a promise.
+_tally: ContextVar[list[asyncio.Future[bool]] | None] = ContextVar("hatbot_writes",
+                                                                    default=None)
+
+
+@contextmanager
+def tally_writes() -> Iterator[list[asyncio.Future[bool]]]:
+    """The promises of every item an adapter queues inside the block: each resolves True
+    once written (or refused for good), False when given up unwritten (queue overflow,
+    shutdown). Cancelling one withdraws its item: the queue skips it. An adapter that
+    writes at once queues nothing, so an empty tally means written."""
+    writes: list[asyncio.Future[bool]] = []
+    token = _tally.set(writes)
+    try:
+        yield writes
+    finally:
+        _tally.reset(token)
+
+
+def promise_write() -> asyncio.Future[bool] | None:
+    """For an adapter's queue taking an item: the promise to resolve when the item is
+    written, if someone is counting (None otherwise)."""
+    writes = _tally.get()
+    if writes is None:
+        return None
+    promise: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    writes.append(promise)
+    return promise
 
 
 class Status:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from hatbot.adapter import tally_writes
 from hatbot.events import Address, Edit, Outbound, React, Reply, SetTopic
 from hatbot.leader import Leadership
 
@@ -60,6 +61,9 @@ class Replicas:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing = asyncio.Event()
         self._id = uuid.uuid4().hex[:16]
+        # Outbox rows handed to an adapter and not yet written: the outbox loop leaves
+        # them alone, and a deposed leader withdraws them.
+        self._in_flight: dict[int, list[asyncio.Future[bool]]] = {}
 
     async def _pause(self) -> bool:
         """Wait a moment between tries; False once closing (the loops end on their own:
@@ -89,16 +93,43 @@ class Replicas:
 
     async def post_kept(self, row_id: int, event: Outbound) -> bool:
         """Post what this process kept, if it leads; a standby leaves it for the leader.
-        The row goes first, then the message to the adapter: a stop or a kill between the
-        two must not leave a row the next leader would post a second time."""
+        The row is deleted once the adapter has written the message, not when it queued
+        it: a leader killed with lines in its paced queue leaves their rows to the next
+        leader. (A kill between the write and the delete repeats that one message: chat
+        platforms take no idempotency key.)"""
         if not self.leading:
             return True
+        with tally_writes() as writes:
+            accepted = await self._send(event)
+        self._in_flight[row_id] = writes
+        self._spawn(self._forget_when_written(row_id, writes), f"outbox row {row_id}")
+        return accepted
+
+    async def _forget_when_written(self, row_id: int,
+                                   writes: list[asyncio.Future[bool]]) -> None:
         from hatbot.storage import outbox
 
-        async with self._sessions() as session:
-            await outbox.sent(session, row_id)
-            await session.commit()
-        return await self._send(event)
+        try:
+            if writes:
+                await asyncio.wait(writes)
+            if all(not w.cancelled() and w.result() for w in writes):
+                async with self._sessions() as session:
+                    await outbox.sent(session, row_id)
+                    await session.commit()
+            else:  # given up or withdrawn unwritten: the row waits for a later try
+                log.info("outbox row %d not written; kept for the leader", row_id)
+        except Exception:
+            log.exception("outbox row %d written but not deleted; it may be posted again",
+                          row_id)
+        finally:
+            del self._in_flight[row_id]
+
+    def withdraw(self) -> None:
+        """Unwritten kept messages stay unwritten (the lead is lost: another replica will
+        post them from their rows)."""
+        for writes in self._in_flight.values():
+            for write in writes:
+                write.cancel()
 
     async def elect(self) -> bool:
         """Try once to lead (at start); whether this process does."""
@@ -129,6 +160,7 @@ class Replicas:
                 if not await self._pause():
                     return
             self.leading = False
+            self.withdraw()
             log.error("leadership: the database no longer confirms this replica leads; "
                       "it stops speaking and starts over as a standby")
             await self.leadership.close()
@@ -147,13 +179,13 @@ class Replicas:
 
         try:
             async with self._sessions() as session:
-                for row_id, data in await outbox.waiting(session, self.owner,
-                                                         datetime.now(UTC), OWN_GRACE):
-                    if not self.leading:
-                        return
-                    await outbox.sent(session, row_id)  # first, as in post_kept
-                    await session.commit()
-                    await self._send(from_row(data))
+                waiting = await outbox.waiting(session, self.owner, datetime.now(UTC),
+                                               OWN_GRACE)
+            for row_id, data in waiting:
+                if not self.leading:
+                    return
+                if row_id not in self._in_flight:
+                    await self.post_kept(row_id, from_row(data))
         except Exception:  # the database is failing: the lead check says so next
             log.exception("leadership: posting what the standbys kept failed")
 

@@ -38,7 +38,7 @@ ALLOWED = {
                   "bot.responses", "bot.times"),
     "bot.handoffs": ("bot.context", "bot.skill", "storage"),
     "bot.leader": (),
-    "bot.replicas": ("bot.events", "bot.leader", "storage"),
+    "bot.replicas": ("bot.adapter", "bot.events", "bot.leader", "storage"),
     "bot.pages": (),
     "bot.figures": (),
     "bot.community": ("bot.figures", "bot.pages", "bot.responses"),

@@ -131,3 +131,52 @@ async def test_closing_an_idle_outbox_says_nothing(caplog: pytest.LogCaptureFixt
     outbox: Outbox[str] = Outbox("quiet", deliver)
     await outbox.close(0)
     assert caplog.records == []
+
+
+async def test_outbox_keeps_its_promises() -> None:
+    """Asked for (``tally_writes``), each queued item says whether it was written: True
+    once written or refused for good, False when dropped for room or left at shutdown;
+    an item whose promise its sender cancelled is never written."""
+    from hatbot.adapter import tally_writes
+    from hatbot.adapters.flow import Outbox
+
+    ready = asyncio.Event()
+    delivered: list[str] = []
+
+    async def deliver(target: str, text: str) -> None:
+        if text == "refused":
+            raise ValueError("no such channel")
+        delivered.append(text)
+
+    outbox: Outbox[str] = Outbox("test", deliver, ready=ready, limit=5)
+    with tally_writes() as writes:
+        for text in ("pushed out", "written", "refused", "withdrawn", "left"):
+            outbox.put("#a", text)
+    outbox.put("#a", "nobody counts this one")
+    pushed_out, written, refused, withdrawn, left = writes
+    assert pushed_out.done() and pushed_out.result() is False  # the queue was full
+    withdrawn.cancel()
+    ready.set()
+    await asyncio.wait_for(written, 5)
+    await asyncio.wait_for(refused, 5)
+    assert written.result() is True and refused.result() is True
+    await asyncio.sleep(0.01)  # "left" and the last one go out too: close flushes
+    await outbox.close(flush_timeout=5)
+    assert delivered == ["written", "left", "nobody counts this one"]
+    assert left.result() is True and withdrawn.cancelled()
+
+
+async def test_items_left_at_shutdown_are_promised_unwritten() -> None:
+    from hatbot.adapter import tally_writes
+    from hatbot.adapters.flow import Outbox
+
+    async def deliver(target: str, text: str) -> None:
+        raise AssertionError("never ready, never delivered")
+
+    outbox: Outbox[str] = Outbox("test", deliver, ready=asyncio.Event())
+    with tally_writes() as writes:
+        outbox.put("#a", "one")
+        outbox.put("#b", "two")
+    await asyncio.sleep(0.01)  # the writer took "one" and waits for the connection
+    await outbox.close(flush_timeout=0)
+    assert [write.result() for write in writes] == [False, False]
