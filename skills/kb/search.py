@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hatbot.storage.fulltext import FullText
+
 from .models import APPROVED
 
 MAX_WORDS = 12  # of a query: more make it no better and slower
@@ -102,24 +104,10 @@ class Hit:
     rank: float  # higher is better, comparable within one search only
 
 
-def _fts_query(found: list[str]) -> str:
-    """An FTS5 query: each word as a quoted term, any of them matching."""
-    return " OR ".join(f'"{w}"' for w in found)
-
-
-_SQLITE_SEARCH = text(
-    "SELECT e.id, e.question, e.answer, e.tags, -bm25(kb_fts, 4.0, 1.0, 2.0) AS rank "
-    "FROM kb_fts JOIN kb_entries e ON e.id = kb_fts.rowid "
-    "WHERE kb_fts MATCH :q AND e.status = :status "
-    "ORDER BY bm25(kb_fts, 4.0, 1.0, 2.0), e.id LIMIT :limit")
-_PG_DOCUMENT = ("setweight(to_tsvector('english', e.question), 'A') || "
-                "setweight(to_tsvector('english', e.tags), 'B') || "
-                "setweight(to_tsvector('english', e.answer), 'C')")
-_PG_SEARCH = text(
-    f"SELECT e.id, e.question, e.answer, e.tags, "
-    f"ts_rank_cd({_PG_DOCUMENT}, to_tsquery('english', :q)) AS rank "
-    f"FROM kb_entries e WHERE ({_PG_DOCUMENT}) @@ to_tsquery('english', :q) "
-    f"AND e.status = :status ORDER BY rank DESC, e.id LIMIT :limit")
+# As migration 0001_kb created it: FTS5 with Porter stemming, weighted A/B/C on PostgreSQL.
+INDEX = FullText("kb_entries", "e", "kb_fts",
+                 (("question", 4.0), ("answer", 1.0), ("tags", 2.0)),
+                 language="english", tokenize="porter unicode61 remove_diacritics 2")
 
 
 async def search(session: AsyncSession, query: str, *, limit: int = 5,
@@ -128,11 +116,12 @@ async def search(session: AsyncSession, query: str, *, limit: int = 5,
     found = list(dict.fromkeys(words(query)))[:MAX_WORDS]
     if not found:
         return []
-    if session.get_bind().dialect.name == "postgresql":
-        statement, q = _PG_SEARCH, " | ".join(found)
-    else:
-        statement, q = _SQLITE_SEARCH, _fts_query(found)
-    rows = await session.execute(statement, {"q": q, "status": status, "limit": limit})
+    match = INDEX.search(session.get_bind().dialect.name, found, any_word=True)
+    rows = await session.execute(text(
+        f"SELECT e.id, e.question, e.answer, e.tags, {match.rank} AS rank "
+        f"FROM {match.source} WHERE {match.where} AND e.status = :status "
+        f"ORDER BY rank DESC, e.id LIMIT :limit"),
+        {**match.params, "status": status, "limit": limit})
     return [Hit(row.id, row.question, row.answer, row.tags, float(row.rank)) for row in rows]
 
 

@@ -28,6 +28,7 @@ from hatbot.skill import csv_table
 from hatbot.skills.meetings.engine import Meeting
 from hatbot.skills.meetings.minutes import relative_base, title_of
 from hatbot.skills.meetings.models import ActionItem, MeetingLine, MeetingRecord
+from hatbot.storage.fulltext import FullText
 
 PAGE_SIZE = 50  # meetings or hits a page
 MAX_WORDS = 8  # of a query; more make it no better and slower
@@ -79,8 +80,11 @@ class Asked:
 
 
 INDEX_CHUNK = 2000  # lines put in the search index per transaction
-_INDEX = text("INSERT INTO meeting_lines_fts(rowid, text) SELECT id, text FROM meeting_lines "
-              "WHERE meeting_id = :meeting AND id > :after AND id <= :upto")
+# As migrations 0005 and 0006 made it. On SQLite its lines are added by the skill, in
+# chunks, once the meeting has ended (``index_lines``); PostgreSQL's index keeps itself.
+LINES = FullText("meeting_lines", "l", "meeting_lines_fts", (("text", 1.0),),
+                 tokenize="unicode61 remove_diacritics 2", split_punctuation=True)
+_INDEX = text(LINES.fill("meeting_id = :meeting AND id > :after AND id <= :upto"))
 
 
 def _chunk(meeting_id: int, after: int) -> Select[int]:
@@ -265,23 +269,8 @@ async def search(db: AsyncSession, query: str, *, series: str | None = None,
     found = words(query)
     if not found:
         return Page([], page, False)
-    if db.get_bind().dialect.name == "postgresql":
-        # The index's expression (migration 0006): words inside links are words too.
-        match = ("to_tsvector('simple', regexp_replace(l.text, '[^[:alnum:]]+', ' ', 'g'))"
-                 " @@ plainto_tsquery('simple', :q)")
-        # Not ts_headline: its parser takes "<b>" in a line for markup and drops it.
-        snippet = "l.text"
-        source = "meeting_lines l"
-        newest = "l.id"
-        terms = " ".join(found)
-    else:
-        match = "meeting_lines_fts MATCH :q"
-        snippet = f"snippet(meeting_lines_fts, 0, '{START}', '{STOP}', '…', 16)"
-        source = ("meeting_lines_fts JOIN meeting_lines l "
-                  "ON l.id = meeting_lines_fts.rowid")
-        newest = "meeting_lines_fts.rowid"
-        terms = " ".join(f'"{word}"' for word in found)
-    params: dict[str, Any] = {"q": terms, "limit": PAGE_SIZE + 1,
+    match = LINES.search(db.get_bind().dialect.name, found, marks=(START, STOP))
+    params: dict[str, Any] = {**match.params, "limit": PAGE_SIZE + 1,
                               "offset": (page - 1) * PAGE_SIZE}
     filters = ""
     if series is not None:
@@ -293,43 +282,21 @@ async def search(db: AsyncSession, query: str, *, series: str | None = None,
         params["until"] = datetime(year + 1, 1, 1, tzinfo=UTC)
     statement = text(
         f"SELECT m.id, m.name, m.title, m.started_at, m.base, m.restricted, m.line_count, "
-        f"m.attendance, l.ts AS line_ts, l.nick, {snippet} AS snippet, "
+        f"m.attendance, l.ts AS line_ts, l.nick, {match.snippet} AS snippet, "
         f"(SELECT count(*) FROM meeting_lines n WHERE n.meeting_id = l.meeting_id "
         f"AND n.id <= l.id) AS line_no "
-        f"FROM {source} JOIN meetings m ON m.id = l.meeting_id "
-        f"WHERE {match} AND NOT l.is_bot AND m.base IS NOT NULL AND NOT m.restricted{filters} "
-        f"ORDER BY {newest} DESC LIMIT :limit OFFSET :offset"
+        f"FROM {match.source} JOIN meetings m ON m.id = l.meeting_id "
+        f"WHERE {match.where} AND NOT l.is_bot AND m.base IS NOT NULL "
+        f"AND NOT m.restricted{filters} "
+        f"ORDER BY {match.newest} DESC LIMIT :limit OFFSET :offset"
     ).bindparams(*(bindparam(name, type_=MeetingRecord.started_at.type)
                    for name in ("since", "until") if name in params)
                  ).columns(started_at=MeetingRecord.started_at.type,
                            line_ts=MeetingRecord.started_at.type)
     rows = list(await db.execute(statement, params))
-    marked = _marked if db.get_bind().dialect.name == "postgresql" else \
-        (lambda said, _: said)
-    hits = [Hit(_listed(r), r.line_no, r.line_ts, r.nick, marked(r.snippet, found))
+    hits = [Hit(_listed(r), r.line_no, r.line_ts, r.nick, match.finish(r.snippet))
             for r in rows[:PAGE_SIZE]]
     return Page(hits, page, len(rows) > PAGE_SIZE)
-
-
-SNIPPET_CHARACTERS = 160  # of a long line, around the first match
-
-
-def _marked(said: str, found: list[str]) -> str:
-    """A line as a snippet, each word of ``found`` (any case, as PostgreSQL's "simple"
-    configuration matches) between START and STOP, cut around the first match when
-    long, as SQLite's ``snippet()`` gives it."""
-    wanted = {w.casefold() for w in found}
-    spans = [m.span() for m in _WORD.finditer(said) if m.group().casefold() in wanted]
-    if len(said) > SNIPPET_CHARACTERS and spans:
-        start = max(0, spans[0][0] - SNIPPET_CHARACTERS // 3)
-        end = start + SNIPPET_CHARACTERS
-        spans = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
-        said = ("…" if start else "") + said[start:end] + ("…" if end < len(said) else "")
-        shift = 1 if start else 0
-        spans = [(a + shift, b + shift) for a, b in spans]
-    for a, b in reversed(spans):
-        said = said[:a] + START + said[a:b] + STOP + said[b:]
-    return said
 
 
 async def open_actions(db: AsyncSession, series: str, limit: int = 50) -> list[ActionItem]:
