@@ -9,6 +9,7 @@ translate and hand over, so the acknowledgement is never late.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -105,8 +106,11 @@ class SlackAdapter(Adapter[SlackConfig]):
             token=config.bot_token.get_secret_value(), base_url=config.api_url,
             retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=3),
                             AsyncRateLimitErrorRetryHandler(max_retry_count=10)])
+        # Bolt's own check of signatures is off: the endpoint checks them before Bolt sees
+        # anything (``_signed``), Socket Mode has none, and what a standby replica relays
+        # was checked there, maybe longer ago than Bolt's five minutes allow.
         self.bolt = AsyncApp(signing_secret=config.signing_secret.get_secret_value() or None,
-                             client=self.client)
+                             client=self.client, request_verification_enabled=False)
         self.bolt.event("message")(self._on_message)
         self.bolt.event("app_mention")(self._on_message)
         self.bolt.event("member_joined_channel")(self._on_joined)
@@ -170,14 +174,25 @@ class SlackAdapter(Adapter[SlackConfig]):
             log.warning("slack: refused a request to %s without a valid signature",
                         EVENTS_PATH)
             return web.json_response({"error": "invalid signature"}, status=401)
+        text = body.decode("utf-8", errors="replace")
+        if not self.host.leading and _is_event(text):
+            # Another replica leads and runs this adapter; it takes the event from the
+            # inbox. Stored before Slack hears it arrived (a failure here is a 500, which
+            # Slack retries).
+            await self.host.relay(text)
+            return web.Response(status=200)
         try:
-            text = body.decode("utf-8")
             bolt_response = await self.bolt.async_dispatch(AsyncBoltRequest(
                 body=text, query=request.query_string, headers=dict(request.headers)))
         except Exception as exc:  # a signed request Bolt cannot read: Slack's to retry
             log.warning("slack: malformed signed request (%s)", type(exc).__name__)
             return web.json_response({"error": "malformed request"}, status=400)
         return await to_aiohttp_response(bolt_response)
+
+    async def relayed(self, payload: str) -> None:
+        """An event a standby replica received on this endpoint, taken here."""
+        await self.bolt.async_dispatch(AsyncBoltRequest(
+            body=payload, headers={"content-type": "application/json"}))
 
     def _signed(self, body: bytes, headers: Any) -> bool:
         try:
@@ -362,6 +377,16 @@ class SlackAdapter(Adapter[SlackConfig]):
             opened = await self.client.conversations_open(users=user)
             self._dm_channels[user] = str(opened["channel"]["id"])
         return self._dm_channels[user]
+
+
+def _is_event(body: str) -> bool:
+    """Whether a request's body is an event (not the URL check Slack makes at set-up,
+    which any replica answers itself)."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and payload.get("type") == "event_callback"
 
 
 def _unwrap_link(match: re.Match[str]) -> str:

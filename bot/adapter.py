@@ -70,6 +70,19 @@ class Host(Protocol):
         """Hand over an event; awaiting the result waits until every skill handled it."""
         ...
 
+    @property
+    def leading(self) -> bool:
+        """Whether this process speaks for the bot. A replica standing by
+        (``bot/replicas.py``) makes its adapters, so their HTTP endpoints answer, but
+        never starts them: what such an endpoint receives goes to the leader (``relay``)."""
+        ...
+
+    async def relay(self, payload: str) -> None:
+        """Keep ``payload`` (a request's body, already verified) for the leader, whose
+        adapter of the same name takes it in ``Adapter.relayed``; stored when this
+        returns, so the platform may be told it arrived."""
+        ...
+
     def input_finished(self) -> None:
         """The adapter's input has ended for good (console at end of file): the bot stops
         if this adapter was its only one, and runs on otherwise."""
@@ -166,6 +179,11 @@ class Adapter(abc.ABC, Generic[C]):
         if isinstance(event, React):
             return await self.react(event)
         return await self.edit(event)
+
+    async def relayed(self, payload: str) -> None:
+        """Take what a standby replica received on this adapter's endpoint
+        (``Host.relay``), as if it had come straight from the platform."""
+        log.warning("%s: cannot take what a standby relayed; dropped", self.instance)
 
     async def set_topic(self, channel: Address, topic: str) -> bool:
         """Set a channel's topic where the platform has one; False where it cannot (no

@@ -146,6 +146,14 @@ class _AdapterHost:
     def add_route(self, method: str, path: str, handler: Any) -> None:
         self._app.routes.append((method, path, handler))
 
+    @property
+    def leading(self) -> bool:
+        return self._app.role == "leader"
+
+    async def relay(self, payload: str) -> None:
+        assert self._app.replicas is not None, "only a standby replica relays"
+        await self._app.replicas.relay(self._name, payload)
+
 
 class App:
     def __init__(
@@ -267,7 +275,8 @@ class App:
             self.adapters[settings.name] = adapter
         web = self.config.web
         if bot.db_url.startswith("postgresql"):
-            self.replicas = Replicas(bot.db_url, lambda: self.sessions(), self._to_adapters)
+            self.replicas = Replicas(bot.db_url, lambda: self.sessions(), self._to_adapters,
+                                     self._take_relayed)
             self.runtime.keep = self.replicas.keep_in
             self.runtime.post_kept = self.replicas.post_kept
             if not await self.replicas.elect():
@@ -678,6 +687,15 @@ class App:
             log.exception("%s: %s on %s failed", event.target.platform, type(event).__name__,
                           event.target)
             return False
+
+    async def _take_relayed(self, name: str, payload: str) -> None:
+        """What a standby received for adapter ``name``, handed to it here, the leader."""
+        adapter = self.adapters.get(name)
+        if adapter is None:
+            log.warning("a standby relayed something for adapter %s, which is not "
+                        "enabled here; dropped", name)
+            return
+        await adapter.relayed(payload)
 
     def supports(self, where: Address, kind: type) -> bool:
         adapter = self.adapters.get(where.platform)

@@ -2,7 +2,9 @@
 
 The leader (``bot/leader.py``) is connected to chat, runs the scheduled jobs, and posts
 what standbys kept in the outbox. A standby serves the web pages and webhooks; whatever
-it has to say is written to the outbox (``storage/outbox.py``) for the leader to post.
+it has to say is written to the outbox (``storage/outbox.py``) for the leader to post,
+and what a chat platform pushes to it over HTTP (Slack's Events API) goes to the inbox
+(``storage/inbox.py``) for the leader's adapter to take.
 Each second a standby tries to take the lead, and the leader checks it still holds it.
 On SQLite there is one process (the data folder's lock sees to it), always the leader.
 """
@@ -52,12 +54,14 @@ def from_row(data: dict[str, Any]) -> Outbound:
 
 class Replicas:
     def __init__(self, url: str, sessions: Callable[[], AsyncSession],
-                 send: Callable[[Outbound], Awaitable[bool]]) -> None:
+                 send: Callable[[Outbound], Awaitable[bool]],
+                 take: Callable[[str, str], Awaitable[None]] | None = None) -> None:
         self.leadership = Leadership(url)
         self.leading = False
         self.failovers = 0  # times this process took the lead from another
         self._sessions = sessions
         self._send = send  # straight to the adapters
+        self._take = take  # (adapter name, payload): what a standby relayed, to its adapter
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing = asyncio.Event()
         self._id = uuid.uuid4().hex[:16]
@@ -156,6 +160,7 @@ class Replicas:
         is still ours; if not, stop speaking at once and call ``deposed()``."""
         async def watch() -> None:
             while await self.leadership.still_leading():
+                await self._take_relayed()
                 await self._post_kept()
                 if not await self._pause():
                     return
@@ -173,6 +178,36 @@ class Replicas:
             self.keep_in(session, event)
             await session.commit()
         return True
+
+    async def relay(self, adapter: str, payload: str) -> None:
+        """What a standby received for a chat adapter goes to the inbox, for the leader."""
+        from hatbot.storage import inbox
+
+        async with self._sessions() as session:
+            inbox.keep(session, adapter, payload, datetime.now(UTC))
+            await session.commit()
+
+    async def _take_relayed(self) -> None:
+        """Hand what standbys relayed to this leader's adapters, oldest first; each row
+        goes once its adapter has taken it (a kill in between hands it over again)."""
+        from hatbot.storage import inbox
+
+        if self._take is None:
+            return
+        try:
+            async with self._sessions() as session:
+                for row_id, adapter, payload in await inbox.waiting(session):
+                    if not self.leading:
+                        return
+                    try:
+                        await self._take(adapter, payload)
+                    except Exception:  # one bad payload must not block the others
+                        log.exception("leadership: %s could not take what a standby "
+                                      "relayed; dropped", adapter)
+                    await inbox.taken(session, row_id)
+                    await session.commit()
+        except Exception:  # the database is failing: the lead check says so next
+            log.exception("leadership: taking what the standbys relayed failed")
 
     async def _post_kept(self) -> None:
         from hatbot.storage import outbox

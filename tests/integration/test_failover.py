@@ -23,9 +23,12 @@ import httpx
 import pytest
 
 from tests.conftest import HATBOT, free_port
+from tests.integration.fake_slack import FakeSlack, event_callback, message
 from tests.integration.irc_client import IrcClient, Line
 from tests.integration.servers import Ngircd
 from tests.integration.test_ci_hooks import SECRET, run
+from tests.integration.test_slack import SECRET as SLACK_SECRET
+from tests.integration.test_slack import signed as slack_signed
 
 CHANNEL = "#meeting"
 TAKEOVER = 30.0  # seconds the issue allows a standby to answer after the leader died
@@ -34,18 +37,16 @@ TAKEOVER = 30.0  # seconds the issue allows a standby to answer after the leader
 class Replica:
     """``hatbot run`` with its own data folder and web port, logging to a file."""
 
-    def __init__(self, folder: Path, name: str, database: str, irc_port: int,
-                 irc_extra: str = "") -> None:
+    def __init__(self, folder: Path, name: str, database: str, adapters: str,
+                 meetings: str = "") -> None:
         self.port = free_port()
         self.log = folder / f"{name}.log"
         config = folder / f"{name}.toml"
         config.write_text(
             f'[bot]\ndata_dir = "{folder / name}"\ndatabase_url = "{database}"\n'
             f'[web]\nhost = "127.0.0.1"\nport = {self.port}\n'
-            f'public_url = "https://bot.example"\n'
-            f'[adapters.irc]\nhost = "127.0.0.1"\nport = {irc_port}\ntls = false\n'
-            f'nick = "hatbot"\nchannels = ["{CHANNEL}"]\n{irc_extra}'
-            f'[skills.meetings]\nminutes_dir = "{folder / "minutes"}"\n'
+            f'public_url = "https://bot.example"\n{adapters}'
+            f'[skills.meetings]\nminutes_dir = "{folder / "minutes"}"\n{meetings}'
             f'[skills.ci]\ngithub_secret = "{SECRET}"\n'
             f'[[skills.ci.watch]]\nrepo = "octo-org/octo-repo"\nbranches = ["main"]\n'
             f'channels = ["irc:{CHANNEL}"]\n')
@@ -90,14 +91,20 @@ class Replica:
                               "Content-Type": "application/json"}).status_code
 
 
+def on_irc(ngircd: Ngircd, extra: str = "") -> str:
+    """The adapter tables of replicas on the test's ngircd (``extra``: more IRC keys)."""
+    return (f'[adapters.irc]\nhost = "127.0.0.1"\nport = {ngircd.port}\ntls = false\n'
+            f'nick = "hatbot"\nchannels = ["{CHANNEL}"]\n{extra}')
+
+
 @pytest.fixture
-async def replicas(tmp_path: Path, postgres: Any, ngircd: Ngircd
-                   ) -> AsyncIterator[Callable[..., Replica]]:
+async def replicas(tmp_path: Path, postgres: Any) -> AsyncIterator[Callable[..., Replica]]:
+    """Start a replica: ``replicas(name, adapter_tables)``; all share one database."""
     database = postgres.new_database(f"ha_{int(time.time() * 1000) % 10**9}")
     started: list[Replica] = []
 
-    def start(name: str, irc_extra: str = "") -> Replica:
-        replica = Replica(tmp_path, name, database, ngircd.port, irc_extra)
+    def start(name: str, adapters: str, meetings: str = "") -> Replica:
+        replica = Replica(tmp_path, name, database, adapters, meetings)
         started.append(replica)
         return replica
 
@@ -141,9 +148,9 @@ async def ping(person: IrcClient, within: float = TAKEOVER) -> float:
 
 async def test_the_standby_takes_over_mid_meeting_with_nothing_lost_or_doubled(
         replicas: Callable[..., Replica], ngircd: Ngircd, tmp_path: Path) -> None:
-    first = replicas("first")
+    first = replicas("first", on_irc(ngircd))
     first.wait_role("leader")
-    second = replicas("second")
+    second = replicas("second", on_irc(ngircd))
     second.wait_role("standby")
     assert second.health()["status"] == "ok"
     alice = await IrcClient("alice").connect(ngircd.port)
@@ -187,7 +194,8 @@ async def test_ten_kills_in_a_row(replicas: Callable[..., Replica], ngircd: Ngir
     (the second still in its paced queue); three to the standby while no one leads (red,
     green, red…: each a post); a line said to the meeting once the new leader answers. At
     the end every line is in the minutes once, and every post was said once."""
-    slow = "messages_per_second = 1.0\nburst = 1\n"  # one line a second: a queue to kill
+    # One line a second: a queue to kill.
+    slow = on_irc(ngircd, "messages_per_second = 1.0\nburst = 1\n")
     leader = replicas("r0", slow)
     leader.wait_role("leader")
     alice = await IrcClient("alice").connect(ngircd.port)
@@ -242,9 +250,9 @@ async def test_a_leader_that_loses_its_database_stops_and_rejoins_as_a_standby(
     a standby; the other replica leads, and !ping is answered once."""
     import psycopg
 
-    first = replicas("first")
+    first = replicas("first", on_irc(ngircd))
     first.wait_role("leader")
-    second = replicas("second")
+    second = replicas("second", on_irc(ngircd))
     second.wait_role("standby")
     alice = await IrcClient("alice").connect(ngircd.port)
     await alice.join(CHANNEL)
@@ -275,3 +283,48 @@ async def test_a_leader_that_loses_its_database_stops_and_rejoins_as_a_standby(
         assert len(pongs) == 1
     finally:
         await alice.close()
+
+
+async def test_slack_events_sent_to_the_standby_are_handled_by_the_leader(
+        replicas: Callable[..., Replica], slack: FakeSlack, tmp_path: Path) -> None:
+    """Slack's Events API pushes to whichever replica a load balancer picks. A standby
+    answers Slack at once and relays the event; the leader handles it. So a meeting
+    started through the leader takes a topic and a line sent to the standby (a standby
+    handling them itself knows of no meeting), and each command is answered once."""
+    table = (f'[adapters.slack]\nbot_token = "xoxb-test"\nsigning_secret = "{SLACK_SECRET}"\n'
+             f'api_url = "{slack.api_url}"\n')
+    topics = 'topic_channels = ["slack:C0DEV"]\n'
+    first = replicas("first", table, topics)
+    await asyncio.to_thread(first.wait_role, "leader")
+    second = replicas("second", table, topics)
+    await asyncio.to_thread(second.wait_role, "standby")
+
+    async def to(replica: Replica, text: str) -> None:
+        body = json.dumps(event_callback(message(text))).encode()
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(f"http://127.0.0.1:{replica.port}/slack/events",
+                                       content=body, headers=slack_signed(body))
+        assert answer.status_code == 200
+
+    await to(first, "#startmeeting relay")
+    await slack.wait_post("Meeting started")
+    await to(second, "said to the standby")
+    await to(second, "#topic relayed to the leader")
+    deadline = time.monotonic() + 15
+    while ("C0DEV", "relay: relayed to the leader") not in slack.topics:
+        assert time.monotonic() < deadline, slack.topics
+        await asyncio.sleep(0.1)
+    await to(second, "!ping")
+    await slack.wait_post("pong")
+    await to(first, "#endmeeting")
+    await slack.wait_post("Meeting ended")
+    await asyncio.sleep(1.5)  # a standby's own answers would come through the outbox
+    texts = [post["text"] for post in slack.posted]
+    assert texts.count("pong") == 1, texts
+    (minutes,) = (tmp_path / "minutes" / "relay").glob("*/relay.*[0-9].log.txt")
+    log = minutes.read_text()
+    assert "said to the standby" in log and "relayed to the leader" in log
+    unsigned = await asyncio.to_thread(
+        httpx.post, f"http://127.0.0.1:{second.port}/slack/events",
+        content=json.dumps(event_callback(message("!ping"))).encode())
+    assert unsigned.status_code == 401

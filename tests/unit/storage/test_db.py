@@ -23,7 +23,7 @@ def test_upgrade_creates_schema_and_is_repeatable(tmp_path: Path) -> None:
         tables = {row[0] for row in conn.execute("select name from sqlite_master")}
         (version,) = conn.execute("select version_num from alembic_version").fetchone()
     assert {"kv", "alembic_version"} <= tables
-    assert version == "0003_core_outbox"
+    assert version == "0004_core_inbox"
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
@@ -75,11 +75,12 @@ def test_an_up_to_date_schema_starts_without_alembic(tmp_path: Path,
         conn.execute("drop table kv")
         conn.execute("drop table handoffs")
         conn.execute("drop table outbox")
+        conn.execute("drop table inbox")
     upgrade(url)
     assert calls == ["heads"]
     with sqlite3.connect(tmp_path / "hatbot.db") as conn:
         (version,) = conn.execute("select version_num from alembic_version").fetchone()
-    assert version == "0003_core_outbox"
+    assert version == "0004_core_inbox"
 
 
 async def test_sqlite_writers_take_turns_and_always_give_the_turn_back(
