@@ -30,6 +30,7 @@ run: $(VENV)/.run-installed
 # The tests of everything that keeps state (skills, the scheduler's jobs, handoffs, the
 # web pages' queries), run a second time with each bot's state in a real PostgreSQL.
 ON_POSTGRES := tests/unit/skills tests/unit/bot/test_handoffs.py tests/unit/bot/test_skill_sdk.py \
+	tests/unit/bot/test_scheduler.py tests/unit/bot/test_scheduling.py \
 	tests/unit/bot/test_outbound.py tests/unit/bot/test_batch.py \
 	tests/integration/test_archive.py tests/integration/test_tracker.py \
 	tests/integration/test_web.py tests/integration/test_kb.py

@@ -218,10 +218,10 @@ TEST_POSTGRES = "HATBOT_TEST_POSTGRES"
 TEMPLATE = "hatbot_template"  # a migrated database new ones are copied from, if there
 
 
-def database_for(data_dir: Path) -> str | None:
+def database_for(data_dir: Path, *, migrated: bool = True) -> str | None:
     """Under ``HATBOT_TEST_POSTGRES``, the URL of the data folder's own database on that
-    server (made on first use, from the migrated template where there is one); else None:
-    SQLite in the folder."""
+    server (made on first use: from the migrated template where there is one, or empty
+    when not ``migrated``); else None: SQLite in the folder."""
     server = os.environ.get(TEST_POSTGRES, "").rstrip("/")
     if not server:
         return None
@@ -234,8 +234,8 @@ def database_for(data_dir: Path) -> str | None:
     with psycopg.connect(admin, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             return f"{server}/{name}"
-        template = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                (TEMPLATE,)).fetchone()
+        template = migrated and conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (TEMPLATE,)).fetchone()
         conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{TEMPLATE}"'
                                                      if template else ""))
     return f"{server}/{name}"

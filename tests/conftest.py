@@ -84,6 +84,14 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
         await app.stop()
 
 
+def database_url(tmp_path: Path) -> str:
+    """Where a test that makes its own engine or scheduler keeps state: SQLite in its
+    folder, or under ``make test``'s PostgreSQL pass an empty database of its own there."""
+    from hatbot.testing import database_for
+
+    return database_for(tmp_path, migrated=False) or f"sqlite:///{tmp_path}/h.db"
+
+
 def paused(app: App) -> App:
     """Hold the app's stored jobs: tests on a FakeClock fire them with run_now()."""
     app.scheduler.pause()

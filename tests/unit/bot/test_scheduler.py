@@ -7,11 +7,11 @@ from hatbot.context import Context
 from hatbot.scheduler import Scheduler
 from hatbot.skill import Skill, SkillConfig, every
 from hatbot.storage.db import upgrade
-from tests.conftest import StartBot
+from tests.conftest import StartBot, database_url
 
 
 async def test_one_off_job_fires_with_its_arguments(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/h.db"
+    url = database_url(tmp_path)
     upgrade(url)
     fired: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue()
 
@@ -31,7 +31,7 @@ async def test_one_off_job_fires_with_its_arguments(tmp_path: Path) -> None:
 
 
 async def test_cancelled_job_does_not_fire(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/h.db"
+    url = database_url(tmp_path)
     upgrade(url)
 
     async def runner(skill: str, job: str, kwargs: dict[str, Any]) -> None:
@@ -48,7 +48,7 @@ async def test_cancelled_job_does_not_fire(tmp_path: Path) -> None:
 
 
 async def test_recurring_schedules_persist_and_keep_their_next_run(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/h.db"
+    url = database_url(tmp_path)
     upgrade(url)
 
     async def runner(skill: str, job: str, kwargs: dict[str, Any]) -> None: ...

@@ -15,7 +15,7 @@ from hatbot.scheduler import Scheduler
 from hatbot.scheduling import Scheduling
 from hatbot.skill import Skill, SkillConfig, every
 from hatbot.storage.db import upgrade
-from tests.conftest import StartBot
+from tests.conftest import StartBot, database_url
 
 LATER = datetime.now(UTC) + timedelta(days=1)
 
@@ -25,7 +25,7 @@ async def noop(skill: str, job: str, kwargs: dict[str, Any]) -> None:
 
 
 def real_scheduler(tmp_path: Path) -> Scheduler:
-    url = f"sqlite:///{tmp_path}/h.db"
+    url = database_url(tmp_path)
     upgrade(url)
     scheduler = Scheduler(url, noop)
     scheduler.start()
