@@ -10,14 +10,24 @@ import itertools
 from collections.abc import Awaitable
 
 from hatbot.adapter import Adapter, AdapterConfig, Host, Status
-from hatbot.events import Address, Edit, Event, Message, Person, React, Reply, SetTopic
+from hatbot.events import (
+    Address,
+    Choice,
+    Edit,
+    Event,
+    Message,
+    Person,
+    React,
+    Reply,
+    SetTopic,
+)
 
 PLATFORM = "memory"
 
 
 class MemoryAdapter(Adapter[AdapterConfig]):
     platform = PLATFORM
-    supports = frozenset({Reply, SetTopic, React, Edit})
+    supports = frozenset({Reply, SetTopic, React, Edit, Choice})
 
     def __init__(self, config: AdapterConfig, host: Host) -> None:
         super().__init__(config, host)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,8 +19,10 @@ from hatbot.commands import Registry, UsageError, is_admin, shorten
 from hatbot.config import BotConfig
 from hatbot.events import (
     Address,
+    Choice,
     Edit,
     Event,
+    Invoke,
     Join,
     Message,
     Outbound,
@@ -134,7 +136,7 @@ class Context:
     def sender(self) -> Person:
         """Who caused this event: the speaker, the person who joined or left, or who
         reacted."""
-        if isinstance(self.event, Message):
+        if isinstance(self.event, Message | Invoke):
             return self.event.sender
         if isinstance(self.event, Join | Part | Reaction):
             return self.event.person
@@ -239,27 +241,32 @@ class Context:
 
     # --- speaking ---------------------------------------------------------------------
 
-    async def reply(self, text: str) -> str:
+    async def reply(self, text: str, *, choices: Sequence[Choice] = ()) -> str:
         """Answer where the event came from: its channel and thread, or privately for a DM.
-        Returns the reply's key, for ``edit``.
+        Returns the reply's key, for ``edit``. ``choices``: what people may do about it
+        with a button or a reaction (``Choice``), each a command they can also type.
 
         Plain text is shown as it is, whoever wrote it; formatting needs ``Markup``."""
         event = self.event
         if event is None:
             raise RuntimeError("nothing to reply to; use say() or dm()")
         if self.is_direct:
-            return await self.dm(self.sender, text)
-        thread = event.thread if isinstance(event, Message) else None
-        return await self.say(event.channel, text, thread=thread)
+            return await self.dm(self.sender, text, choices=choices)
+        thread = event.thread if isinstance(event, Message | Invoke) else None
+        return await self.say(event.channel, text, thread=thread, choices=choices)
 
-    async def say(self, channel: Address, text: str, *, thread: str | None = None) -> str:
-        reply = Reply(target=channel, markup_text=as_markup(text), thread=thread)
+    async def say(self, channel: Address, text: str, *, thread: str | None = None,
+                  choices: Sequence[Choice] = ()) -> str:
+        reply = Reply(target=channel, markup_text=as_markup(text), thread=thread,
+                      choices=tuple(choices))
         await self.send(reply)
         return reply.key
 
-    async def dm(self, person: Person | Address, text: str) -> str:
+    async def dm(self, person: Person | Address, text: str, *,
+                 choices: Sequence[Choice] = ()) -> str:
         target = person.address if isinstance(person, Person) else person
-        reply = Reply(target=target, markup_text=as_markup(text), direct=True)
+        reply = Reply(target=target, markup_text=as_markup(text), direct=True,
+                      choices=tuple(choices))
         await self.send(reply)
         return reply.key
 

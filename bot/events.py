@@ -111,7 +111,24 @@ class Reaction:
     ts: datetime = field(default_factory=_now)
 
 
-Event = Message | Join | Part | Reaction
+@dataclass(frozen=True)
+class Invoke:
+    """Someone ran a command without saying it in the channel: pressed a button under a
+    reply (a ``Choice``), reacted to one with its emoji, or typed a slash command. The
+    router runs ``text`` (a command with its prefix: "!hat claim 3") as it would a
+    message's, as ``sender`` and with the same permissions. It is no line of the
+    conversation, so listeners of ``Message`` never see it (no minutes, no capture).
+    ``message_id`` is the reply whose choice it was."""
+
+    channel: Address
+    sender: Person
+    text: str
+    thread: str | None = None
+    message_id: str = ""
+    ts: datetime = field(default_factory=_now)
+
+
+Event = Message | Join | Part | Reaction | Invoke
 
 
 def storable(text: str) -> str:
@@ -120,11 +137,11 @@ def storable(text: str) -> str:
 
 def cleaned(event: Event) -> Event:
     """The event with every text a skill might store made storable."""
-    person = event.sender if isinstance(event, Message) else event.person
+    person = event.sender if isinstance(event, Message | Invoke) else event.person
     name = storable(person.display_name)
     if name != person.display_name:
         person = dataclasses.replace(person, display_name=name)
-    if isinstance(event, Message):
+    if isinstance(event, Message | Invoke):
         text = storable(event.text)
         if text != event.text or person is not event.sender:
             return dataclasses.replace(event, text=text, sender=person)
@@ -140,15 +157,32 @@ def _key() -> str:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """What people may do about a reply with one gesture: a button under it where the
+    platform has buttons (``Choice`` in an adapter's ``supports``), and, where it has
+    reactions, reacting with ``emoji``. Either runs ``command`` (with its prefix: "!hat
+    claim 3") as the person, exactly as if they had typed it: same permissions, same
+    answer. ``danger`` marks a button that undoes or refuses (Reject)."""
+
+    label: str
+    command: str
+    emoji: str = ""
+    danger: bool = False
+
+
+@dataclass(frozen=True)
 class Reply:
     """Something the bot says: markup text for a channel, or for a person when ``direct``
-    (a direct message). ``key`` names it for a later ``Edit``."""
+    (a direct message). ``key`` names it for a later ``Edit``; ``choices`` are what
+    people may do about it (buttons, reactions); every one is a command people can type
+    too, so a platform without either loses nothing."""
 
     target: Address
     markup_text: str
     thread: str | None = None
     direct: bool = False
     key: str = field(default_factory=_key)
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hatbot.adapter import tally_writes
-from hatbot.events import Address, Edit, Outbound, React, Reply, SetTopic
+from hatbot.events import Address, Choice, Edit, Outbound, React, Reply, SetTopic
 from hatbot.leader import Leadership
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ def to_row(event: Outbound) -> dict[str, Any]:
     data: dict[str, Any] = {"type": type(event).__name__}
     for name, value in vars(event).items():
         data[name] = str(value) if isinstance(value, Address) else value
+    if isinstance(event, Reply):
+        data["choices"] = [vars(choice) for choice in event.choices]
     return data
 
 
@@ -48,6 +50,8 @@ def from_row(data: dict[str, Any]) -> Outbound:
     fields = dict(data)
     kind = _KINDS[fields.pop("type")]
     fields["target"] = Address.parse(fields["target"])
+    if "choices" in fields:
+        fields["choices"] = tuple(Choice(**choice) for choice in fields["choices"])
     event: Outbound = kind(**fields)
     return event
 

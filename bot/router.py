@@ -19,7 +19,7 @@ from typing import Any
 
 from hatbot.commands import Command, UsageError, describe, extract, parse_arguments, shorten
 from hatbot.context import Context, Runtime
-from hatbot.events import Event, Message
+from hatbot.events import Event, Invoke, Message
 from hatbot.health import Health, storage_failure
 from hatbot.metrics import Metrics
 
@@ -51,7 +51,7 @@ class Router:
         for skill, event_types, handler in self._passive:
             if isinstance(event, event_types):
                 await self.run(skill, event, functools.partial(_call_with, handler, event))
-        if isinstance(event, Message):
+        if isinstance(event, Message | Invoke):
             await self._command(event)
 
     def answer_early(self, event: Event) -> None:
@@ -124,7 +124,8 @@ class Router:
         except Exception:
             log.debug("rollback after a storage failure failed too", exc_info=True)
         event = ctx.event
-        if isinstance(event, Message) and self.health.first_notice(str(event.channel)):
+        if isinstance(event, Message | Invoke) and \
+                self.health.first_notice(str(event.channel)):
             try:
                 await ctx.reply(f"I cannot save anything right now ({reason}), so what is "
                                 "said here is not being recorded. I will say nothing more "
@@ -135,7 +136,7 @@ class Router:
     async def _apologise(self, ctx: Context, skill: str) -> None:
         try:
             await ctx.close(failed=True)
-            if isinstance(ctx.event, Message):
+            if isinstance(ctx.event, Message | Invoke):
                 await ctx.reply(f"Sorry, something went wrong in the {skill} skill; it is logged.")
         except Exception:
             log.exception("could not apologise for skill %s", skill)
@@ -146,13 +147,15 @@ class Router:
                        is_direct=message.is_direct)
         return None if body is None else self.runtime.commands.find(body)
 
-    async def _command(self, message: Message) -> None:
+    async def _command(self, message: Message | Invoke) -> None:
         if id(message) in self._answered:
             self._answered.discard(id(message))
             return
         bot = self.runtime.bot
+        # An Invoke is a command by its nature (a button, a slash command): no prefix
+        # needed, as in a direct message.
         body = extract(message.text, prefix=bot.prefix, bot_name=bot.name,
-                       is_direct=message.is_direct)
+                       is_direct=isinstance(message, Invoke) or message.is_direct)
         if body is None:
             return
         found = self.runtime.commands.find(body)

@@ -52,7 +52,7 @@ from hatbot.commands import (
 )
 from hatbot.config import BotConfig
 from hatbot.context import Context
-from hatbot.events import Address, Event, Join, Message, Part, Person, Reaction
+from hatbot.events import Address, Choice, Event, Invoke, Join, Message, Part, Person, Reaction
 from hatbot.figures import Credit, Figure, community, recognition, week_of
 from hatbot.markup import Markup
 from hatbot.markup import escape as escape_markup
@@ -307,12 +307,14 @@ __all__ = [
     "AddressText",
     "Backoff",
     "BatchWriter",
+    "Choice",
     "CliContext",
     "Context",
     "Credit",
     "CronText",
     "Event",
     "Figure",
+    "Invoke",
     "Join",
     "Markup",
     "Message",

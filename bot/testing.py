@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hatbot.adapters.memory import PLATFORM, MemoryAdapter, person
-from hatbot.events import Address, Join, Message, Part, Reaction, Reply
+from hatbot.events import Address, Invoke, Join, Message, Part, Reaction, Reply
 
 if TYPE_CHECKING:
     from hatbot.app import App
@@ -129,6 +129,18 @@ class SkillTester:
         return self._handle(Reaction(channel=where, person=person(nick),
                                      message_id=message_id, emoji=emoji, ts=self.clock.now()))
 
+    def press(self, nick: str, label: str, reply: Reply | None = None) -> list[str]:
+        """``nick`` presses the choice labelled ``label`` under ``reply`` (default: the
+        latest reply that has one); the replies to it."""
+        offered = [reply] if reply is not None else reversed(self.memory.sent)
+        for said in offered:
+            for choice in said.choices:
+                if choice.label == label:
+                    return self._handle(Invoke(
+                        channel=said.target, sender=person(nick), text=choice.command,
+                        thread=said.thread, message_id=said.key, ts=self.clock.now()))
+        raise AssertionError(f"no reply offers {label!r}")
+
     def join(self, nick: str, *, channel: str | None = None) -> list[str]:
         where = Address(PLATFORM, channel or self.channel)
         return self._handle(Join(channel=where, person=person(nick), ts=self.clock.now()))
@@ -166,12 +178,12 @@ class SkillTester:
         assert isinstance(adapter, MemoryAdapter)
         return adapter
 
-    def _handle(self, event: Message | Join | Part | Reaction) -> list[str]:
+    def _handle(self, event: Message | Join | Part | Reaction | Invoke) -> list[str]:
         before = len(self.memory.sent)
         self._runner.run(self._emit(event))
         return [_plain(r) for r in self.memory.sent[before:]]
 
-    async def _emit(self, event: Message | Join | Part | Reaction) -> None:
+    async def _emit(self, event: Message | Join | Part | Reaction | Invoke) -> None:
         await self.memory.emit(event)
 
     # --- examples as tests ----------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import abc
 from datetime import datetime
 
-from hatbot.skill import Address, Context, Skill
+from hatbot.skill import Address, Choice, Context, Skill
 from hatbot.skills.ci.builds import Build
 from hatbot.skills.ci.settings import CiConfig
 
@@ -25,6 +25,10 @@ class CiBase(Skill[CiConfig]):
             if watch.repo == build.repo and (not build.branch or build.branch in watch.branches):
                 found += [Address.parse(c) for c in watch.channels if Address.parse(c) not in found]
         return found
+
+    def ack_choice(self, ctx: Context, repo: str) -> Choice:
+        """Ack under a red post: a button, or the configured reaction."""
+        return Choice("Ack", f"{ctx.prefix}ci ack {repo}", emoji=self.config.ack_emoji)
 
     def muted(self, ctx: Context, repo: str) -> bool:
         until = self._mutes.get(repo)

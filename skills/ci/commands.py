@@ -44,7 +44,8 @@ class Commands(CiBase):
                 await ctx.say(channel, escape_markup(
                     f"{row.repo} {row.branch} {row.pipeline} has been red for "
                     f"{format_duration(now - row.since)} and nobody said they are on it. "
-                    f"{ctx.prefix}ci ack {row.repo}") + (f" {row.url}" if row.url else ""))
+                    f"{ctx.prefix}ci ack {row.repo}") + (f" {row.url}" if row.url else ""),
+                    choices=[self.ack_choice(ctx, row.repo)])
 
     @command("ci status", args="[REPO]", help="What is red, since when, and who is on it",
              examples=["ci status", "ci status openstack/nova"])

@@ -28,3 +28,5 @@ class CiConfig(SkillConfig):
     people: dict[str, AddressText] = {}
     zuul: list[ZuulSource] = []
     remind_hours: float = Field(default=6.0, gt=0)
+    # A reaction with this on a CI-is-red post acknowledges it (Slack, Matrix); "" off.
+    ack_emoji: str = "👀"

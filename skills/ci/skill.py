@@ -18,6 +18,7 @@ from sqlalchemy import select
 from hatbot.skill import (
     Address,
     BatchWriter,
+    Choice,
     Context,
     Markup,
     Person,
@@ -42,7 +43,7 @@ class Recorded:
     """One delivery, committed: whether it was new, and what its handler is to post."""
 
     taken: bool
-    posts: list[tuple[Address, str]] = field(default_factory=list)
+    posts: list[tuple[Address, str, list[Choice]]] = field(default_factory=list)
 
 
 class Ci(Webhooks, Commands):
@@ -73,8 +74,8 @@ class Ci(Webhooks, Commands):
         """Record the delivery and the pipeline's new state, then post; returns once it is
         committed (False for a delivery already taken)."""
         recorded = await self._writer.take(ctx, (delivery, build))
-        for channel, text in recorded.posts:
-            await ctx.say(channel, text)
+        for channel, text, choices in recorded.posts:
+            await ctx.say(channel, text, choices=choices)
         return recorded.taken
 
     async def _record(self, ctx: Context, batch: list[tuple[str, Build]]) -> list[Recorded]:
@@ -107,7 +108,9 @@ class Ci(Webhooks, Commands):
                                 red=turn.red, at=ctx.now(), fixed_by=turn.fixed_by))
             if not self.muted(ctx, build.repo):
                 text = self._announce(ctx, build, turn)
-                recorded[-1].posts += [(channel, text) for channel in self.channels_for(build)]
+                choices = [self.ack_choice(ctx, build.repo)] if turn.red else []
+                recorded[-1].posts += [(channel, text, choices)
+                                       for channel in self.channels_for(build)]
         await ctx.commit()  # recorded before anyone is told, or answered 2xx
         return recorded
 

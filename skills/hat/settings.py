@@ -22,3 +22,5 @@ class HatConfig(SkillConfig):
     reminders: list[ReminderSchedule] = []
     stale_days: int = Field(default=14, ge=1)  # no activity this long: ask the owner
     release_days: int = Field(default=28, ge=1)  # this long: the claim is let go
+    # A reaction with this on a reminder about one task claims it (Slack, Matrix); "" off.
+    claim_emoji: str = "✅"

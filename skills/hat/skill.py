@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from hatbot.context import Context
-from hatbot.events import Address, Person
+from hatbot.events import Address, Choice, Person
 from hatbot.skill import (
     Credit,
     Figure,
@@ -243,9 +243,9 @@ class Hat(Skill[HatConfig]):
 
     @command("hat remind", help="Post the reminder digest here, now")
     async def remind_now(self, ctx: Context) -> None:
-        text = await self._digest(ctx, ())
+        text, choices = await self._digest(ctx, ())
         if text:
-            await ctx.reply(text)
+            await ctx.reply(text, choices=choices)
         elif await ctx.db.scalar(select(HatTask.id).limit(1)) is None:
             await ctx.reply(f"There are no tasks yet. Add one with {ctx.prefix}hat add TITLE.")
         else:
@@ -254,15 +254,18 @@ class Hat(Skill[HatConfig]):
     @every(config_key="reminders")
     async def remind(self, ctx: Context, channel: str,
                      areas: list[str] | None = None) -> None:
-        text = await self._digest(ctx, areas or ())
+        text, choices = await self._digest(ctx, areas or ())
         if text:  # an empty digest is not posted
-            await ctx.say(Address.parse(channel), text)
+            await ctx.say(Address.parse(channel), text, choices=choices)
 
-    async def _digest(self, ctx: Context, areas: tuple[str, ...] | list[str]) -> str:
+    async def _digest(self, ctx: Context, areas: tuple[str, ...] | list[str]
+                      ) -> tuple[str, list[Choice]]:
+        """The digest's text, and a Claim choice for each task that needs an owner (a
+        reaction means Claim only where there is one such task)."""
         now = ctx.now()
         found = reports.digest(await self._open(ctx), now, self.stale, areas)
         if found.empty:
-            return ""
+            return "", []
         volunteers = list(await ctx.db.scalars(select(HatVolunteer)))
         suggestions = reports.suggest(found.tasks, volunteers)
         for volunteer in suggestions.values():
@@ -285,7 +288,11 @@ class Hat(Skill[HatConfig]):
                           f"{reports.age(now - (t.last_activity_at or now))}")
                   for t in found.stale]
         lines += [Markup(""), escape_markup(f"Take one with {ctx.prefix}hat claim ID.")]
-        return Markup("\n").join(lines)
+        claimable = found.unowned + found.due
+        choices = [Choice(f"Claim #{task.id}", f"{ctx.prefix}hat claim {task.id}",
+                          emoji=self.config.claim_emoji if len(claimable) == 1 else "")
+                   for task in claimable]
+        return Markup("\n").join(lines), choices
 
     @every(cron="7 * * * *")  # hourly
     async def check_claims(self, ctx: Context) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from hatbot.context import Context
 from hatbot.events import Address, Message, Person, Reaction
 from hatbot.skill import (
+    Choice,
     Credit,
     Skill,
     UsageError,
@@ -41,6 +42,7 @@ HEARD_CHANNELS = 200  # channels whose recent lines are kept for !kb capture and
 HEARD_LINES = 200  # lines kept of each: a reaction captures a message this recent
 SHOWN = 3  # entries a search answers with
 LINE = 160  # characters of an answer shown in chat
+BUTTON_REASON = "(rejected with a button; no reason given)"
 WRONG_ALIKE = 0.8  # a question this similar to one marked wrong is the same question
 _START = re.compile(r"^#startmeeting\b|^#startincident\b", re.IGNORECASE)
 _END = re.compile(r"^#endmeeting\b|^#endincident\b", re.IGNORECASE)
@@ -158,7 +160,8 @@ class Kb(Skill[KbConfig]):
                                   author=ctx.sender.identity, author_name=ctx.sender.name,
                                   origin="chat", channel=channel)
         await ctx.reply(f"Draft #{entry.id} added: {shorten(question, 100)} (a reviewer "
-                        f"approves it with {ctx.prefix}kb approve {entry.id})")
+                        f"approves it with {ctx.prefix}kb approve {entry.id})",
+                        choices=self.review_choices(ctx, entry.id))
 
     @command("kb capture", args="[N]",
              help="Capture the last N lines here (default 10) as a draft entry",
@@ -176,7 +179,8 @@ class Kb(Skill[KbConfig]):
         fewer = f" (all I heard: {len(lines)})" if len(lines) < count else ""
         await ctx.reply(f'Captured {len(lines)} lines{fewer} as draft #{entry.id} '
                         f'("{shorten(entry.question, 100)}"); {ctx.prefix}kb edit {entry.id} '
-                        f'| ANSWER gives it a clean answer.')
+                        f'| ANSWER gives it a clean answer.',
+                        choices=self.review_choices(ctx, entry.id))
 
     async def capture_lines(self, ctx: Context, lines: list[Heard], author: Person,
                             channel: str, *, origin: str = "capture", source_id: str = ""
@@ -221,7 +225,17 @@ class Kb(Skill[KbConfig]):
             return
         tags = f" [{entry.tags}]" if entry.tags else ""
         await ctx.reply(f"#{entry.id} ({entry.status}{tags}) {entry.question}\n"
-                        f"{entry.answer}\n{self.link(ctx, entry.id)}")
+                        f"{entry.answer}\n{self.link(ctx, entry.id)}",
+                        choices=self.review_choices(ctx, entry.id)
+                        if entry.status == DRAFT else ())
+
+    @staticmethod
+    def review_choices(ctx: Context, entry_id: int) -> list[Choice]:
+        """Approve and Reject under a draft; only a reviewer's press does anything (the
+        commands check, as when typed). A button gives no reason, so it says so."""
+        return [Choice("Approve", f"{ctx.prefix}kb approve {entry_id}"),
+                Choice("Reject", f"{ctx.prefix}kb reject {entry_id} {BUTTON_REASON}",
+                       danger=True)]
 
     @command("kb approve", args="ID", help="Approve a draft: it is searched and suggested",
              examples=["kb approve 3"])

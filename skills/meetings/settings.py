@@ -17,6 +17,9 @@ class MeetingsConfig(SkillConfig):
     # Channels whose topic #topic sets, as MeetBot does (where the platform and the
     # bot's rights allow; a refusal is logged and the meeting goes on).
     topic_channels: list[AddressText] = []
+    # A reaction with this on a !actions answer listing one item marks it done (Slack,
+    # Matrix); "" turns it off.
+    done_emoji: str = "✅"
 
     @property
     def keep_dashes(self) -> bool:

@@ -22,6 +22,7 @@ from hatbot.context import Context
 from hatbot.events import Address, Message
 from hatbot.skill import (
     BatchWriter,
+    Choice,
     Credit,
     Figure,
     Skill,
@@ -456,7 +457,10 @@ class Meetings(Skill[MeetingsConfig]):
         if total > shown:
             lines.append(f"…and {total - shown} more: {ctx.prefix}actions "
                          f"{nick + ' ' if nick else ''}page={page + 1}")
-        await ctx.reply("\n".join(lines))
+        one = len(items) == 1
+        await ctx.reply("\n".join(lines), choices=[
+            Choice(f"Done #{item.id}", f"{ctx.prefix}action done {item.id}",
+                   emoji=self.config.done_emoji if one else "") for item in items])
 
     @command("action done", args="ID", help="Mark an action item done",
              examples=["action done 3"])
