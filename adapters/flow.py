@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from hatbot.adapter import promise_write
 from hatbot.backoff import Backoff
+from hatbot.events import Choice
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -184,14 +185,15 @@ async def keep_trying(
 @dataclass(frozen=True)
 class Outgoing:
     """A message in an adapter's outbox: its body in the platform's own form, the thread
-    it goes to, whether it is private, the key the bot knows it by, and whether it
-    replaces the message of that key instead of being posted."""
+    it goes to, whether it is private, the key the bot knows it by, whether it replaces
+    the message of that key instead of being posted, and the choices offered under it."""
 
     body: str
     thread: str | None
     direct: bool
     key: str
     edit: bool = False
+    choices: tuple[Choice, ...] = ()
 
 
 class Retry(Exception):

@@ -32,7 +32,9 @@ class FakeSlack:
         self.limited_at: list[float] = []
         self.reactions: list[tuple[str, str, str]] = []  # reactions.add: (channel, ts, name)
         self.updates: list[tuple[str, str, str]] = []  # chat.update: (channel, ts, text)
-        self._messages: set[tuple[str, str]] = set()  # (channel, ts) of every post
+        # (channel, ts) → the message as Slack keeps it: its text, blocks and thread.
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self.updated_blocks: list[list[dict[str, Any]]] = []  # chat.update's blocks
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.sockets: list[web.WebSocketResponse] = []
         self.connected = asyncio.Event()
@@ -93,16 +95,27 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                          headers={"Retry-After": "1"})
             ts = f"{int(time.time())}.{next(self._ids):06d}"
-            self._messages.add((str(args.get("channel")), ts))
+            self.messages[(str(args.get("channel")), ts)] = {
+                "type": "message", "user": BOT_USER, "bot_id": "B0BOT", "ts": ts,
+                "text": args.get("text", ""), "blocks": _listed(args.get("blocks")),
+                **({"thread_ts": args["thread_ts"]} if args.get("thread_ts") else {})}
             async with self._posted:
                 self.posted.append({**args, "at": time.monotonic(), "ts": ts})
                 self._posted.notify_all()
             return _ok(channel=args.get("channel"), ts=ts)
         if method == "chat.update":
-            if (str(args.get("channel")), str(args.get("ts"))) not in self._messages:
+            kept = self.messages.get((str(args.get("channel")), str(args.get("ts"))))
+            if kept is None:
                 return _ok(ok=False, error="message_not_found")
             self.updates.append((str(args["channel"]), str(args["ts"]), str(args["text"])))
+            kept["text"] = args["text"]
+            if args.get("blocks"):
+                kept["blocks"] = _listed(args["blocks"])
+                self.updated_blocks.append(kept["blocks"])
             return _ok(channel=args["channel"], ts=args["ts"])
+        if method == "conversations.history":
+            kept = self.messages.get((str(args.get("channel")), str(args.get("latest"))))
+            return _ok(messages=[kept] if kept else [], has_more=False)
         if method == "reactions.add":
             if not str(args.get("name", "")).replace("_", "").replace("+", "").isalnum():
                 return _ok(ok=False, error="invalid_name")
@@ -159,6 +172,39 @@ class FakeSlack:
             "payload": event_callback(event)})
         return envelope_id
 
+    async def push_interactive(self, payload: dict[str, Any]) -> str:
+        """Send an interactive envelope (a press of a button) down the newest socket."""
+        envelope_id = f"env-{next(self._ids)}"
+        await self.sockets[-1].send_json({
+            "envelope_id": envelope_id, "type": "interactive",
+            "accepts_response_payload": True, "payload": payload})
+        return envelope_id
+
+    def press(self, post: dict[str, Any], label: str, user: str = "U0ANA") -> dict[str, Any]:
+        """Slack's ``block_actions`` payload for ``user`` pressing the button labelled
+        ``label`` under ``post`` (as the message now is, with its blocks)."""
+        channel = str(post["channel"])
+        message = self.messages[(channel, post["ts"])]
+        for block in message["blocks"]:
+            for element in block.get("elements", []):
+                if element.get("type") == "button" and element["text"]["text"] == label:
+                    return {
+                        "type": "block_actions", "token": "verification",
+                        "api_app_id": "A0APP", "trigger_id": f"{next(self._ids)}.trigger",
+                        "team": {"id": "T0TEAM", "domain": "test"},
+                        "user": {"id": user, "username": USERS[user]["name"],
+                                 "team_id": "T0TEAM"},
+                        "container": {"type": "message", "message_ts": post["ts"],
+                                      "channel_id": channel, "is_ephemeral": False},
+                        "channel": {"id": channel, "name": "dev-team"},
+                        "message": message,
+                        "response_url": f"http://127.0.0.1:{self.port}/respond",
+                        "actions": [{"type": "button", "block_id": block["block_id"],
+                                     "action_id": element["action_id"],
+                                     "text": element["text"], "value": element["value"],
+                                     "action_ts": f"{time.time():.6f}"}]}
+        raise AssertionError(f"no button {label!r} under {message}")
+
     async def ask_to_reconnect(self) -> None:
         """Slack's ``disconnect`` envelope: the client should open a new connection."""
         self.connected.clear()
@@ -181,6 +227,13 @@ def event_callback(event: dict[str, Any]) -> dict[str, Any]:
 def message(text: str, user: str = "U0ANA", channel: str = "C0DEV", **extra: Any) -> dict[str, Any]:
     return {"type": "message", "channel": channel, "user": user, "text": text,
             "ts": f"{time.time():.6f}", "channel_type": "channel", **extra}
+
+
+def _listed(blocks: Any) -> list[dict[str, Any]]:
+    """Blocks as a list, whether the client sent JSON or a form field."""
+    if isinstance(blocks, str):
+        return list(json.loads(blocks))
+    return list(blocks or [])
 
 
 def _ok(**fields: Any) -> web.Response:

@@ -42,9 +42,12 @@ from hatbot.adapters.flow import (
     keep_trying,
     split_utf8,
 )
+from hatbot.adapters.slack import blocks
 from hatbot.events import (
     Address,
+    Choice,
     Edit,
+    Invoke,
     Join,
     Message,
     Part,
@@ -97,7 +100,7 @@ class SlackConfig(AdapterConfig):
 
 class SlackAdapter(Adapter[SlackConfig]):
     platform = PLATFORM
-    supports = frozenset({Reply, SetTopic, React, Edit})
+    supports = frozenset({Reply, SetTopic, React, Edit, Choice})
     config_model = SlackConfig
 
     def __init__(self, config: SlackConfig, host: Host) -> None:
@@ -116,6 +119,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.bolt.event("member_joined_channel")(self._on_joined)
         self.bolt.event("member_left_channel")(self._on_left)
         self.bolt.event("reaction_added")(self._on_reaction)
+        self.bolt.action(re.compile("^" + re.escape(blocks.ACTION_PREFIX)))(self._on_choice)
         self._verifier = SignatureVerifier(config.signing_secret.get_secret_value())
         self.socket_mode = bool(config.app_token.get_secret_value())
         self._socket: AsyncSocketModeHandler | None = None
@@ -127,6 +131,10 @@ class SlackAdapter(Adapter[SlackConfig]):
         self._dm_channels: LruCache[str, str] = LruCache(CACHED)
         self._channel_names: LruCache[str, str] = LruCache(CACHED)
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        # Presses and reactions acted on, so that a retry or a second ✅ acts once.
+        self._acted: LruCache[tuple[str, ...], None] = LruCache(SEEN_MESSAGES)
+        # (channel, ts) → the message, for the bot's messages with choices it posted.
+        self._with_choices: LruCache[tuple[str, str], dict[str, Any]] = LruCache(CACHED)
         self._outbox: Outbox[Outgoing] = Outbox("slack", self._deliver)
         # The bot's recent messages: reply key → (channel, ts), for edits.
         self._posted: LruCache[str, tuple[str, str]] = LruCache(SENT_REMEMBERED)
@@ -175,11 +183,11 @@ class SlackAdapter(Adapter[SlackConfig]):
                         EVENTS_PATH)
             return web.json_response({"error": "invalid signature"}, status=401)
         text = body.decode("utf-8", errors="replace")
-        if not self.host.leading and _is_event(text):
-            # Another replica leads and runs this adapter; it takes the event from the
-            # inbox. Stored before Slack hears it arrived (a failure here is a 500, which
-            # Slack retries).
-            await self.host.relay(text)
+        if not self.host.leading and not _is_url_check(text):
+            # Another replica leads and runs this adapter; it takes the event (or the
+            # press of a button) from the inbox. Stored before Slack hears it arrived (a
+            # failure here is a 500, which Slack retries).
+            await self.host.relay(json.dumps({"type": request.content_type, "body": text}))
             return web.Response(status=200)
         try:
             bolt_response = await self.bolt.async_dispatch(AsyncBoltRequest(
@@ -190,9 +198,11 @@ class SlackAdapter(Adapter[SlackConfig]):
         return await to_aiohttp_response(bolt_response)
 
     async def relayed(self, payload: str) -> None:
-        """An event a standby replica received on this endpoint, taken here."""
+        """What a standby replica received on this endpoint (an event, a press), taken
+        here as if Slack had sent it here."""
+        request = json.loads(payload)
         await self.bolt.async_dispatch(AsyncBoltRequest(
-            body=payload, headers={"content-type": "application/json"}))
+            body=request["body"], headers={"content-type": request["type"]}))
 
     def _signed(self, body: bytes, headers: Any) -> bool:
         try:
@@ -249,10 +259,73 @@ class SlackAdapter(Adapter[SlackConfig]):
         name = str(event.get("reaction", "")).split("::", 1)[0]
         character = emoji.emojize(f":{name}:", language="alias")
         channel = str(item.get("channel", ""))
+        person = await self._person(user)
         self.host.emit(Reaction(
-            channel=Address(self.instance, channel), person=await self._person(user),
+            channel=Address(self.instance, channel), person=person,
             message_id=str(item.get("ts", "")), emoji=name if character == f":{name}:"
             else character, ts=_time(event.get("event_ts"))))
+        if event.get("item_user") == self.bot_user:
+            await self._choose_by_reaction(channel, str(item.get("ts", "")), name, person)
+
+    async def _choose_by_reaction(self, channel: str, ts: str, name: str,
+                                  person: Person) -> None:
+        """A reaction on one of the bot's messages that one of its choices names runs
+        that choice's command, once per person (taking a ✅ off and on again does not
+        run it twice)."""
+        once = ("reaction", channel, ts, name, person.address.id)
+        if once in self._acted:
+            return
+        message = self._with_choices.get((channel, ts)) or await self._message(channel, ts)
+        command = blocks.command_for_reaction(message, name)
+        if not command:
+            return
+        self._acted[once] = None
+        self.host.emit(Invoke(channel=self._conversation(channel, person), sender=person,
+                              text=command, message_id=ts))
+
+    async def _message(self, channel: str, ts: str) -> dict[str, Any]:
+        """One message as Slack has it (its blocks say what its buttons mean); {} when
+        it cannot be read."""
+        try:
+            found = await self.client.conversations_history(
+                channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1)
+        except (SlackApiError, ClientError, TimeoutError) as exc:
+            log.warning("slack: cannot read message %s in %s: %s", ts, channel, exc)
+            return {}
+        messages = found.get("messages") or []
+        return dict(messages[0]) if messages else {}
+
+    def _conversation(self, channel: str, person: Person) -> Address:
+        """Where an answer to ``person`` goes: the channel, or the person in a DM."""
+        return person.address if channel.startswith("D") else Address(self.instance, channel)
+
+    async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]
+                         ) -> None:
+        """A button under one of the bot's messages: its command runs as the person who
+        pressed it, once however often Slack sends the same press, and the message
+        shows who pressed what."""
+        await ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        message = dict(body.get("message") or {})
+        ts = str(message.get("ts", ""))
+        once = ("press", channel, ts, str(action.get("action_id", "")), user,
+                str(action.get("action_ts", "")))
+        if not user or not channel or once in self._acted:
+            return
+        self._acted[once] = None
+        person = await self._person(user)
+        self.host.emit(Invoke(channel=self._conversation(channel, person), sender=person,
+                              text=str(action.get("value", "")),
+                              thread=message.get("thread_ts"), message_id=ts))
+        label = str((action.get("text") or {}).get("text", ""))
+        shown = blocks.pressed(message, label, user)
+        try:
+            await self.client.chat_update(channel=channel, ts=ts,
+                                          text=str(message.get("text", "")), blocks=shown)
+            self._with_choices[(channel, ts)] = {**message, "blocks": shown}
+        except (SlackApiError, ClientError, TimeoutError) as exc:
+            log.warning("slack: cannot show who pressed %s: %s", label, exc)
 
     async def _readable(self, text: str) -> str:
         """Slack's wire text as people read it: ``<@U1>`` → ``@Name``, links unwrapped,
@@ -312,10 +385,14 @@ class SlackAdapter(Adapter[SlackConfig]):
 
     async def send(self, reply: Reply) -> None:
         text = render_slack(reply.markup_text)
-        for number, piece in enumerate(split_utf8(text, TEXT_LIMIT)):
-            # An edit changes the first piece: the one the key names.
-            self._outbox.put(reply.target.id, Outgoing(piece, reply.thread, reply.direct,
-                                                        reply.key if number == 0 else ""))
+        pieces = split_utf8(text, blocks.SECTION_LIMIT if reply.choices else TEXT_LIMIT)
+        for number, piece in enumerate(pieces):
+            # An edit changes the first piece: the one the key names; the buttons go
+            # under the last.
+            last = number == len(pieces) - 1
+            self._outbox.put(reply.target.id, Outgoing(
+                piece, reply.thread, reply.direct, reply.key if number == 0 else "",
+                choices=reply.choices if last else ()))
 
     async def edit(self, edit: Edit) -> bool:
         # Through the outbox, behind the message it changes, which may still be queued.
@@ -363,10 +440,14 @@ class SlackAdapter(Adapter[SlackConfig]):
                 return
             channel = await self._dm_channel(target) if message.direct else target
             # 429s are waited out by the client's rate-limit handler (Retry-After).
+            shown = blocks.blocks(message.body, message.choices) if message.choices else None
             answer = await self.client.chat_postMessage(channel=channel, text=message.body,
-                                                        thread_ts=message.thread)
+                                                        thread_ts=message.thread, blocks=shown)
+            posted = (str(answer["channel"]), str(answer["ts"]))
             if message.key:
-                self._posted[message.key] = (str(answer["channel"]), str(answer["ts"]))
+                self._posted[message.key] = posted
+            if shown:
+                self._with_choices[posted] = {"text": message.body, "blocks": shown}
         except SlackApiError as exc:
             log.error("slack: message to %s refused: %s", target, exc.response.get("error"))
         except (ClientError, TimeoutError) as exc:
@@ -379,14 +460,14 @@ class SlackAdapter(Adapter[SlackConfig]):
         return self._dm_channels[user]
 
 
-def _is_event(body: str) -> bool:
-    """Whether a request's body is an event (not the URL check Slack makes at set-up,
-    which any replica answers itself)."""
+def _is_url_check(body: str) -> bool:
+    """Whether a request is the check of the URL Slack makes at set-up, which any
+    replica answers itself (everything else a standby relays to the leader)."""
     try:
         payload = json.loads(body)
-    except ValueError:
+    except ValueError:  # a form: a press of a button, a slash command
         return False
-    return isinstance(payload, dict) and payload.get("type") == "event_callback"
+    return isinstance(payload, dict) and payload.get("type") == "url_verification"
 
 
 def _unwrap_link(match: re.Match[str]) -> str:
