@@ -45,9 +45,10 @@ def test_the_slack_manifest_grants_what_the_adapter_uses() -> None:
     manifest = yaml.safe_load((CONTRIB / "slack-app-manifest.yml").read_text())
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
-    adapter = (REPO / "adapters" / "slack.py").read_text()
+    adapter = (REPO / "adapters" / "slack" / "adapter.py").read_text()
     # Each Web API method the adapter calls, and the scope it needs.
     needs = {"users_info": "users:read", "conversations_info": "channels:read",
+             "conversations_history": "channels:history",
              "conversations_open": "im:write", "chat_postMessage": "chat:write",
              "conversations_setTopic": "channels:manage", "chat_update": "chat:write",
              "reactions_add": "reactions:write"}
@@ -62,6 +63,8 @@ def test_the_slack_manifest_grants_what_the_adapter_uses() -> None:
             "member_left_channel", "reaction_added"} <= events
     assert "reactions:read" in scopes  # reaction_added is sent only with it
     assert "connections:write" in (CONTRIB / "slack-app-manifest.yml").read_text()
+    # Buttons: Slack sends presses only to an app with interactivity on.
+    assert "bolt.action(" in adapter and manifest["settings"]["interactivity"]["is_enabled"]
 
 
 # --- the Helm chart ------------------------------------------------------------------
