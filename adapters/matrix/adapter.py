@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import ClientError
 from nio import (
@@ -41,12 +42,18 @@ from nio.crypto import ENCRYPTION_ENABLED
 from hatbot.adapter import Adapter, Host, Status
 from hatbot.adapters.flow import LruCache, Outbox, Outgoing, Retry, cancel, keep_trying
 from hatbot.adapters.matrix.config import MatrixConfig
-from hatbot.adapters.matrix.content import annotation, notice, replacement
+from hatbot.adapters.matrix.content import (
+    annotation,
+    command_for_reaction,
+    notice,
+    replacement,
+)
 from hatbot.adapters.matrix.rooms import Rooms
 from hatbot.backoff import Backoff
 from hatbot.events import (
     Address,
     Edit,
+    Invoke,
     Join,
     Message,
     Part,
@@ -91,6 +98,10 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         self._outbox: Outbox[Outgoing] = Outbox("matrix", self._deliver)
         # The bot's recent messages: reply key → (room, event id), for edits.
         self._sent: LruCache[str, tuple[str, str]] = LruCache(SENT_REMEMBERED)
+        # The bot's messages with choices, by event id (their content says what each
+        # reaction means); reactions acted on, so each person's counts once.
+        self._with_choices: LruCache[str, dict[str, Any]] = LruCache(SENT_REMEMBERED)
+        self._acted: LruCache[tuple[str, str, str], None] = LruCache(SENT_REMEMBERED)
         self._known: set[str] = set()  # rooms joined before the latest sync
         self._task: asyncio.Task[None] | None = None
         self._warned_rooms: set[str] = set()
@@ -213,7 +224,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
                 elif isinstance(event, RoomMemberEvent):
                     await self._on_member(room, event)
                 elif isinstance(event, ReactionEvent):
-                    self._on_reaction(room, event)
+                    await self._on_reaction(room, event)
                 elif isinstance(event, MegolmEvent):
                     await self._on_encrypted(room, event)
         for room_id, invited in response.rooms.invite.items():
@@ -271,13 +282,42 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             is_direct=direct, id=event.event_id,
             is_action=isinstance(event, RoomMessageEmote)))
 
-    def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
+    async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
         if self._mine(event.sender):
             return
+        person = self._person(room, event.sender)
         self.host.emit(Reaction(
-            channel=self._channel(room.room_id), person=self._person(room, event.sender),
+            channel=self._channel(room.room_id), person=person,
             message_id=event.reacts_to, emoji=event.key,
             ts=datetime.fromtimestamp(event.server_timestamp / 1000, UTC)))
+        await self._choose_by_reaction(room, event.reacts_to, event.key, person)
+
+    async def _choose_by_reaction(self, room: MatrixRoom, event_id: str, emoji: str,
+                                  person: Person) -> None:
+        """A reaction on one of the bot's messages that one of its choices names runs
+        that choice's command, once per person, read from the message as the
+        homeserver keeps it (so a message from before a restart works too)."""
+        once = (event_id, emoji, person.address.id)
+        if once in self._acted:
+            return
+        content = self._with_choices.get(event_id)
+        if content is None:
+            try:
+                found = await self.client.room_get_event(room.room_id, event_id)
+            except (ClientError, TimeoutError, OSError) as exc:
+                log.warning("matrix: cannot read %s to see what a reaction means: %s",
+                            event_id, exc)
+                return
+            source = getattr(getattr(found, "event", None), "source", None) or {}
+            content = source.get("content", {}) if self._mine(source.get("sender", "")) \
+                else {}
+        command = command_for_reaction(content, emoji)
+        if not command:
+            return
+        self._acted[once] = None
+        direct = await self._is_direct(room, person.address.id)
+        self.host.emit(Invoke(channel=person.address if direct else self._channel(room.room_id),
+                              sender=person, text=command, message_id=event_id))
 
     async def _is_direct(self, room: MatrixRoom, sender: str) -> bool:
         """A room of just the bot and one person, with no name: a direct chat. Remembered,
@@ -322,7 +362,8 @@ class MatrixAdapter(Adapter[MatrixConfig]):
 
     async def send(self, reply: Reply) -> None:
         self._outbox.put(reply.target.id, Outgoing(reply.markup_text, reply.thread,
-                                                    reply.direct, reply.key))
+                                                    reply.direct, reply.key,
+                                                    choices=reply.choices))
 
     async def edit(self, edit: Edit) -> bool:
         # Through the outbox, behind the message it changes, which may still be queued.
@@ -355,7 +396,7 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         else:
             room = await self._rooms.direct(target) if message.direct \
                 else await self._rooms.room_id(target)
-            body = notice(message.body, message.thread)
+            body = notice(message.body, message.thread, message.choices)
         try:
             response = await self.client.room_send(room, "m.room.message", body,
                                                    ignore_unverified_devices=True)
@@ -365,8 +406,11 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             if response.status_code == "M_LIMIT_EXCEEDED":
                 raise Retry("rate limited", after=(response.retry_after_ms or 1000) / 1000)
             log.error("matrix: message to %s refused: %s", target, response.message)
-        elif message.key and not message.edit:
-            self._sent[message.key] = (room, response.event_id)
+        elif not message.edit:
+            if message.key:
+                self._sent[message.key] = (room, response.event_id)
+            if message.choices:
+                self._with_choices[response.event_id] = body
 
     async def set_topic(self, channel: Address, topic: str) -> bool:
         room = await self._rooms.room_id(channel.id)

@@ -3,17 +3,31 @@ tested as it is."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from hatbot.markup import render_html, render_plain
+from hatbot.events import Choice
+from hatbot.markup import escape, render_html, render_plain
+
+CHOICES_KEY = "org.hatbot.choices"  # the reactions a message takes, and their commands
 
 
-def notice(markup: str, thread: str | None = None) -> dict[str, Any]:
+def notice(markup: str, thread: str | None = None,
+           choices: Sequence[Choice] = ()) -> dict[str, Any]:
     """A reply: ``m.notice`` (bots should not trigger other bots) with an HTML body, in
-    the thread it answers, falling back to a reply for clients without threads."""
+    the thread it answers, falling back to a reply for clients without threads. Matrix
+    has no buttons: a choice with an emoji is a reaction people may put on it, said in
+    a last line and kept in the content, so the bot reads what a reaction means from the
+    message itself, even one it sent before a restart."""
+    reacting = [choice for choice in choices if choice.emoji]
+    if reacting:
+        markup += escape("\n" + " · ".join(f"React {choice.emoji}: {choice.label}"
+                                                   for choice in reacting))
     content: dict[str, Any] = {"msgtype": "m.notice", "body": render_plain(markup),
                                "format": "org.matrix.custom.html",
                                "formatted_body": render_html(markup)}
+    if reacting:
+        content[CHOICES_KEY] = [{"emoji": c.emoji, "command": c.command} for c in reacting]
     if thread:
         content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread,
                                    "is_falling_back": True,
@@ -27,6 +41,14 @@ def replacement(markup: str, event_id: str) -> dict[str, Any]:
     new = notice(markup)
     return {**new, "body": "* " + new["body"], "m.new_content": new,
             "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}}
+
+
+def command_for_reaction(content: dict[str, Any], emoji: str) -> str:
+    """The command ``emoji`` means on a message of the bot's with this content ("")."""
+    for choice in content.get(CHOICES_KEY) or ():
+        if isinstance(choice, dict) and choice.get("emoji") == emoji:
+            return str(choice.get("command", ""))
+    return ""
 
 
 def annotation(event_id: str, emoji: str) -> dict[str, Any]:

@@ -559,3 +559,35 @@ async def test_a_repeated_question_is_answered_in_its_thread(
     (said,) = await notices(alice, room, "this may answer it — #3")
     relation = said["content"]["m.relates_to"]
     assert (relation["rel_type"], relation["event_id"]) == ("m.thread", asked.event_id)
+
+
+async def test_a_reaction_the_reminder_offers_claims_the_task(
+        start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path) -> None:
+    """Matrix has no buttons: a choice is a reaction, named in the message's last line
+    and kept in its content. ✅ on a reminder about one task claims it as whoever
+    reacted; the bot reads what a reaction means from the message on the homeserver
+    when it no longer remembers it (after a restart)."""
+    from hatbot.adapters.matrix.content import CHOICES_KEY
+
+    alice = await people("alice")
+    bob = await people("bob", "Bob")
+    carol = await people("carol", "Carol")
+    room = await new_room(alice, bob, carol)
+    await alice.sync(timeout=0)
+    app = await start_matrix_bot(start_bot, synapse, tmp_path, room,
+                                 await register_bot(synapse))
+    await alice.room_send(room, "m.room.message", {
+        "msgtype": "m.text", "body": "!hat add Review the contributor guide area=docs"})
+    await notices(alice, room, "Task #1 added")
+    await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!hat remind"})
+    (digest,) = await notices(alice, room, "Community Hat")
+    assert digest["content"]["body"].endswith("React ✅: Claim #1")
+    assert digest["content"][CHOICES_KEY] == [{"emoji": "✅", "command": "!hat claim 1"}]
+
+    await bob.room_send(room, "m.reaction", {"m.relates_to": {
+        "rel_type": "m.annotation", "event_id": digest["event_id"], "key": "✅"}})
+    await notices(alice, room, "Bob is wearing the Community Hat for #1")
+    matrix(app)._with_choices.clear()  # as after a restart
+    await carol.room_send(room, "m.reaction", {"m.relates_to": {
+        "rel_type": "m.annotation", "event_id": digest["event_id"], "key": "✅"}})
+    await notices(alice, room, "#1 is worn by Bob already.")
