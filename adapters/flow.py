@@ -186,7 +186,8 @@ async def keep_trying(
 class Outgoing:
     """A message in an adapter's outbox: its body in the platform's own form, the thread
     it goes to, whether it is private, the key the bot knows it by, whether it replaces
-    the message of that key instead of being posted, and the choices offered under it."""
+    the message of that key instead of being posted, the choices offered under it, and
+    who alone sees it (an ephemeral answer)."""
 
     body: str
     thread: str | None
@@ -194,6 +195,7 @@ class Outgoing:
     key: str
     edit: bool = False
     choices: tuple[Choice, ...] = ()
+    visible_to: str = ""  # the one person who sees it, where the platform can do that
 
 
 class Retry(Exception):

@@ -241,10 +241,19 @@ class Context:
 
     # --- speaking ---------------------------------------------------------------------
 
-    async def reply(self, text: str, *, choices: Sequence[Choice] = ()) -> str:
+    @property
+    def answers_privately(self) -> bool:
+        """Whether an answer can be shown to the asker alone, in the channel (a Slack
+        slash command)."""
+        return isinstance(self.event, Invoke) and self.event.private
+
+    async def reply(self, text: str, *, choices: Sequence[Choice] = (),
+                    personal: bool = False) -> str:
         """Answer where the event came from: its channel and thread, or privately for a DM.
         Returns the reply's key, for ``edit``. ``choices``: what people may do about it
         with a button or a reaction (``Choice``), each a command they can also type.
+        ``personal``: the answer concerns only the asker (``!help``, their own tasks), so
+        where the platform can show it to them alone, it does (``answers_privately``).
 
         Plain text is shown as it is, whoever wrote it; formatting needs ``Markup``."""
         event = self.event
@@ -253,6 +262,11 @@ class Context:
         if self.is_direct:
             return await self.dm(self.sender, text, choices=choices)
         thread = event.thread if isinstance(event, Message | Invoke) else None
+        if personal and self.answers_privately:
+            reply = Reply(target=event.channel, markup_text=as_markup(text), thread=thread,
+                          choices=tuple(choices), visible_to=self.sender.address)
+            await self.send(reply)
+            return reply.key
         return await self.say(event.channel, text, thread=thread, choices=choices)
 
     async def say(self, channel: Address, text: str, *, thread: str | None = None,

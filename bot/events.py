@@ -126,6 +126,8 @@ class Invoke:
     thread: str | None = None
     message_id: str = ""
     ts: datetime = field(default_factory=_now)
+    # A slash command: an answer that concerns only the asker may be shown to them alone.
+    private: bool = False
 
 
 Event = Message | Join | Part | Reaction | Invoke
@@ -183,6 +185,9 @@ class Reply:
     direct: bool = False
     key: str = field(default_factory=_key)
     choices: tuple[Choice, ...] = ()
+    # Shown in the channel to this person alone (Slack's ephemeral messages); set only in
+    # answer to an ``Invoke`` that allows it.
+    visible_to: Address | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ def from_row(data: dict[str, Any]) -> Outbound:
     fields = dict(data)
     kind = _KINDS[fields.pop("type")]
     fields["target"] = Address.parse(fields["target"])
+    if fields.get("visible_to"):
+        fields["visible_to"] = Address.parse(fields["visible_to"])
     if "choices" in fields:
         fields["choices"] = tuple(Choice(**choice) for choice in fields["choices"])
     event: Outbound = kind(**fields)

@@ -33,18 +33,21 @@ class Core(Skill[SkillConfig]):
         # whole once they have.
         await ctx.runtime.loaded.wait()
         prefix = ctx.prefix
+        # Help concerns the asker alone: a slash command's answer is shown to them only,
+        # so it can be as long as in a direct message.
+        alone = ctx.is_direct or ctx.answers_privately
         if topic:
             text = self._explain(ctx, topic.removeprefix(prefix))
-            if text.count("\n") >= LONG_REPLY_LINES and not ctx.is_direct:
+            if text.count("\n") >= LONG_REPLY_LINES and not alone:
                 # A long list in a channel holds up everyone on a paced network (IRC):
                 # it goes to the asker alone.
                 await ctx.dm(ctx.sender, text)
                 await ctx.reply(f"Sent you {prefix}help {topic} by direct message.")
                 return
-            await ctx.reply(text)
+            await ctx.reply(text, personal=True)
             return
         visible = [c for c in ctx.commands if ctx.is_admin() or not c.admin]
-        if not ctx.is_direct:  # one line: the commands, a group as "!hat…"
+        if not alone:  # one line: the commands, a group as "!hat…"
             grouped = {c.name.split()[0] for c in visible if " " in c.name}
             groups = dict.fromkeys(c.name.split()[0] + ("…" if c.name.split()[0] in grouped
                                                         else "") for c in visible)
@@ -59,7 +62,7 @@ class Core(Skill[SkillConfig]):
                  for skill, names in sorted(by_skill.items())]
         lines.append(escape_markup(f"Say {prefix}help COMMAND for details, e.g. {prefix}help "
                                    "ping"))
-        await ctx.reply(Markup("\n").join(lines))
+        await ctx.reply(Markup("\n").join(lines), personal=True)
 
     @staticmethod
     def _explain(ctx: Context, topic: str) -> str:

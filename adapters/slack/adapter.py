@@ -19,7 +19,7 @@ from typing import Any
 
 import emoji
 from aiohttp import ClientError, web
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -86,6 +86,8 @@ class SlackConfig(AdapterConfig):
     app_token: SecretStr = SecretStr("")  # set: Socket Mode; empty: Events API
     signing_secret: SecretStr = SecretStr("")
     api_url: str = "https://slack.com/api/"
+    # The slash command of the app (its manifest): "/hatbot actions mine".
+    slash_command: str = Field(default="/hatbot", pattern=r"^/[a-z0-9_-]{1,31}$")
 
     def problems_when_enabled(self) -> list[str]:
         problems = []
@@ -120,6 +122,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.bolt.event("member_left_channel")(self._on_left)
         self.bolt.event("reaction_added")(self._on_reaction)
         self.bolt.action(re.compile("^" + re.escape(blocks.ACTION_PREFIX)))(self._on_choice)
+        self.bolt.command(config.slash_command)(self._on_slash_command)
         self._verifier = SignatureVerifier(config.signing_secret.get_secret_value())
         self.socket_mode = bool(config.app_token.get_secret_value())
         self._socket: AsyncSocketModeHandler | None = None
@@ -299,6 +302,19 @@ class SlackAdapter(Adapter[SlackConfig]):
         """Where an answer to ``person`` goes: the channel, or the person in a DM."""
         return person.address if channel.startswith("D") else Address(self.instance, channel)
 
+    async def _on_slash_command(self, ack: Any, command: dict[str, Any]) -> None:
+        """``/hatbot actions mine``: the command, run as the person who typed it; an
+        answer that concerns only them is shown to them alone (``Reply.visible_to``)."""
+        await ack()
+        user = str(command.get("user_id", ""))
+        channel = str(command.get("channel_id", ""))
+        if not user or not channel:
+            return
+        person = await self._person(user)
+        self.host.emit(Invoke(channel=self._conversation(channel, person), sender=person,
+                              text=str(command.get("text", "")).strip() or "help",
+                              private=True))
+
     async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]
                          ) -> None:
         """A button under one of the bot's messages: its command runs as the person who
@@ -318,6 +334,8 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.host.emit(Invoke(channel=self._conversation(channel, person), sender=person,
                               text=str(action.get("value", "")),
                               thread=message.get("thread_ts"), message_id=ts))
+        if not message:  # under an answer only the presser saw: Slack keeps no message
+            return
         label = str((action.get("text") or {}).get("text", ""))
         shown = blocks.pressed(message, label, user)
         try:
@@ -392,7 +410,8 @@ class SlackAdapter(Adapter[SlackConfig]):
             last = number == len(pieces) - 1
             self._outbox.put(reply.target.id, Outgoing(
                 piece, reply.thread, reply.direct, reply.key if number == 0 else "",
-                choices=reply.choices if last else ()))
+                choices=reply.choices if last else (),
+                visible_to=reply.visible_to.id if reply.visible_to else ""))
 
     async def edit(self, edit: Edit) -> bool:
         # Through the outbox, behind the message it changes, which may still be queued.
@@ -441,6 +460,11 @@ class SlackAdapter(Adapter[SlackConfig]):
             channel = await self._dm_channel(target) if message.direct else target
             # 429s are waited out by the client's rate-limit handler (Retry-After).
             shown = blocks.blocks(message.body, message.choices) if message.choices else None
+            if message.visible_to:  # for one person's eyes: not kept, never edited
+                await self.client.chat_postEphemeral(
+                    channel=channel, user=message.visible_to, text=message.body,
+                    thread_ts=message.thread, blocks=shown)
+                return
             answer = await self.client.chat_postMessage(channel=channel, text=message.body,
                                                         thread_ts=message.thread, blocks=shown)
             posted = (str(answer["channel"]), str(answer["ts"]))

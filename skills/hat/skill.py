@@ -95,11 +95,12 @@ class Hat(Skill[HatConfig]):
             tasks = [t for t in tasks if reports.is_due(t, now)]
         elif which == "mine":
             tasks = [t for t in tasks if t.owner == ctx.sender.identity]
+        mine = which == "mine"  # the asker's own: shown to them alone where possible
         if not tasks:
             await ctx.reply("Nothing here. Add work with "
-                            f"{ctx.prefix}hat add TITLE area=docs")
+                            f"{ctx.prefix}hat add TITLE area=docs", personal=mine)
             return
-        await ctx.reply("\n".join(self._describe(t, now) for t in tasks))
+        await ctx.reply("\n".join(self._describe(t, now) for t in tasks), personal=mine)
 
     def _describe(self, task: HatTask, now: datetime) -> str:
         text = f"#{task.id} {task.title} ({task.area})"

@@ -430,10 +430,13 @@ class Meetings(Skill[MeetingsConfig]):
         assert isinstance(ctx.event, Message)
         return Meetings._line(ctx.event, ctx.event.text.split("\n", 1)[0])
 
-    @command("actions", args="[NICK] [page=N]",
+    @command("actions", args="[NICK|mine] [page=N]",
              help="List open action items from all meetings, oldest first, a page at a time",
-             examples=["actions", "actions alice", "actions page=2"])
+             examples=["actions", "actions alice", "actions mine", "actions page=2"])
     async def actions(self, ctx: Context, nick: Word = "", *, page: int = 1) -> None:
+        mine = nick.lower() == "mine"  # the asker's own: shown to them alone where possible
+        if mine:
+            nick = ctx.sender.name
         where = [ActionItem.done_at.is_(None)]
         if nick:
             where.append(ActionItem.id.in_(select(ActionAssignee.action_id)
@@ -450,7 +453,8 @@ class Meetings(Skill[MeetingsConfig]):
         whose = f" for {nick}" if nick else ""
         if not items:
             await ctx.reply(f"No open action items{whose}." if page == 1 else
-                            f"Page {page} is past the end: {total} open action items{whose}.")
+                            f"Page {page} is past the end: {total} open action items{whose}.",
+                            personal=mine)
             return
         lines = [_describe(item) for item in items]
         shown = (page - 1) * size + len(items)
@@ -458,7 +462,7 @@ class Meetings(Skill[MeetingsConfig]):
             lines.append(f"…and {total - shown} more: {ctx.prefix}actions "
                          f"{nick + ' ' if nick else ''}page={page + 1}")
         one = len(items) == 1
-        await ctx.reply("\n".join(lines), choices=[
+        await ctx.reply("\n".join(lines), personal=mine, choices=[
             Choice(f"Done #{item.id}", f"{ctx.prefix}action done {item.id}",
                    emoji=self.config.done_emoji if one else "") for item in items])
 

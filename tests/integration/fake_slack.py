@@ -35,6 +35,7 @@ class FakeSlack:
         # (channel, ts) → the message as Slack keeps it: its text, blocks and thread.
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.updated_blocks: list[list[dict[str, Any]]] = []  # chat.update's blocks
+        self.ephemeral: list[dict[str, Any]] = []  # chat.postEphemeral: seen by one person
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.sockets: list[web.WebSocketResponse] = []
         self.connected = asyncio.Event()
@@ -113,6 +114,13 @@ class FakeSlack:
                 kept["blocks"] = _listed(args["blocks"])
                 self.updated_blocks.append(kept["blocks"])
             return _ok(channel=args["channel"], ts=args["ts"])
+        if method == "chat.postEphemeral":
+            if str(args.get("user")) not in USERS:
+                return _ok(ok=False, error="user_not_in_channel")
+            async with self._posted:
+                self.ephemeral.append(args)
+                self._posted.notify_all()
+            return _ok(message_ts=f"{int(time.time())}.{next(self._ids):06d}")
         if method == "conversations.history":
             kept = self.messages.get((str(args.get("channel")), str(args.get("latest"))))
             return _ok(messages=[kept] if kept else [], has_more=False)
@@ -179,6 +187,30 @@ class FakeSlack:
             "envelope_id": envelope_id, "type": "interactive",
             "accepts_response_payload": True, "payload": payload})
         return envelope_id
+
+    async def push_slash(self, payload: dict[str, str]) -> str:
+        """Send a slash command's envelope down the newest socket."""
+        envelope_id = f"env-{next(self._ids)}"
+        await self.sockets[-1].send_json({
+            "envelope_id": envelope_id, "type": "slash_commands",
+            "accepts_response_payload": True, "payload": payload})
+        return envelope_id
+
+    async def wait_ephemeral(self, count: int, within: float = 15.0) -> list[dict[str, Any]]:
+        async with self._posted:
+            await asyncio.wait_for(
+                self._posted.wait_for(lambda: len(self.ephemeral) >= count), within)
+        return self.ephemeral
+
+    def slash(self, text: str, user: str = "U0ANA", channel: str = "C0DEV",
+              command: str = "/hatbot") -> dict[str, str]:
+        """A slash command as Slack sends it (the fields of its form)."""
+        return {"token": "verification", "team_id": "T0TEAM", "team_domain": "test",
+                "channel_id": channel, "channel_name": "dev-team", "user_id": user,
+                "user_name": USERS[user]["name"], "command": command, "text": text,
+                "api_app_id": "A0APP", "is_enterprise_install": "false",
+                "response_url": f"http://127.0.0.1:{self.port}/respond",
+                "trigger_id": f"{next(self._ids)}.trigger"}
 
     def press(self, post: dict[str, Any], label: str, user: str = "U0ANA") -> dict[str, Any]:
         """Slack's ``block_actions`` payload for ``user`` pressing the button labelled

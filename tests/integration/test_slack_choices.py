@@ -144,3 +144,49 @@ async def test_a_reaction_on_a_message_from_before_a_restart(
                                     "ts": listed["ts"]}})
     assert await said(slack, "Done: #1") == ["Done: #1 raj updates the wiki (thanks, Raj Patel)"]
     assert "conversations.history" in slack.calls
+
+
+async def slash(app: App, fields: dict[str, str]) -> httpx.Response:
+    """A slash command as Slack sends it to the request URL: a signed form."""
+    body = urlencode(fields).encode()
+    headers = {**signed(body), "Content-Type": "application/x-www-form-urlencoded"}
+    async with httpx.AsyncClient() as client:
+        return await client.post(f"http://127.0.0.1:{app.web.port}/slack/events",
+                                 content=body, headers=headers)
+
+
+async def test_slash_commands_answer_the_asker_alone_where_it_concerns_them(
+        start_bot: StartBot, slack: FakeSlack, tmp_path: Path) -> None:
+    """``/hatbot help`` and ``/hatbot hat list mine`` are shown to the asker only;
+    ``/hatbot hat add`` is answered in the channel, for everyone."""
+    app = await start(start_bot, slack, tmp_path)
+    assert (await slash(app, slack.slash("help"))).status_code == 200
+    (help_,) = await slack.wait_ephemeral(1)
+    assert (help_["channel"], help_["user"]) == ("C0DEV", "U0ANA")
+    assert "*core*: !help, !ping, !version" in help_["text"]  # the whole list, not one line
+
+    await slash(app, slack.slash("hat add Review the contributor guide area=docs"))
+    await slack.wait_post("Task #1 added")
+    await slash(app, slack.slash("hat claim 1"))
+    await slack.wait_post("ana is wearing")
+    await slash(app, slack.slash("hat list mine", user="U0ANA"))
+    mine = (await slack.wait_ephemeral(2))[-1]
+    assert mine["text"].startswith("#1 Review the contributor guide (docs): ana since")
+    assert [p["text"][:14] for p in slack.posted] == ["Task #1 added:", "ana is wearing"]
+    await slash(app, slack.slash(""))  # nothing after /hatbot: help
+    assert "!help" in (await slack.wait_ephemeral(3))[-1]["text"]
+
+
+async def test_slash_commands_over_socket_mode(start_bot: StartBot, slack: FakeSlack,
+                                               tmp_path: Path) -> None:
+    app = await start(start_bot, slack, tmp_path, socket_mode=True)
+    for text in ("#startmeeting weekly", "#action ana updates the wiki", "#endmeeting"):
+        await slack.push(message(text))
+        await asyncio.sleep(0.05)
+    await slack.wait_post("Meeting ended")
+    await slack.push_slash(slack.slash("actions mine"))
+    (mine,) = await slack.wait_ephemeral(1)
+    assert mine["text"].startswith("#1 ana updates the wiki (ana), weekly")
+    (done,) = mine["blocks"][1]["elements"]
+    assert done["value"] == "!action done 1"  # buttons under an ephemeral answer too
+    assert app.adapters["slack"].status == "connected"

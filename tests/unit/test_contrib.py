@@ -49,6 +49,7 @@ def test_the_slack_manifest_grants_what_the_adapter_uses() -> None:
     # Each Web API method the adapter calls, and the scope it needs.
     needs = {"users_info": "users:read", "conversations_info": "channels:read",
              "conversations_history": "channels:history",
+             "chat_postEphemeral": "chat:write",
              "conversations_open": "im:write", "chat_postMessage": "chat:write",
              "conversations_setTopic": "channels:manage", "chat_update": "chat:write",
              "reactions_add": "reactions:write"}
@@ -65,6 +66,11 @@ def test_the_slack_manifest_grants_what_the_adapter_uses() -> None:
     assert "connections:write" in (CONTRIB / "slack-app-manifest.yml").read_text()
     # Buttons: Slack sends presses only to an app with interactivity on.
     assert "bolt.action(" in adapter and manifest["settings"]["interactivity"]["is_enabled"]
+    # The slash command the adapter listens for by default is the manifest's.
+    from hatbot.adapters.slack import SlackConfig
+
+    (slash,) = manifest["features"]["slash_commands"]
+    assert slash["command"] == SlackConfig().slash_command and "commands" in scopes
 
 
 # --- the Helm chart ------------------------------------------------------------------
