@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from hatbot.context import Context
 from hatbot.events import Address
 from hatbot.skill import (
+    Choice,
     Credit,
     Figure,
     Skill,
-    SkillConfig,
     UsageError,
     command,
     community,
@@ -24,6 +24,7 @@ from hatbot.skill import (
 )
 from hatbot.skills.mentoring import matching
 from hatbot.skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
+from hatbot.skills.mentoring.settings import MentoringConfig
 from hatbot.storage.kv import timezone_of
 
 
@@ -49,8 +50,9 @@ def _offset(record: MentorRecord | MenteeRequest, now: datetime) -> int | None:
 MAX_CAPACITY = 20  # mentees one mentor can take at once; more is a typo or an attack
 
 
-class Mentoring(Skill[SkillConfig]):
+class Mentoring(Skill[MentoringConfig]):
     name = "mentoring"
+    config_model = MentoringConfig
     migrations = Path(__file__).with_name("migrations")
 
     @command("mentor add", args="TAG… [tz=+02:00] [capacity=N]",
@@ -122,6 +124,34 @@ class Mentoring(Skill[SkillConfig]):
         if me not in matched:
             await ctx.reply(f"No mentor fits {request.tags.replace(' ', ', ')} yet: you are on "
                             "the waiting list, and I will introduce you as soon as one does.")
+            if self.config.mentors_channel:
+                where = matching.format_tz(_offset(request, ctx.now()), request.zone)
+                await ctx.say(Address.parse(self.config.mentors_channel), escape_markup(
+                    f"Waiting for a mentor: #{request.id} {request.name}, in "
+                    f"{request.tags.replace(' ', ', ')} ({where}). A mentor who will take "
+                    f"them on: {ctx.prefix}mentor take {request.id}"),
+                    choices=[Choice("I'll mentor", f"{ctx.prefix}mentor take {request.id}")])
+
+    @command("mentor take", args="ID",
+             help="Take on a newcomer waiting for a mentor (the number the bot gave)",
+             examples=["mentor take 3"])
+    async def mentor_take(self, ctx: Context, request_id: int) -> None:
+        mentor = await ctx.db.get(MentorRecord, ctx.sender.identity)
+        if mentor is None or not mentor.active:
+            await ctx.reply(f"Only mentors take mentees; {ctx.prefix}mentor add TAG… first.")
+            return
+        request = await ctx.db.get(MenteeRequest, request_id)
+        if request is None or request.status != "waiting":
+            await ctx.reply(f"#{request_id} is not waiting for a mentor.")
+            return
+        if request.person == mentor.person:
+            await ctx.reply("You cannot mentor yourself.")
+            return
+        shared = set(request.tags.split()) & set(mentor.tags.split()) or \
+            set(request.tags.split())
+        await self._pair(ctx, mentor, request, shared)
+        await ctx.reply(escape_markup(f"Thank you, {mentor.name}: you mentor "
+                                      f"{request.name} now."))
 
     @command("mentor done", args="[PERSON]", help="End your mentorship (with PERSON, if several)",
              examples=["mentor done", "mentor done alice"])
@@ -210,23 +240,27 @@ class Mentoring(Skill[SkillConfig]):
                    for key, r in requests.items()]
         matches, _ = matching.assign(seekers, candidates, ctx.now())
         for pair in matches:
-            mentor, request = mentors[pair.mentor], requests[pair.mentee]
-            request.status = "matched"
-            mentor.last_mentored_at = ctx.now()
-            shared = ", ".join(sorted(pair.shared))
-            ctx.db.add(Mentorship(mentor=mentor.person, mentee=request.person,
-                                  mentor_name=mentor.name, mentee_name=request.name,
-                                  tags=" ".join(sorted(pair.shared)), started_at=ctx.now()))
-            await ctx.commit()
-            # Names as labels, not in a sentence: a name may be any word ("you" on the
-            # console) and must still read true.
-            await ctx.dm(Address.parse(request.address), escape_markup(
-                f"Good news, you have a mentor in {shared}: {mentor.name} ({mentor.address}). "
-                "Say hello to them!"))
-            await ctx.dm(Address.parse(mentor.address), escape_markup(
-                f"You have a new mentee, interested in {shared}: {request.name} "
-                f"({request.address}). Please say hello!"))
+            await self._pair(ctx, mentors[pair.mentor], requests[pair.mentee], pair.shared)
         return {pair.mentee for pair in matches}
+
+    async def _pair(self, ctx: Context, mentor: MentorRecord, request: MenteeRequest,
+                    tags: set[str] | frozenset[str]) -> None:
+        """Make the mentorship and introduce the two by direct message."""
+        request.status = "matched"
+        mentor.last_mentored_at = ctx.now()
+        shared = ", ".join(sorted(tags))
+        ctx.db.add(Mentorship(mentor=mentor.person, mentee=request.person,
+                              mentor_name=mentor.name, mentee_name=request.name,
+                              tags=" ".join(sorted(tags)), started_at=ctx.now()))
+        await ctx.commit()
+        # Names as labels, not in a sentence: a name may be any word ("you" on the
+        # console) and must still read true.
+        await ctx.dm(Address.parse(request.address), escape_markup(
+            f"Good news, you have a mentor in {shared}: {mentor.name} ({mentor.address}). "
+            "Say hello to them!"))
+        await ctx.dm(Address.parse(mentor.address), escape_markup(
+            f"You have a new mentee, interested in {shared}: {request.name} "
+            f"({request.address}). Please say hello!"))
 
     async def _loads(self, ctx: Context) -> dict[str, int]:
         rows = await ctx.db.execute(select(Mentorship.mentor, func.count()).where(

@@ -83,3 +83,24 @@ def test_choices_survive_the_outbox() -> None:
     reply = Reply(Address("slack", "C0DEV"), "CI is red", choices=(
         Choice("Ack", "!ci ack octo/repo", emoji="👀"), Choice("Reject", "!x", danger=True)))
     assert from_row(to_row(reply)) == reply
+
+
+def test_ill_mentor_under_a_newcomer_no_mentor_fits(tmp_path: Path) -> None:
+    bot = SkillTester(data_dir=tmp_path / "data", config={
+        "skills": {"mentoring": {"mentors_channel": "memory:#mentors"}}})
+    try:
+        bot.say("<bob> !mentor add python")
+        assert bot.say("<ana> !mentee docs")[0].startswith("No mentor fits docs yet")
+        waiting = bot.sent[-1]
+        assert str(waiting.target) == "memory:#mentors"
+        assert bot.replies()[-1] == ("Waiting for a mentor: #1 ana, in docs (time zone "
+                                     "unknown). A mentor who will take them on: "
+                                     "!mentor take 1")
+        assert bot.press("carol", "I'll mentor") == [
+            "Only mentors take mentees; !mentor add TAG… first."]
+        said = bot.press("bob", "I'll mentor")
+        assert said[-1] == "Thank you, bob: you mentor ana now."
+        assert any(s.startswith("Good news, you have a mentor in docs: bob") for s in said)
+        assert bot.press("bob", "I'll mentor") == ["#1 is not waiting for a mentor."]
+    finally:
+        bot.close()
