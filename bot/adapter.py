@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from hatbot.events import Address, Edit, Event, Outbound, React, Reply, SetTopic
+from hatbot.events import Address, Edit, Event, Outbound, Person, React, Reply, SetTopic
 
 if TYPE_CHECKING:  # aiohttp loads with the web server, after the adapters started
     from aiohttp import web
@@ -81,6 +81,11 @@ class Host(Protocol):
         """Keep ``payload`` (a request's body, already verified) for the leader, whose
         adapter of the same name takes it in ``Adapter.relayed``; stored when this
         returns, so the platform may be told it arrived."""
+        ...
+
+    async def home(self, person: Person) -> list[tuple[str, list[str]]]:
+        """What ``person`` has open with every skill, as (title, lines of markup) panes:
+        their action items, hat tasks, next meetings (Slack's App Home tab)."""
         ...
 
     def input_finished(self) -> None:

@@ -30,8 +30,8 @@ from hatbot.community import Community
 from hatbot.config import Config, ConfigError, PluginSettings, check_runnable, reload_plan
 from hatbot.context import Context, Runtime
 from hatbot.dispatch import Dispatcher
-from hatbot.events import Address, Event, Outbound, Reply, SetTopic, cleaned
-from hatbot.figures import COMMUNITY_ATTR, RECOGNITION_ATTR, Credit, Figure
+from hatbot.events import Address, Event, Outbound, Person, Reply, SetTopic, cleaned
+from hatbot.figures import COMMUNITY_ATTR, HOME_ATTR, RECOGNITION_ATTR, Credit, Figure, Pane
 from hatbot.handoffs import Handoffs
 from hatbot.health import Health
 from hatbot.lock import DataDirLock
@@ -79,9 +79,9 @@ def _not_open_yet() -> AsyncSession:
                        "answered before it is")
 
 
-async def _since(method: Callable[[Context, datetime], Awaitable[list[Figure]]],
-                 since: datetime, ctx: Context) -> list[Figure]:
-    return await method(ctx, since)
+async def _given(method: Callable[[Context, Any], Awaitable[list[Any]]], argument: Any,
+                 ctx: Context) -> list[Any]:
+    return await method(ctx, argument)
 
 
 class _StoreWhenOpen:
@@ -149,6 +149,9 @@ class _AdapterHost:
     @property
     def leading(self) -> bool:
         return self._app.role == "leader"
+
+    async def home(self, person: Person) -> list[tuple[str, list[str]]]:
+        return [(pane.title, list(pane.lines)) for pane in await self._app.home(person)]
 
     async def relay(self, payload: str) -> None:
         assert self._app.replicas is not None, "only a standby replica relays"
@@ -540,15 +543,22 @@ class App:
         return [credit for _, credits in await self._gathered(
             RECOGNITION_ATTR, since, "giving its recognition credits") for credit in credits]
 
-    async def _gathered(self, attr: str, since: datetime, what: str
+    async def home(self, person: Person) -> list[Pane]:
+        """What ``person`` has open with every skill (``@home``), panes with lines only."""
+        return [pane for _, panes in await self._gathered(
+            HOME_ATTR, person, "telling what a person has open") for pane in panes
+            if pane.lines]
+
+    async def _gathered(self, attr: str, argument: Any, what: str
                         ) -> list[tuple[str, list[Any]]]:
-        """What each skill's method marked ``attr`` gives since ``since``, by skill; a skill
-        that fails is left out (the router logs it)."""
+        """What each skill's method marked ``attr`` gives for ``argument`` (a start of a
+        period, a person), by skill; a skill that fails is left out (the router logs
+        it)."""
         found = []
         for name, skill in self.skills.items():
             for method, _ in marked(skill, attr):
-                given = await self.router.run(name, None, functools.partial(_since, method,
-                                                                            since), what=what)
+                given = await self.router.run(name, None, functools.partial(
+                    _given, method, argument), what=what)
                 if given is not None:
                     found.append((name, list(given)))
         return found

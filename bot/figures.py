@@ -1,6 +1,8 @@
 """What a skill tells about the community's health: figures the core gathers from every
 skill for ``/community/``, ``/api/community.json`` and the ``hatbot_community_*``
-gauges (issue #17). A skill never reads another's tables; each says what it knows.
+gauges (issue #17); credits for ``/people/``; and, for one person, what they have open
+(``@home``: Slack's App Home tab). A skill never reads another's tables; each says
+what it knows.
 
 A skill marks one method ``@community``; it is called with the start of the period
 asked for (``?days=30|90|365``) and returns ``Figure``s::
@@ -71,4 +73,23 @@ def recognition(func: F) -> F:
     """Mark the skill's method that gives everyone's ``Credit``s since a time:
     ``async def credits(self, ctx, since) -> list[Credit]``."""
     setattr(func, RECOGNITION_ATTR, True)
+    return func
+
+
+HOME_ATTR = "__hatbot_home__"
+
+
+@dataclass(frozen=True)
+class Pane:
+    """One part of what a person has open, for their home (Slack's App Home tab): a title
+    and lines of markup. A pane with no lines is not shown."""
+
+    title: str
+    lines: Sequence[str]
+
+
+def home(func: F) -> F:
+    """Mark the skill's method that tells what ``person`` has open with it:
+    ``async def mine(self, ctx, person: Person) -> list[Pane]``."""
+    setattr(func, HOME_ATTR, True)
     return func

@@ -53,7 +53,7 @@ from hatbot.commands import (
 from hatbot.config import BotConfig
 from hatbot.context import Context
 from hatbot.events import Address, Choice, Event, Invoke, Join, Message, Part, Person, Reaction
-from hatbot.figures import Credit, Figure, community, recognition, week_of
+from hatbot.figures import Credit, Figure, Pane, community, home, recognition, week_of
 from hatbot.markup import Markup
 from hatbot.markup import escape as escape_markup
 from hatbot.markup import mention as _mention
@@ -318,6 +318,7 @@ __all__ = [
     "Join",
     "Markup",
     "Message",
+    "Pane",
     "Part",
     "Person",
     "Reaction",
@@ -333,6 +334,7 @@ __all__ = [
     "every",
     "extract",
     "format_duration",
+    "home",
     "mention",
     "on",
     "page_templates",

@@ -121,6 +121,7 @@ class SlackAdapter(Adapter[SlackConfig]):
         self.bolt.event("member_joined_channel")(self._on_joined)
         self.bolt.event("member_left_channel")(self._on_left)
         self.bolt.event("reaction_added")(self._on_reaction)
+        self.bolt.event("app_home_opened")(self._on_home_opened)
         self.bolt.action(re.compile("^" + re.escape(blocks.ACTION_PREFIX)))(self._on_choice)
         self.bolt.command(config.slash_command)(self._on_slash_command)
         self._verifier = SignatureVerifier(config.signing_secret.get_secret_value())
@@ -301,6 +302,20 @@ class SlackAdapter(Adapter[SlackConfig]):
     def _conversation(self, channel: str, person: Person) -> Address:
         """Where an answer to ``person`` goes: the channel, or the person in a DM."""
         return person.address if channel.startswith("D") else Address(self.instance, channel)
+
+    async def _on_home_opened(self, event: dict[str, Any]) -> None:
+        """The person opened the bot's Home tab: show what they have open, fresh."""
+        user = str(event.get("user") or "")
+        if event.get("tab", "home") != "home" or not user:
+            return
+        person = await self._person(user)
+        panes = [(title, [render_slack(line) for line in lines])
+                 for title, lines in await self.host.home(person)]
+        try:
+            await self.client.views_publish(user_id=user,
+                                            view=blocks.home_view(panes, self.host.bot_name))
+        except (SlackApiError, ClientError, TimeoutError) as exc:
+            log.warning("slack: cannot show %s their home: %s", user, exc)
 
     async def _on_slash_command(self, ack: Any, command: dict[str, Any]) -> None:
         """``/hatbot actions mine``: the command, run as the person who typed it; an

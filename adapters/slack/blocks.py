@@ -67,3 +67,19 @@ def pressed(message: dict[str, Any], label: str, user: str) -> list[dict[str, An
     elements.append({"type": "mrkdwn", "text": f"{label} — <@{user}>"})
     return [*kept, {"type": "context", "block_id": PRESSED_BLOCK,
                     "elements": elements[-PRESSED_SHOWN:]}]
+
+
+def home_view(panes: Sequence[tuple[str, Sequence[str]]], bot_name: str) -> dict[str, Any]:
+    """A person's App Home tab: a section per pane (title and lines, already in Slack's
+    markup), or a word on how to get some."""
+    shown: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"{bot_name}: yours"}}]
+    for title, lines in panes:
+        text = f"*{title}*\n" + "\n".join(f"• {line}" for line in lines)
+        shown.append({"type": "section", "text": {"type": "mrkdwn",
+                                                  "text": text[:SECTION_LIMIT]}})
+    if not panes:
+        shown.append({"type": "section", "text": {"type": "mrkdwn", "text": (
+            "Nothing open for you: no action items, no Community Hat tasks, no meetings "
+            "coming. Say `/hatbot help` to see what the bot does.")}})
+    return {"type": "home", "blocks": shown}

@@ -14,12 +14,14 @@ from hatbot.skill import (
     Credit,
     Figure,
     Markup,
+    Pane,
     Skill,
     command,
     community,
     escape_markup,
     every,
     format_duration,
+    home,
     mention,
     recognition,
     takes,
@@ -101,6 +103,13 @@ class Hat(Skill[HatConfig]):
                             f"{ctx.prefix}hat add TITLE area=docs", personal=mine)
             return
         await ctx.reply("\n".join(self._describe(t, now) for t in tasks), personal=mine)
+
+    @home
+    async def worn_by(self, ctx: Context, person: Person) -> list[Pane]:
+        now = ctx.now()
+        return [Pane("Your Community Hat tasks",
+                     [self._describe(task, now) for task in await self._open(ctx)
+                      if task.owner == person.identity])]
 
     def _describe(self, task: HatTask, now: datetime) -> str:
         text = f"#{task.id} {task.title} ({task.area})"

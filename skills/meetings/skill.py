@@ -25,6 +25,8 @@ from hatbot.skill import (
     Choice,
     Credit,
     Figure,
+    Pane,
+    Person,
     Skill,
     Word,
     bar_chart,
@@ -32,6 +34,7 @@ from hatbot.skill import (
     community,
     escape_markup,
     format_duration,
+    home,
     on,
     recognition,
     responses,
@@ -465,6 +468,16 @@ class Meetings(Skill[MeetingsConfig]):
         await ctx.reply("\n".join(lines), personal=mine, choices=[
             Choice(f"Done #{item.id}", f"{ctx.prefix}action done {item.id}",
                    emoji=self.config.done_emoji if one else "") for item in items])
+
+    @home
+    async def assigned_to(self, ctx: Context, person: Person) -> list[Pane]:
+        """The person's open action items (assigned by the name people know them by)."""
+        items = await ctx.db.execute(
+            select(*_LISTED).where(ActionItem.done_at.is_(None), ActionItem.id.in_(
+                select(ActionAssignee.action_id).where(ActionAssignee.nick ==
+                                                       person.name.lower())))
+            .order_by(ActionItem.id).limit(OPEN_ACTIONS_SHOWN))
+        return [Pane("Your action items", [_describe(item) for item in items])]
 
     @command("action done", args="ID", help="Mark an action item done",
              examples=["action done 3"])

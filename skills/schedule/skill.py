@@ -26,6 +26,8 @@ from hatbot.events import Address, Message
 from hatbot.skill import (
     Credit,
     Figure,
+    Pane,
+    Person,
     Skill,
     UsageError,
     Word,
@@ -33,6 +35,7 @@ from hatbot.skill import (
     community,
     every,
     format_duration,
+    home,
     on,
     read_or_usage,
     recognition,
@@ -57,6 +60,7 @@ LOOK_BACK = timedelta(hours=2)
 # #startmeeting this long before or after a slot counts as starting that occurrence.
 START_WINDOW = timedelta(hours=1)
 MOST_LISTED = 15
+HOME_LISTED = 5  # meetings on a person's home
 _NICK = re.compile(r"\(([A-Za-z0-9_\-\[\]\\^{}|`]+)\)")
 
 
@@ -370,6 +374,16 @@ class Schedule(Skill[ScheduleConfig]):
         more = len(found) - MOST_LISTED
         tail = f" … and {more} more: {ctx.public_url}/schedule/" if more > 0 else ""
         await ctx.reply(f"Meetings (times in {zone.key}): " + "; ".join(lines) + tail)
+
+    @home
+    async def next_for(self, ctx: Context, person: Person) -> list[Pane]:
+        """The next meetings, in the person's time zone."""
+        zone = ZoneInfo(await timezone_of(ctx.db, person.identity) or "UTC")
+        now = ctx.now()
+        found = await self.occurrences(now, now + timedelta(days=14))
+        return [Pane(f"Next meetings (times in {zone.key})",
+                     [f"{_local(o.start, zone)} {o.meeting.name} in {self.where(o)}"
+                      for o in found[:HOME_LISTED]])]
 
     def where(self, occurrence: Occurrence) -> str:
         """The occurrence's channel as people know it: the chat channel, else #name."""

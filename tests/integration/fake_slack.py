@@ -36,6 +36,7 @@ class FakeSlack:
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.updated_blocks: list[list[dict[str, Any]]] = []  # chat.update's blocks
         self.ephemeral: list[dict[str, Any]] = []  # chat.postEphemeral: seen by one person
+        self.homes: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()  # views.publish
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.sockets: list[web.WebSocketResponse] = []
         self.connected = asyncio.Event()
@@ -121,6 +122,10 @@ class FakeSlack:
                 self.ephemeral.append(args)
                 self._posted.notify_all()
             return _ok(message_ts=f"{int(time.time())}.{next(self._ids):06d}")
+        if method == "views.publish":
+            view = args["view"] if isinstance(args["view"], dict) else json.loads(args["view"])
+            await self.homes.put((str(args["user_id"]), view))
+            return _ok(view={"id": "V0HOME", **view})
         if method == "conversations.history":
             kept = self.messages.get((str(args.get("channel")), str(args.get("latest"))))
             return _ok(messages=[kept] if kept else [], has_more=False)

@@ -190,3 +190,34 @@ async def test_slash_commands_over_socket_mode(start_bot: StartBot, slack: FakeS
     (done,) = mine["blocks"][1]["elements"]
     assert done["value"] == "!action done 1"  # buttons under an ephemeral answer too
     assert app.adapters["slack"].status == "connected"
+
+
+async def test_the_home_tab_shows_what_the_person_has_open(
+        start_bot: StartBot, slack: FakeSlack, tmp_path: Path) -> None:
+    app = await start(start_bot, slack, tmp_path)
+    opened = {"type": "app_home_opened", "user": "U0ANA", "channel": "D0ANA", "tab": "home",
+              "event_ts": "1.0"}
+    await post_event(app, opened)
+    user, view = await asyncio.wait_for(slack.homes.get(), 10)
+    assert user == "U0ANA" and view["type"] == "home"
+    assert "Nothing open for you" in view["blocks"][-1]["text"]["text"]
+
+    for text in ("#startmeeting weekly", "#action ana updates the wiki",
+                 "#action raj reviews the spec", "#endmeeting",
+                 "!hat add Review the contributor guide area=docs", "!hat claim 1",
+                 "!schedule add docs every tuesday 16:00 UTC in #docs"):
+        await post_event(app, message(text))
+        await asyncio.sleep(0.05)
+    await slack.wait_post("ana is wearing")
+    await post_event(app, opened)
+    _, view = await asyncio.wait_for(slack.homes.get(), 10)
+    texts = [block["text"]["text"] for block in view["blocks"][1:]]
+    assert texts[0].startswith("*Your action items*\n• #1 ana updates the wiki (ana), weekly")
+    assert "raj reviews" not in texts[0]  # raj's, not ana's
+    assert texts[1].startswith("*Your Community Hat tasks*\n• #1 Review the contributor "
+                               "guide (docs): ana since")
+    assert texts[2].startswith("*Next meetings (times in UTC)*\n• ")
+    assert texts[2].count(" docs in #docs") == 2  # this week's and next
+    await post_event(app, {**opened, "tab": "messages"})  # the Messages tab: nothing to do
+    await asyncio.sleep(0.3)
+    assert slack.homes.empty()

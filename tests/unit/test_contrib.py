@@ -49,19 +49,20 @@ def test_the_slack_manifest_grants_what_the_adapter_uses() -> None:
     # Each Web API method the adapter calls, and the scope it needs.
     needs = {"users_info": "users:read", "conversations_info": "channels:read",
              "conversations_history": "channels:history",
-             "chat_postEphemeral": "chat:write",
+             "chat_postEphemeral": "chat:write", "views_publish": "",  # needs no scope
              "conversations_open": "im:write", "chat_postMessage": "chat:write",
              "conversations_setTopic": "channels:manage", "chat_update": "chat:write",
              "reactions_add": "reactions:write"}
     called = set(re.findall(r"client\.(\w+)\(", adapter)) - {"auth_test"}
     assert called <= set(needs), called - set(needs)
-    assert {needs[m] for m in called} <= scopes
+    assert {needs[m] for m in called} - {""} <= scopes
     assert "app_mentions:read" in scopes
     handled = set(re.findall(r'bolt\.event\("(\w+)"\)', adapter))
     assert handled == {"message", "app_mention", "member_joined_channel", "member_left_channel",
-                       "reaction_added"}
+                       "reaction_added", "app_home_opened"}
     assert {"message.channels", "message.im", "app_mention", "member_joined_channel",
-            "member_left_channel", "reaction_added"} <= events
+            "member_left_channel", "reaction_added", "app_home_opened"} <= events
+    assert manifest["features"]["app_home"]["home_tab_enabled"]
     assert "reactions:read" in scopes  # reaction_added is sent only with it
     assert "connections:write" in (CONTRIB / "slack-app-manifest.yml").read_text()
     # Buttons: Slack sends presses only to an app with interactivity on.
