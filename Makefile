@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PIP    := PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -c constraints.txt
 SYNAPSE_VERSION ?= 1.163.2
 
-.PHONY: run test lint bench bench-peers clean test-servers constraints typing-tree
+.PHONY: run test lint bench bench-peers clean test-servers constraints typing-tree translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ ON_POSTGRES := tests/unit/skills tests/unit/bot/test_handoffs.py tests/unit/bot/
 test: $(VENV)/.test-installed lint test-servers
 	$(BIN)/python -m pytest
 	HATBOT_TEST_ON_POSTGRES=1 $(BIN)/python -m pytest -q $(ON_POSTGRES)
+
+## translations: gather the marked messages (ctx._, tr, N_) into bot/locale/hatbot.pot
+## and merge them into each language's catalog; translate what is new, then make test
+translations: $(VENV)/.test-installed
+	$(BIN)/pybabel extract -F bot/locale/babel.cfg -k tr --no-location --sort-output \
+		--project Hatbot --copyright-holder "The Hatbot authors" -o bot/locale/hatbot.pot bot skills
+	$(BIN)/pybabel update -D hatbot -i bot/locale/hatbot.pot -d bot/locale --no-location \
+		--no-fuzzy-matching --ignore-obsolete -w 88
 
 # The integration tests run a real ngircd, a real PostgreSQL and a real Chromium with its
 # driver (Debian's packages; installed here when missing and run as root, else install

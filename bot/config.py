@@ -44,6 +44,15 @@ class ConfigError(Exception):
         super().__init__("\n".join(self.problems))
 
 
+def _shipped(language: str) -> str:
+    from hatbot.i18n import available
+
+    if language not in available():
+        raise ValueError(f'no translation into "{language}"; shipped: '
+                         f'{", ".join(available())}')
+    return language
+
+
 class BotConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,6 +62,27 @@ class BotConfig(BaseModel):
     timezone: str = "UTC"
     data_dir: str = "./hatbot-data"
     database_url: str | None = None
+    # The language of the bot's replies, and per channel where it differs.
+    language: str = "en"
+    channel_languages: dict[str, str] = {}
+
+    @field_validator("language")
+    @classmethod
+    def _shipped_language(cls, value: str) -> str:
+        return _shipped(value)
+
+    @field_validator("channel_languages")
+    @classmethod
+    def _channel_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        for channel, language in value.items():
+            Address.parse(channel)
+            _shipped(language)
+        return value
+
+    def language_of(self, where: object) -> str:
+        """The language of replies in ``where`` (a channel address, or None)."""
+        return self.channel_languages.get(str(where), self.language) if where else \
+            self.language
 
     @field_validator("admins")
     @classmethod

@@ -33,6 +33,7 @@ from hatbot.events import (
     Reply,
     SetTopic,
 )
+from hatbot.i18n import Text, translations
 from hatbot.markup import as_markup
 
 if TYPE_CHECKING:  # SQLAlchemy loads after the chat adapters start (App.start)
@@ -263,7 +264,8 @@ class Context:
             return await self.dm(self.sender, text, choices=choices)
         thread = event.thread if isinstance(event, Message | Invoke) else None
         if personal and self.answers_privately:
-            reply = Reply(target=event.channel, markup_text=as_markup(text), thread=thread,
+            reply = Reply(target=event.channel,
+                          markup_text=as_markup(self.localized(event.channel, text)), thread=thread,
                           choices=tuple(choices), visible_to=self.sender.address)
             await self.send(reply)
             return reply.key
@@ -271,18 +273,37 @@ class Context:
 
     async def say(self, channel: Address, text: str, *, thread: str | None = None,
                   choices: Sequence[Choice] = ()) -> str:
-        reply = Reply(target=channel, markup_text=as_markup(text), thread=thread,
-                      choices=tuple(choices))
+        reply = Reply(target=channel, markup_text=as_markup(self.localized(channel, text)),
+                      thread=thread, choices=tuple(choices))
         await self.send(reply)
         return reply.key
 
     async def dm(self, person: Person | Address, text: str, *,
                  choices: Sequence[Choice] = ()) -> str:
         target = person.address if isinstance(person, Person) else person
-        reply = Reply(target=target, markup_text=as_markup(text), direct=True,
-                      choices=tuple(choices))
+        reply = Reply(target=target, markup_text=as_markup(self.localized(None, text)),
+                      direct=True, choices=tuple(choices))
         await self.send(reply)
         return reply.key
+
+    # --- language ---------------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        """The language of replies here (``[bot] language``, or the channel's own)."""
+        return self.runtime.bot.language_of(None if self.is_direct else self.channel)
+
+    def _(self, message: str) -> str:
+        """``message`` (English, marked for ``make translations``) in the language of
+        replies here."""
+        return translations(self.language).gettext(message)
+
+    def localized(self, where: Address | None, text: str) -> str:
+        """A ``tr()`` text in the language of ``where`` (None: the bot's own, as for a
+        direct message); any other text as it is. ``say`` and ``dm`` do this."""
+        if isinstance(text, Text):
+            return text.translated(self.runtime.bot.language_of(where))
+        return text
 
     async def send(self, event: Outbound) -> bool:
         """Do one outbound thing (``Reply``, ``SetTopic``, ``React``, ``Edit``) after

@@ -21,6 +21,7 @@ from hatbot.commands import Command, UsageError, describe, extract, parse_argume
 from hatbot.context import Context, Runtime
 from hatbot.events import Event, Invoke, Message
 from hatbot.health import Health, storage_failure
+from hatbot.i18n import tr
 from hatbot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -162,8 +163,8 @@ class Router:
         if found is None:
             explicit = extract(message.text, prefix=bot.prefix, bot_name=bot.name,
                                is_direct=False) is not None
-            hint = self._unknown(body) if explicit else (
-                f"I answer commands; say {bot.prefix}help for the list.")
+            hint = self._unknown(body) if explicit else tr(
+                "I answer commands; say {prefix}help for the list.", prefix=bot.prefix)
             await self.run("router", message, lambda ctx: ctx.reply(hint))
             return
         command, rest = found
@@ -172,7 +173,8 @@ class Router:
     async def _invoke(self, ctx: Context, command: Command, rest: str) -> None:
         prefix = self.runtime.bot.prefix
         if command.admin and not ctx.is_admin():
-            await ctx.reply(f"Sorry, {prefix}{command.name} is for admins only.")
+            await ctx.reply(tr("Sorry, {command} is for admins only.",
+                               command=prefix + command.name))
             return
         try:
             args, kwargs = parse_arguments(command, rest)
@@ -187,5 +189,7 @@ class Router:
         word = shorten(body.split()[0])
         group = self.runtime.commands.group(word)
         if group:
-            return f"{prefix}{word.lower()} needs one of: {describe(group, prefix)}."
-        return f"Unknown command {prefix}{word}. Try {prefix}help."
+            return tr("{command} needs one of: {choices}.", command=prefix + word.lower(),
+                      choices=describe(group, prefix))
+        return tr("Unknown command {command}. Try {prefix}help.", command=prefix + word,
+                  prefix=prefix)

@@ -54,6 +54,7 @@ from hatbot.config import BotConfig
 from hatbot.context import Context
 from hatbot.events import Address, Choice, Event, Invoke, Join, Message, Part, Person, Reaction
 from hatbot.figures import Credit, Figure, Pane, community, home, recognition, week_of
+from hatbot.i18n import N_, Text, tr
 from hatbot.markup import Markup
 from hatbot.markup import escape as escape_markup
 from hatbot.markup import mention as _mention
@@ -303,6 +304,7 @@ def marked(skill: Skill[Any], attr: str) -> list[tuple[Callable[..., Any], Any]]
 
 
 __all__ = [
+    "N_",
     "Address",
     "AddressText",
     "Backoff",
@@ -324,6 +326,7 @@ __all__ = [
     "Reaction",
     "Skill",
     "SkillConfig",
+    "Text",
     "UsageError",
     "Word",
     "bar_chart",
@@ -347,5 +350,6 @@ __all__ = [
     "shorten",
     "takes",
     "times",
+    "tr",
     "week_of",
 ]

@@ -51,17 +51,19 @@ class Core(Skill[SkillConfig]):
             grouped = {c.name.split()[0] for c in visible if " " in c.name}
             groups = dict.fromkeys(c.name.split()[0] + ("…" if c.name.split()[0] in grouped
                                                         else "") for c in visible)
-            await ctx.reply(f"Commands: {', '.join(prefix + g for g in groups)}. "
-                            f"Say {prefix}help COMMAND for details, e.g. {prefix}help hat; "
-                            f"the whole list comes by direct message with {prefix}help there.")
+            await ctx.reply(ctx._(
+                "Commands: {commands}. Say {prefix}help COMMAND for details, e.g. "
+                "{prefix}help hat; the whole list comes by direct message with {prefix}help "
+                "there.").format(commands=", ".join(prefix + g for g in groups),
+                                 prefix=prefix))
             return
         by_skill: dict[str, list[str]] = defaultdict(list)
         for cmd in visible:
             by_skill[cmd.skill].append(f"{prefix}{cmd.name}")
         lines = [Markup(f"**{skill}**: ") + ", ".join(names)
                  for skill, names in sorted(by_skill.items())]
-        lines.append(escape_markup(f"Say {prefix}help COMMAND for details, e.g. {prefix}help "
-                                   "ping"))
+        lines.append(escape_markup(ctx._("Say {prefix}help COMMAND for details, e.g. "
+                                         "{prefix}help ping").format(prefix=prefix)))
         await ctx.reply(Markup("\n").join(lines), personal=True)
 
     @staticmethod

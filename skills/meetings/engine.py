@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import overload
 
-from hatbot.skill import extract
+from hatbot.skill import extract, tr
 
 COMMANDS = (
     "startmeeting", "endmeeting", "topic", "info", "idea", "link", "help", "action",
@@ -244,10 +244,10 @@ class Meeting:
                 f"Incident started at {hms(line.ts)} UTC: {meeting.title or 'untitled'}. "
                 f"{line.nick} leads it. Say #status, #cause, #fix and #action as it goes; "
                 f"#endincident ends it and drafts the post-incident review."])
-        return meeting, Outcome(replies=[
-            f"Meeting started at {hms(line.ts)} UTC. The chair is {line.nick}. "
-            f"The meeting name is '{meeting.name}'. Say #commands for the list of commands."
-        ])
+        return meeting, Outcome(replies=[tr(
+            "Meeting started at {time} UTC. The chair is {chair}. The meeting name is "
+            "'{name}'. Say #commands for the list of commands.",
+            time=hms(line.ts), chair=line.nick, name=meeting.name)])
 
     @property
     def channel_id(self) -> str:
@@ -321,7 +321,7 @@ class Meeting:
             return Outcome(replies=[f"Incident ended at {hms(line.ts)} UTC, after "
                                     f"{_span(line.ts - self.started_at)}."],
                            write_minutes=True, ended=True)
-        return Outcome(replies=[f"Meeting ended at {hms(line.ts)} UTC."],
+        return Outcome(replies=[tr("Meeting ended at {time} UTC.", time=hms(line.ts))],
                        write_minutes=True, ended=True)
 
     def _topic(self, line: Line, arg: str, number: int) -> Outcome:
@@ -339,8 +339,9 @@ class Meeting:
         if not timedelta() < length <= LONGEST_TIMEBOX:
             return Outcome(replies=[f"A time box is 1m to {_hours(LONGEST_TIMEBOX)}h; "
                                     f"'{arg}' is recorded without one."], channel_topic=topic)
-        return Outcome(replies=[f"Topic '{arg}' is time-boxed: I will say when "
-                                f"{box.group(1)}{unit[0]} are up."], timebox=(item, length),
+        return Outcome(replies=[tr("Topic '{topic}' is time-boxed: I will say when "
+                                   "{length} are up.", topic=arg,
+                                   length=f"{box.group(1)}{unit[0]}")], timebox=(item, length),
                        channel_topic=topic)
 
     def _chair(self, line: Line, arg: str, number: int) -> Outcome:

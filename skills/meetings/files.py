@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from hatbot.skill import N_, tr
 from hatbot.skills.meetings.engine import Meeting
 from hatbot.skills.meetings.minutes import (
     Minutes,
@@ -30,7 +31,9 @@ from hatbot.skills.meetings.pages import (
 
 FORMATS = ("html", "txt", "md", "log.html", "log.txt", "log.json")
 # What the bot posts at the end of a meeting, MeetBot's way.
-ANNOUNCED = (("Minutes:", "html"), ("Minutes (text):", "txt"), ("Log:", "log.html"))
+# How each announced file is introduced in chat, marked for translation.
+ANNOUNCED = ((N_("Minutes: {url}"), "html"), (N_("Minutes (text): {url}"), "txt"),
+             (N_("Log: {url}"), "log.html"))
 _FILE = re.compile(r"^(?P<name>[a-z0-9_-]+)\.(?P<when>\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}(?:-\d+)?)\."
                    r"(?P<fmt>html|txt|md|log\.html|log\.txt|log\.json)$")
 
@@ -81,7 +84,7 @@ def write_minutes(
 
 def announcement(meeting: Meeting, public_url: str, formats: Sequence[str]) -> list[str]:
     """``Minutes: URL`` lines for the formats that were written."""
-    return [f"{label} {url_of(meeting, public_url, fmt)}"
+    return [tr(label, url=url_of(meeting, public_url, fmt))
             for label, fmt in ANNOUNCED if fmt in formats
             and not (meeting.restricted_logs and fmt.startswith("log."))]
 

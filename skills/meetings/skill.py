@@ -40,6 +40,7 @@ from hatbot.skill import (
     responses,
     route,
     run_aside,
+    tr,
     week_of,
 )
 from hatbot.skills.meetings import archive, incident, tracker
@@ -221,12 +222,14 @@ class Meetings(Skill[MeetingsConfig]):
         The log ends with the ``#endmeeting`` line: what the bot says after it is not
         part of the meeting, so a replay of the log gives the same minutes.
         """
+        channel = Address.parse(live.meeting.channel)
+        text = ctx.localized(channel, text)  # logged as said, in the channel's language
         if live.meeting.ended_at is None:
             line = Line(ctx.now(), "bot", ctx.bot_name, text, is_bot=True)
             live.meeting.log(line)
             await self._store(ctx, live, line)
         # Replies quote what people said: it must show as said, not as formatting.
-        await ctx.say(Address.parse(live.meeting.channel), escape_markup(text))
+        await ctx.say(channel, escape_markup(text))
 
     async def _start(self, ctx: Context, channel: str, line: Line, name: str,
                      channel_name: str = "", incident: bool = False) -> None:
@@ -244,15 +247,16 @@ class Meetings(Skill[MeetingsConfig]):
         earlier = list(await ctx.db.execute(select(*_LISTED).where(*series)
                                             .order_by(ActionItem.id).limit(OPEN_ACTIONS_SHOWN)))
         if earlier:
-            await self._say(ctx, live, f"Open action items from earlier '{meeting.name}' "
-                                       f"meetings:")
+            await self._say(ctx, live, tr("Open action items from earlier '{name}' "
+                                          "meetings:", name=meeting.name))
             for item in earlier:
                 await self._say(ctx, live, _describe(item))
             total = await ctx.db.scalar(select(func.count()).select_from(ActionItem)
                                         .where(*series)) or 0
             if total > len(earlier):
-                await self._say(ctx, live, f"…and {total - len(earlier)} more: "
-                                           f"{ctx.prefix}actions")
+                await self._say(ctx, live, tr("…and {count} more: {command}",
+                                              count=total - len(earlier),
+                                              command=f"{ctx.prefix}actions"))
 
     async def _act(self, ctx: Context, live: Live, outcome: Outcome) -> None:
         for reply in outcome.replies:
@@ -307,8 +311,9 @@ class Meetings(Skill[MeetingsConfig]):
         record_id = live.record_id
         ctx.spawn(lambda background: archive.index_lines(background, record_id),
                   name=f"search index of meeting {record_id}")
+        channel = Address.parse(meeting.channel)
         for link in links:
-            await ctx.say(Address.parse(meeting.channel), escape_markup(link))
+            await ctx.say(channel, escape_markup(ctx.localized(channel, link)))
         return True
 
     def _hand_off_knowledge(self, ctx: Context, meeting: Meeting) -> None:
@@ -391,7 +396,8 @@ class Meetings(Skill[MeetingsConfig]):
         if live is None or live.record_id != record_id or topic is None \
                 or topic.line != topic_line:
             return  # the meeting or the topic has moved on
-        await self._say(ctx, live, f"Time is up for the topic '{topic.text}' ({minutes}m).")
+        await self._say(ctx, live, tr("Time is up for the topic '{topic}' ({minutes}m).",
+                                      topic=topic.text, minutes=minutes))
 
     # --- commands ---------------------------------------------------------------------
 
@@ -453,11 +459,12 @@ class Meetings(Skill[MeetingsConfig]):
         if len(items) == size or (page > 1 and not items):  # how many, the page can't say
             total = await ctx.db.scalar(select(func.count()).select_from(ActionItem)
                                         .where(*where)) or 0
-        whose = f" for {nick}" if nick else ""
         if not items:
-            await ctx.reply(f"No open action items{whose}." if page == 1 else
-                            f"Page {page} is past the end: {total} open action items{whose}.",
-                            personal=mine)
+            await ctx.reply(
+                (tr("No open action items for {name}.", name=nick) if nick
+                 else tr("No open action items.")) if page == 1 else
+                tr("Page {page} is past the end: {total} open action items.", page=page,
+                   total=total), personal=mine)
             return
         lines = [_describe(item) for item in items]
         shown = (page - 1) * size + len(items)
@@ -491,7 +498,8 @@ class Meetings(Skill[MeetingsConfig]):
             return
         item.done_at = ctx.now()
         item.done_by = ctx.sender.identity
-        await ctx.reply(escape_markup(f"Done: #{item.id} {item.text} (thanks, {ctx.sender.name})"))
+        await ctx.reply(escape_markup(ctx._("Done: #{id} {text} (thanks, {name})").format(
+            id=item.id, text=item.text, name=ctx.sender.name)))
 
     @community
     async def figures(self, ctx: Context, since: datetime) -> list[Figure]:

@@ -1,5 +1,6 @@
 """The ``hatbot`` command as a user runs it, in a fresh directory each time."""
 
+import re
 import signal
 import time
 from pathlib import Path
@@ -262,3 +263,45 @@ def test_a_session_that_ends_as_it_starts_exits_cleanly(tmp_path: Path) -> None:
         result = run_cli("run", "--config", str(config), stdin="!ping\n", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert "pong" in result.stdout
+
+
+def test_the_tour_in_german(tmp_path: Path) -> None:
+    """The README's tour with ``[bot] language = "de"``, and one channel kept in English
+    (``channel_languages``): what the bot says is German there, the minutes are the
+    same files, and people's own words are never translated."""
+    config = write_config(tmp_path, "")
+    config.write_text(config.read_text().replace(
+        "[bot]\n", '[bot]\nlanguage = "de"\nchannel_languages = {"console:#english" = "en"}\n'))
+    script = "\n".join([
+        "#startmeeting docs",
+        "#topic Translations (10m)",
+        "<ana> #info three languages are behind",
+        "#action ana to ask the translators",
+        "#agreed a translation sprint in March",
+        "#endmeeting",
+        "!actions ana",
+        "!nosuch",
+        "/channel #english",
+        "!nosuch",
+        "",
+    ])
+    result = run_cli("run", "--config", str(config), stdin=script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [re.sub(r"\d\d:\d\d:\d\d", "HH:MM:SS", line) for line in result.stdout.splitlines()]
+    lines = [re.sub(r"http://\S+/docs\.[\d-]+\.[\d.]+", "URL", line) for line in lines]
+    lines = [re.sub(r"\d{4}-\d\d-\d\d", "DATE", line) for line in lines]
+    assert lines == [
+        "[#general] <hatbot> Das Meeting begann um HH:MM:SS UTC. Den Vorsitz hat you. Der "
+        "Name des Meetings ist 'docs'. #commands zeigt die Liste der Befehle.",
+        "[#general] <hatbot> Das Thema 'Translations (10m)' hat eine feste Zeit: Ich sage "
+        "Bescheid, wenn 10m um sind.",
+        "[#general] <hatbot> Das Meeting endete um HH:MM:SS UTC.",
+        "[#general] <hatbot> Protokoll: URLhtml",
+        "[#general] <hatbot> Protokoll (Text): URLtxt",
+        "[#general] <hatbot> Mitschnitt: URLlog.html",
+        "[#general] <hatbot> #1 ana to ask the translators (ana), docs DATE",
+        "[#general] <hatbot> Unbekannter Befehl !nosuch. Versuch es mit !help.",
+        "[#english] <hatbot> Unknown command !nosuch. Try !help.",
+    ]
+    (log,) = (tmp_path / "data" / "meetings" / "docs").glob("*/docs.*.log.txt")
+    assert "Das Meeting begann um" in log.read_text()  # logged as it was said

@@ -1,0 +1,88 @@
+"""Replies in the community's language: gettext catalogs kept as Babel ``.po`` files in
+``bot/locale/LANGUAGE/LC_MESSAGES/hatbot.po``, chosen per channel (``[bot] language``,
+``[bot] channel_languages``).
+
+English is the source: a message is written in English where it is made, marked for
+translation, and translated when it is sent, into the language of where it goes. Two
+ways to mark one, both read by ``make translations`` (Babel's extractor):
+
+- ``ctx._("No open action items.")`` in a handler that knows where it answers;
+- ``tr("Meeting started at {time} UTC.", time=...)`` anywhere (a pure engine that knows
+  no context): a ``Text``, which is the English string for everyone who reads it as
+  one, and is translated by ``Context`` when it is said.
+
+Placeholders are ``str.format`` fields, named, so a translation may move them.
+``tests/unit/test_translations.py`` checks that every marked message has a German
+translation and that each translation has the same placeholders.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import string
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+DOMAIN = "hatbot"
+SOURCE = "en"  # the language messages are written in
+LOCALES = Path(__file__).with_name("locale")
+
+
+def available() -> list[str]:
+    """The languages replies can be in: English and each shipped catalog."""
+    found = sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return [SOURCE, *found]
+
+
+@functools.cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalog of ``language``, compiled from its ``.po`` on first use (Babel is
+    imported only by a bot that speaks something other than English)."""
+    if language == SOURCE:
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with (LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+class Text(str):
+    """A message made in English (what it reads as, for tests and logs) that remembers
+    its message id and fields, so it can be said in another language."""
+
+    msgid: str
+    fields: dict[str, Any]
+
+    def __new__(cls, msgid: str, fields: dict[str, Any]) -> Text:
+        made = super().__new__(cls, msgid.format(**fields))
+        made.msgid = msgid
+        made.fields = fields
+        return made
+
+    def translated(self, language: str) -> str:
+        if language == SOURCE:
+            return str(self)
+        return translations(language).gettext(self.msgid).format(**self.fields)
+
+
+def tr(msgid: str, /, **fields: Any) -> Text:
+    """Mark ``msgid`` for translation, with its fields: ``tr("Hello {name}", name=n)``."""
+    return Text(msgid, fields)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for ``make translations`` where it is defined, to be translated
+    where it is used (``tr(MESSAGE, ...)``)."""
+    return message
+
+
+def placeholders(message: str) -> set[str]:
+    """The names of a message's format fields: ``"{time} by {chair}"`` → time, chair."""
+    return {name for _, name, _, _ in string.Formatter().parse(message) if name}

@@ -1,0 +1,73 @@
+"""Replies in the community's language (issue #21): every message the code marks for
+translation (``ctx._``, ``tr``, ``N_``) is in each shipped catalog, translated, with the
+same placeholders; a translation a placeholder is missing from (or one it does not have)
+would fail at the first reply, in production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from hatbot.i18n import LOCALES, N_, available, placeholders, tr, translations
+
+REPO = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "N_": None, "tr": None}
+
+
+def marked() -> set[str]:
+    """The message ids the code marks, as ``make translations`` extracts them."""
+    found = set()
+    for folder in ("bot", "skills"):
+        for _, _, message, _, _ in extract_from_dir(
+                REPO / folder, [("**.py", "python")], keywords=KEYWORDS):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_german_is_shipped() -> None:
+    assert "de" in available()
+
+
+@pytest.mark.parametrize("language", [lang for lang in available() if lang != "en"])
+def test_every_message_is_translated_with_its_placeholders(language: str) -> None:
+    with (LOCALES / language / "LC_MESSAGES" / "hatbot.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    translated = {m.id: m for m in catalog if m.id}
+    code = marked()
+    assert len(code) >= 19
+    missing = sorted(code - set(translated))
+    assert not missing, f"not in {language}'s catalog (run make translations): {missing}"
+    for msgid in sorted(code):
+        message = translated[msgid]
+        assert message.string and not message.fuzzy, f"untranslated: {msgid!r}"
+        assert placeholders(str(message.string)) == placeholders(str(msgid)), msgid
+    assert not sorted(set(translated) - code), "obsolete messages: run make translations"
+
+
+def test_a_text_is_english_until_said_in_another_language() -> None:
+    text = tr("Meeting ended at {time} UTC.", time="09:04:40")
+    assert text == "Meeting ended at 09:04:40 UTC."  # what tests and logs read
+    assert text.translated("de") == "Das Meeting endete um 09:04:40 UTC."
+    assert text.translated("en") == text
+    assert N_("Log: {url}") == "Log: {url}"
+    assert translations("de").gettext("not a message id") == "not a message id"
+
+
+def test_placeholders_are_read_from_format_fields() -> None:
+    assert placeholders("{time} by {chair}, {{literal}}") == {"time", "chair"}
+
+
+def test_a_language_with_no_catalog_is_a_clear_config_error(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from hatbot.config import BotConfig
+
+    with pytest.raises(ValidationError, match='no translation into "fr"; shipped: en, de'):
+        BotConfig(language="fr")
+    with pytest.raises(ValidationError, match="expected"):
+        BotConfig(channel_languages={"nowhere": "de"})
+    config = BotConfig(language="de", channel_languages={"irc:#nova": "en"})
+    assert config.language_of("irc:#nova") == "en" and config.language_of(None) == "de"
