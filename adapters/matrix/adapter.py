@@ -156,6 +156,15 @@ class MatrixAdapter(Adapter[MatrixConfig]):
             await kv.set("device_id", response.device_id)
             await kv.set("access_token", response.access_token)
         self.client.next_batch = await kv.get("next_batch") or ""
+        self._log_device()
+
+    def _log_device(self) -> None:
+        """The device and, when encrypting, its key: what people compare with Element's
+        (the bot's profile → Sessions) to know its messages come from it (README)."""
+        olm = self.client.olm
+        key = olm.account.identity_keys.get("ed25519", "") if olm is not None else ""
+        log.info("matrix: device %s of %s%s", self.client.device_id, self.config.user_id,
+                 f", key {key}" if key else " (no encryption)")
 
     async def _use_token(self, token: str) -> None:
         """A configured token: the homeserver says which device it belongs to."""

@@ -359,8 +359,11 @@ async def test_rate_limited_sends_wait_and_arrive(
 
 
 async def test_end_to_end_encryption(start_bot: StartBot, synapse: Synapse,
-                                     tmp_path: Path) -> None:
-    """With the e2e extra, the bot reads an encrypted room and answers encrypted."""
+                                     tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """With the e2e extra, the bot reads an encrypted room and answers encrypted; the key
+    it logs at start is the one people see for its device (README: what to compare,
+    since the device cannot be verified from Element)."""
+    caplog.set_level(logging.INFO, logger="hatbot.adapters.matrix")
     store = tmp_path / "alice-keys"
     store.mkdir()
     name = f"alice{uuid.uuid4().hex[:6]}"
@@ -386,6 +389,8 @@ async def test_end_to_end_encryption(start_bot: StartBot, synapse: Synapse,
                 break
         else:
             raise AssertionError("the bot did not join, or published no keys")
+        (device,) = alice.device_store.active_user_devices(bot[0])
+        assert f"matrix: device {device.id} of {bot[0]}, key {device.ed25519}" in caplog.text
         sent = await alice.room_send(room, "m.room.message", {"msgtype": "m.text", "body": "!ping"},
                                      ignore_unverified_devices=True)
         assert getattr(sent, "event_id", None), sent
