@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -316,11 +317,23 @@ async def test_slack_events_sent_to_the_standby_are_handled_by_the_leader(
         await asyncio.sleep(0.1)
     await to(second, "!ping")
     await slack.wait_post("pong")
+    await to(first, "#action ana writes the notes")
     await to(first, "#endmeeting")
     await slack.wait_post("Meeting ended")
+    # A press of a button, sent to the standby, is the leader's to act on too.
+    await to(first, "!actions")
+    listed = await slack.wait_post("#1 ana writes the notes")
+    form = urlencode({"payload": json.dumps(slack.press(listed, "Done #1"))}).encode()
+    async with httpx.AsyncClient() as client:
+        pressed = await client.post(
+            f"http://127.0.0.1:{second.port}/slack/events", content=form,
+            headers={**slack_signed(form), "Content-Type": "application/x-www-form-urlencoded"})
+    assert pressed.status_code == 200
+    await slack.wait_post("Done: #1 ana writes the notes")
     await asyncio.sleep(1.5)  # a standby's own answers would come through the outbox
     texts = [post["text"] for post in slack.posted]
     assert texts.count("pong") == 1, texts
+    assert sum(t.startswith("Done: #1") for t in texts) == 1, texts
     (minutes,) = (tmp_path / "minutes" / "relay").glob("*/relay.*[0-9].log.txt")
     log = minutes.read_text()
     assert "said to the standby" in log and "relayed to the leader" in log

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 
 from hatbot.app import App
 from tests.conftest import StartBot
@@ -23,7 +24,7 @@ from tests.integration.test_slack import SECRET, post_event, signed
 
 
 async def start(start_bot: StartBot, slack: FakeSlack, tmp_path: Path,
-                socket_mode: bool = False) -> App:
+                socket_mode: bool = False, mentors_channel: str = "") -> App:
     options: dict[str, Any] = {"bot_token": "xoxb-test", "signing_secret": SECRET,
                                "api_url": slack.api_url}
     if socket_mode:
@@ -34,6 +35,7 @@ async def start(start_bot: StartBot, slack: FakeSlack, tmp_path: Path,
         "skills": {
             "meetings": {"minutes_dir": str(tmp_path / "minutes")},
             "kb": {"reviewers": ["slack:U0RAJ"]},
+            "mentoring": {"mentors_channel": mentors_channel},
             "ci": {"github_secret": CI_SECRET, "watch": [
                 {"repo": "octo-org/octo-repo", "branches": ["main"],
                  "channels": ["slack:C0DEV"]}]}}})
@@ -221,3 +223,53 @@ async def test_the_home_tab_shows_what_the_person_has_open(
     await post_event(app, {**opened, "tab": "messages"})  # the Messages tab: nothing to do
     await asyncio.sleep(0.3)
     assert slack.homes.empty()
+
+
+# Each button, what sets it up, and what pressing it answers; pressed by raj (U0RAJ),
+# a reviewer and a mentor, on the post that offers it.
+BUTTONS = {
+    "Claim #1": (["!hat add Review the contributor guide area=docs", "!hat remind"],
+                 "*Community Hat*", "Raj Patel is wearing the Community Hat for #1"),
+    "Done #1": (["#startmeeting weekly", "#action raj updates the wiki", "#endmeeting",
+                 "!actions"], "#1 raj updates the wiki", "Done: #1 raj updates the wiki"),
+    "I'll mentor": (["!mentee docs"], "Waiting for a mentor: #1",
+                    "Thank you, Raj Patel: you mentor ana now."),
+    "Approve": (["!kb add How do I run the unit tests? | Run tox -e py3"], "Draft #1 added",
+                "Approved #1: How do I run the unit tests?"),
+    "Reject": (["!kb add How do I run the unit tests? | Run tox -e py3"], "Draft #1 added",
+               "Rejected #1: (rejected with a button; no reason given)"),
+    "Ack": ([], "CI is red on", "Raj Patel is on it: octo-org/octo-repo."),  # a webhook
+}
+
+
+@pytest.mark.parametrize("mode", ["events", "socket"])
+@pytest.mark.parametrize("label", list(BUTTONS))
+async def test_every_button_in_both_modes(start_bot: StartBot, slack: FakeSlack,
+                                          tmp_path: Path, label: str, mode: str) -> None:
+    socket_mode = mode == "socket"
+    app = await start(start_bot, slack, tmp_path, socket_mode=socket_mode,
+                      mentors_channel="slack:C0DEV")
+    setup, offered, answer = BUTTONS[label]
+    if label == "I'll mentor":
+        await send(app, slack, socket_mode, message("!mentor add python", user="U0RAJ"))
+        await slack.wait_post("Thank you! You mentor")
+    if label == "Ack":
+        await github(app, run("failure"), "d-1")
+    for text in setup:
+        await send(app, slack, socket_mode, message(text))
+        await asyncio.sleep(0.05)
+    post = await slack.wait_post(offered)
+    payload = slack.press(post, label, user="U0RAJ")
+    if socket_mode:
+        await slack.push_interactive(payload)
+    else:
+        assert (await press(app, payload)).status_code == 200
+    assert (await said(slack, answer[:20]))[0].startswith(answer)
+    assert slack.updated_blocks[-1][-1]["elements"][-1]["text"] == f"{label} — <@U0RAJ>"
+
+
+async def send(app: App, slack: FakeSlack, socket_mode: bool, event: dict[str, Any]) -> None:
+    if socket_mode:
+        await slack.push(event)
+    else:
+        assert (await post_event(app, event)).status_code == 200
