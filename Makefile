@@ -46,7 +46,7 @@ test: $(VENV)/.test-installed lint test-servers
 translations: $(VENV)/.test-installed
 	$(BIN)/pybabel extract -F bot/locale/babel.cfg -k tr --no-location --sort-output \
 		--project Hatbot --copyright-holder "The Hatbot authors" -o bot/locale/hatbot.pot bot skills
-	$(BIN)/pybabel update -D hatbot -i bot/locale/hatbot.pot -d bot/locale --no-location \
+	$(BIN)/pybabel update -D hatbot -i bot/locale/hatbot.pot -d bot/locale \
 		--no-fuzzy-matching --ignore-obsolete -w 88
 
 # The integration tests run a real ngircd, a real PostgreSQL and a real Chromium with its

@@ -296,7 +296,16 @@ class Context:
     def _(self, message: str) -> str:
         """``message`` (English, marked for ``make translations``) in the language of
         replies here."""
-        return translations(self.language).gettext(message)
+        return self.translate(message, self.language)
+
+    def language_of(self, where: Address | None) -> str:
+        """The language of what is said in ``where`` (None: the bot's own)."""
+        return self.runtime.bot.language_of(where)
+
+    @staticmethod
+    def translate(message: str, language: str) -> str:
+        """``message`` (English, marked ``N_``) in ``language``."""
+        return translations(language).gettext(message)
 
     def localized(self, where: Address | None, text: str) -> str:
         """A ``tr()`` text in the language of ``where`` (None: the bot's own, as for a

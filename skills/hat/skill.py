@@ -11,20 +11,22 @@ from sqlalchemy import func, select
 from hatbot.context import Context
 from hatbot.events import Address, Choice, Person
 from hatbot.skill import (
+    N_,
     Credit,
     Figure,
     Markup,
     Pane,
     Skill,
+    Text,
     command,
     community,
-    escape_markup,
     every,
     format_duration,
     home,
     mention,
     recognition,
     takes,
+    tr,
 )
 from hatbot.skills.hat import reports
 from hatbot.skills.hat.models import HatClaim, HatDone, HatTask, HatVolunteer
@@ -49,20 +51,25 @@ class Hat(Skill[HatConfig]):
     async def add(self, ctx: Context, title: str, *, every: timedelta | None = None,
                   area: str = "other") -> None:
         if area.lower() not in AREAS:
-            await ctx.reply(f"area must be one of {', '.join(AREAS)} "
-                            f"(e.g. {ctx.prefix}hat add Fix docs links area=docs)")
+            await ctx.reply(tr("area must be one of {areas} (e.g. {example})",
+                               areas=", ".join(AREAS),
+                               example=f"{ctx.prefix}hat add Fix docs links area=docs"))
             return
         if every is not None and every < timedelta(days=1):
-            await ctx.reply("every= is in days or weeks, e.g. every=14d")
+            await ctx.reply(tr("every= is in days or weeks, e.g. every=14d"))
             return
         task = HatTask(title=title, area=area.lower(), channel=str(ctx.channel),
                        every_days=every.days if every else None, status="open",
                        created_at=ctx.now(), unowned_since=ctx.now())
         ctx.db.add(task)
         await ctx.db.flush()
-        recurring = f", every {every.days}d" if every else ""
-        await ctx.reply(escape_markup(f"Task #{task.id} added: {title} ({task.area}{recurring})."
-                                      f" Who wears the hat? {ctx.prefix}hat claim {task.id}"))
+        claim = f"{ctx.prefix}hat claim {task.id}"
+        await ctx.reply(
+            tr("Task #{id} added: {title} ({area}, every {days}d). Who wears the hat? {claim}",
+               id=task.id, title=title, area=task.area, days=every.days, claim=claim)
+            if every else
+            tr("Task #{id} added: {title} ({area}). Who wears the hat? {claim}",
+               id=task.id, title=title, area=task.area, claim=claim))
 
     @takes("hat.task")
     async def take_task(self, ctx: Context, title: str, area: str, channel: str) -> None:
@@ -75,21 +82,28 @@ class Hat(Skill[HatConfig]):
         await ctx.db.flush()
         volunteers = list(await ctx.db.scalars(select(HatVolunteer)))
         fit = reports.suggest([task], volunteers).get(task.id)
-        text = escape_markup(f"Task #{task.id} added: {title} ({task.area}).")
+        claim = f"{ctx.prefix}hat claim {task.id}"
+        if not channel:
+            return
+        where = Address.parse(channel)
         if fit is not None:
             fit.last_suggested_at = ctx.now()
             who = Person(Address.parse(fit.address), fit.name)
-            text += Markup(f" {mention(who)}, would you wear the hat?")
-        text += escape_markup(f" {ctx.prefix}hat claim {task.id}")
-        if channel:
-            await ctx.say(Address.parse(channel), text)
+            await ctx.say(where, Markup(ctx.translate(N_(
+                "Task #{id} added: {title} ({area}). {who}, would you wear the hat? {claim}"
+            ), ctx.language_of(where))).format(id=task.id, title=title, area=task.area,
+                                               who=mention(who), claim=claim))
+        else:
+            await ctx.say(where, tr("Task #{id} added: {title} ({area}). {claim}", id=task.id,
+                                    title=title, area=task.area, claim=claim))
 
     @command("hat list", args="[unowned|mine|all]", help="Open tasks (default: all)",
              examples=["hat list", "hat list unowned", "hat list mine"])
     async def list_(self, ctx: Context, which: str = "all") -> None:
         which = which.lower()
         if which not in ("unowned", "mine", "all"):
-            await ctx.reply(f"Say {ctx.prefix}hat list unowned, mine or all.")
+            await ctx.reply(tr("Say {command} unowned, mine or all.",
+                               command=f"{ctx.prefix}hat list"))
             return
         tasks = await self._open(ctx)
         now = ctx.now()
@@ -99,10 +113,11 @@ class Hat(Skill[HatConfig]):
             tasks = [t for t in tasks if t.owner == ctx.sender.identity]
         mine = which == "mine"  # the asker's own: shown to them alone where possible
         if not tasks:
-            await ctx.reply("Nothing here. Add work with "
-                            f"{ctx.prefix}hat add TITLE area=docs", personal=mine)
+            await ctx.reply(tr("Nothing here. Add work with {command}",
+                               command=f"{ctx.prefix}hat add TITLE area=docs"), personal=mine)
             return
-        await ctx.reply("\n".join(self._describe(t, now) for t in tasks), personal=mine)
+        await ctx.reply("\n".join(self._describe(t, now).translated(ctx.language)
+                                  for t in tasks), personal=mine)
 
     @home
     async def worn_by(self, ctx: Context, person: Person) -> list[Pane]:
@@ -111,15 +126,19 @@ class Hat(Skill[HatConfig]):
                      [self._describe(task, now) for task in await self._open(ctx)
                       if task.owner == person.identity])]
 
-    def _describe(self, task: HatTask, now: datetime) -> str:
-        text = f"#{task.id} {task.title} ({task.area})"
+    def _describe(self, task: HatTask, now: datetime) -> Text:
+        fields = {"id": task.id, "title": task.title, "area": task.area}
         if task.owner:
-            return f"{text}: {task.owner_name} since {reports.age(now - task.claimed_at)}" \
-                if task.claimed_at else f"{text}: {task.owner_name}"
+            return tr("#{id} {title} ({area}): {owner} since {age}", owner=task.owner_name,
+                      age=reports.age(now - task.claimed_at), **fields) \
+                if task.claimed_at else tr("#{id} {title} ({area}): {owner}",
+                                           owner=task.owner_name, **fields)
         if task.due_at and task.due_at > now:
-            return f"{text}: next due in {reports.age(task.due_at - now)}"
+            return tr("#{id} {title} ({area}): next due in {age}",
+                      age=reports.age(task.due_at - now), **fields)
         since = task.unowned_since or task.created_at
-        return f"{text}: unowned for {reports.age(now - since)}"
+        return tr("#{id} {title} ({area}): unowned for {age}", age=reports.age(now - since),
+                  **fields)
 
     @command("hat claim", args="ID", help="Wear the Community Hat for a task",
              examples=["hat claim 3"])
@@ -130,17 +149,18 @@ class Hat(Skill[HatConfig]):
         me = ctx.sender.identity
         now = ctx.now()
         if task.owner and task.owner != me:
-            await ctx.reply(escape_markup(f"#{task.id} is worn by {task.owner_name} already."))
+            await ctx.reply(tr("#{id} is worn by {owner} already.", id=task.id,
+                               owner=task.owner_name))
             return
         if task.owner == me:
             task.last_activity_at, task.nudged_at = now, None
-            await ctx.reply(f"Noted: you are still on #{task.id}. Thanks!")
+            await ctx.reply(tr("Noted: you are still on #{id}. Thanks!", id=task.id))
             return
         self._own(task, me, str(ctx.sender.address), ctx.sender.name, now)
         ctx.db.add(HatClaim(task_id=task.id, who=me, at=now, waited_seconds=int(
             (now - (task.unowned_since or task.created_at)).total_seconds())))
-        await ctx.reply(escape_markup(f"{ctx.sender.name} is wearing the Community Hat for "
-                                      f"#{task.id} {task.title}. Thank you!"))
+        await ctx.reply(tr("{name} is wearing the Community Hat for #{id} {title}. Thank you!",
+                           name=ctx.sender.name, id=task.id, title=task.title))
 
     @staticmethod
     def _own(task: HatTask, who: str, address: str, name: str, now: datetime) -> None:
@@ -161,10 +181,10 @@ class Hat(Skill[HatConfig]):
         if task is None:
             return
         if task.owner != ctx.sender.identity and not ctx.is_admin():
-            await ctx.reply(f"Only the owner or an admin can release #{task.id}.")
+            await ctx.reply(tr("Only the owner or an admin can release #{id}.", id=task.id))
             return
         self._disown(task, ctx.now())
-        await ctx.reply(escape_markup(f"#{task.id} {task.title} is unowned again."))
+        await ctx.reply(tr("#{id} {title} is unowned again.", id=task.id, title=task.title))
 
     @command("hat done", args="ID [NOTE]", help="Mark a task done (recurring ones come back)",
              examples=["hat done 3", "hat done 3 published on the blog"])
@@ -176,9 +196,8 @@ class Hat(Skill[HatConfig]):
         me = ctx.sender.identity
         if task.owner and task.owner != me and not ctx.is_admin():
             # The credit goes to whoever did the work: the wearer says when it is done.
-            await ctx.reply(escape_markup(
-                f"#{task.id} is worn by {task.owner_name}: only they or an admin can mark it "
-                "done."))
+            await ctx.reply(tr("#{id} is worn by {owner}: only they or an admin can mark it "
+                               "done.", id=task.id, owner=task.owner_name))
             return
         ctx.db.add(HatDone(task_id=task.id, area=task.area, who=me, who_name=ctx.sender.name,
                            at=now, note=note))
@@ -188,12 +207,13 @@ class Hat(Skill[HatConfig]):
         if task.every_days:
             self._disown(task, now)
             task.due_at = task.unowned_since = now + timedelta(days=task.every_days)
-            after = f" It comes back in {task.every_days}d."
-        else:
-            task.status = "done"
-            after = ""
-        await ctx.reply(escape_markup(f"Done: #{task.id} {task.title}, by {ctx.sender.name}. "
-                                      f"Thank you!{after}"))
+            await ctx.reply(tr("Done: #{id} {title}, by {name}. Thank you! It comes back in "
+                               "{days}d.", id=task.id, title=task.title, name=ctx.sender.name,
+                               days=task.every_days))
+            return
+        task.status = "done"
+        await ctx.reply(tr("Done: #{id} {title}, by {name}. Thank you!", id=task.id,
+                           title=task.title, name=ctx.sender.name))
 
     @command("hat assign", args="ID PERSON", admin=True, help="Give a task to someone",
              examples=["hat assign 3 irc:alice", "hat assign 3 alice"])
@@ -203,19 +223,21 @@ class Hat(Skill[HatConfig]):
         if task is None:
             return
         self._own(task, str(address), str(address), address.id, ctx.now())
-        await ctx.reply(escape_markup(f"#{task.id} {task.title} is now worn by {address.id}."))
+        await ctx.reply(tr("#{id} {title} is now worn by {owner}.", id=task.id,
+                           title=task.title, owner=address.id))
 
     @command("hat drop", args="ID", admin=True, help="Remove a task", examples=["hat drop 3"])
     async def drop(self, ctx: Context, task_id: int) -> None:
         task = await self._task(ctx, task_id)
         if task is not None:
             task.status = "dropped"
-            await ctx.reply(escape_markup(f"Dropped #{task.id} {task.title}."))
+            await ctx.reply(tr("Dropped #{id} {title}.", id=task.id, title=task.title))
 
     async def _task(self, ctx: Context, task_id: int) -> HatTask | None:
         task = await ctx.db.get(HatTask, task_id)
         if task is None or task.status != "open":
-            await ctx.reply(f"There is no open task #{task_id}; {ctx.prefix}hat list shows them.")
+            await ctx.reply(tr("There is no open task #{id}; {command} shows them.", id=task_id,
+                               command=f"{ctx.prefix}hat list"))
             return None
         return task
 
@@ -232,46 +254,53 @@ class Hat(Skill[HatConfig]):
         wanted = sorted({a.lower() for a in areas or []})
         unknown = [a for a in wanted if a not in AREAS]
         if unknown:
-            await ctx.reply(f"Unknown area {', '.join(unknown)}; areas: {', '.join(AREAS)}.")
+            await ctx.reply(tr("Unknown area {unknown}; areas: {areas}.",
+                               unknown=", ".join(unknown), areas=", ".join(AREAS)))
             return
         me = ctx.sender.identity
         row = await ctx.db.get(HatVolunteer, me) or HatVolunteer(person=me)
         row.address, row.name, row.areas, row.active = str(ctx.sender.address), \
             ctx.sender.name, " ".join(wanted), True
         ctx.db.add(row)
-        await ctx.reply(f"Thank you! You will be suggested for "
-                        f"{', '.join(wanted) if wanted else 'every area'}.")
+        await ctx.reply(tr("Thank you! You will be suggested for {areas}.",
+                           areas=", ".join(wanted)) if wanted else
+                        tr("Thank you! You will be suggested for every area."))
 
     @command("hat unvolunteer", help="Stop being suggested")
     async def unvolunteer(self, ctx: Context) -> None:
         row = await ctx.db.get(HatVolunteer, ctx.sender.identity)
         if row is not None:
             row.active = False
-        await ctx.reply("You will not be suggested any more.")
+        await ctx.reply(tr("You will not be suggested any more."))
 
     # --- reminders --------------------------------------------------------------------
 
     @command("hat remind", help="Post the reminder digest here, now")
     async def remind_now(self, ctx: Context) -> None:
-        text, choices = await self._digest(ctx, ())
+        text, choices = await self._digest(ctx, (), ctx.language)
         if text:
             await ctx.reply(text, choices=choices)
         elif await ctx.db.scalar(select(HatTask.id).limit(1)) is None:
-            await ctx.reply(f"There are no tasks yet. Add one with {ctx.prefix}hat add TITLE.")
+            await ctx.reply(tr("There are no tasks yet. Add one with {command}.",
+                               command=f"{ctx.prefix}hat add TITLE"))
         else:
-            await ctx.reply("Every task has an owner. Nothing to remind about!")
+            await ctx.reply(tr("Every task has an owner. Nothing to remind about!"))
 
     @every(config_key="reminders")
     async def remind(self, ctx: Context, channel: str,
                      areas: list[str] | None = None) -> None:
-        text, choices = await self._digest(ctx, areas or ())
+        where = Address.parse(channel)
+        text, choices = await self._digest(ctx, areas or (), ctx.language_of(where))
         if text:  # an empty digest is not posted
-            await ctx.say(Address.parse(channel), text, choices=choices)
+            await ctx.say(where, text, choices=choices)
 
-    async def _digest(self, ctx: Context, areas: tuple[str, ...] | list[str]
+    async def _digest(self, ctx: Context, areas: tuple[str, ...] | list[str], language: str
                       ) -> tuple[str, list[Choice]]:
-        """The digest's text, and a Claim choice for each task that needs an owner (a
-        reaction means Claim only where there is one such task)."""
+        """The digest's text in ``language``, and a Claim choice for each task that needs
+        an owner (a reaction means Claim only where there is one such task)."""
+        def _(message: str) -> Markup:
+            return Markup(ctx.translate(message, language))
+
         now = ctx.now()
         found = reports.digest(await self._open(ctx), now, self.stale, areas)
         if found.empty:
@@ -282,22 +311,24 @@ class Hat(Skill[HatConfig]):
             volunteer.last_suggested_at = now
 
         def line(task: HatTask, state: str) -> Markup:
-            text = Markup(f"- #{task.id} {escape_markup(task.title)} "
-                          f"({escape_markup(task.area)}), {escape_markup(state)}")
+            text = _(N_("- #{id} {title} ({area}), {state}")).format(
+                id=task.id, title=task.title, area=task.area, state=state)
             fit = suggestions.get(task.id)
             if fit is not None:
                 who = Person(Address.parse(fit.address), fit.name)
-                text += Markup(f" — {mention(who)}, would you wear the hat?")
+                text += _(N_(" — {who}, would you wear the hat?")).format(who=mention(who))
             return text
 
-        lines = [Markup("**Community Hat**: these need someone.")]
-        lines += [line(t, f"unowned for {reports.age(now - (t.unowned_since or t.created_at))}")
-                  for t in found.unowned]
-        lines += [line(t, f"due (every {t.every_days}d)") for t in found.due]
-        lines += [line(t, f"{t.owner_name or ''} has been quiet for "
-                          f"{reports.age(now - (t.last_activity_at or now))}")
+        lines = [_(N_("**Community Hat**: these need someone."))]
+        lines += [line(t, _(N_("unowned for {age}")).format(
+            age=reports.age(now - (t.unowned_since or t.created_at)))) for t in found.unowned]
+        lines += [line(t, _(N_("due (every {days}d)")).format(days=t.every_days))
+                  for t in found.due]
+        lines += [line(t, _(N_("{owner} has been quiet for {age}")).format(
+            owner=t.owner_name or "", age=reports.age(now - (t.last_activity_at or now))))
                   for t in found.stale]
-        lines += [Markup(""), escape_markup(f"Take one with {ctx.prefix}hat claim ID.")]
+        lines += [Markup(""), _(N_("Take one with {command}.")).format(
+            command=f"{ctx.prefix}hat claim ID")]
         claimable = found.unowned + found.due
         choices = [Choice(f"Claim #{task.id}", f"{ctx.prefix}hat claim {task.id}",
                           emoji=self.config.claim_emoji if len(claimable) == 1 else "")
@@ -316,16 +347,17 @@ class Hat(Skill[HatConfig]):
             if quiet >= release:
                 name = task.owner_name
                 self._disown(task, now)
-                await ctx.say(Address.parse(task.channel), escape_markup(
-                    f"#{task.id} {task.title} was claimed by {name} with no activity for "
-                    f"{quiet.days}d, so it is unowned again. Who takes it? "
-                    f"{ctx.prefix}hat claim {task.id}"))
+                await ctx.say(Address.parse(task.channel), tr(
+                    "#{id} {title} was claimed by {name} with no activity for {days}d, so it "
+                    "is unowned again. Who takes it? {command}", id=task.id, title=task.title,
+                    name=name, days=quiet.days, command=f"{ctx.prefix}hat claim {task.id}"))
             elif quiet >= self.stale and task.nudged_at is None and task.owner_address:
                 task.nudged_at = now
-                await ctx.dm(Address.parse(task.owner_address), escape_markup(
-                    f"Are you still on #{task.id} {task.title}? Say {ctx.prefix}hat claim "
-                    f"{task.id} to keep it, or {ctx.prefix}hat release {task.id} to let "
-                    f"someone else wear the hat. (Quiet for {quiet.days}d.)"))
+                await ctx.dm(Address.parse(task.owner_address), tr(
+                    "Are you still on #{id} {title}? Say {claim} to keep it, or {release} to "
+                    "let someone else wear the hat. (Quiet for {days}d.)", id=task.id,
+                    title=task.title, claim=f"{ctx.prefix}hat claim {task.id}",
+                    release=f"{ctx.prefix}hat release {task.id}", days=quiet.days))
 
     # --- stats ------------------------------------------------------------------------
 
@@ -371,11 +403,14 @@ class Hat(Skill[HatConfig]):
         done = list(await ctx.db.scalars(select(HatDone).where(HatDone.at >= since)))
         claims = list(await ctx.db.scalars(select(HatClaim).where(HatClaim.at >= since)))
         per_area = {area: sum(1 for d in done if d.area == area) for area in AREAS}
-        areas = ", ".join(f"{a} {n}" for a, n in per_area.items() if n) or "nothing yet"
+        areas = ", ".join(f"{a} {n}" for a, n in per_area.items() if n) or \
+            ctx._("nothing yet")
         wait = reports.median_wait([c.waited_seconds for c in claims])
         factor = reports.absence_factor([d.who for d in done])
-        risk = " — a risk: one person carries half of it" if factor == 1 else ""
-        await ctx.reply(
-            f"Last 90 days: {len(done)} tasks done ({areas}). Median time unowned: "
-            f"{format_duration(wait) if wait else 'no claims yet'}. "
-            f"Contributor Absence Factor: {factor}{risk}.")
+        risk = ctx._(" — a risk: one person carries half of it") if factor == 1 else ""
+        await ctx.reply(ctx._(
+            "Last 90 days: {done} tasks done ({areas}). Median time unowned: {wait}. "
+            "Contributor Absence Factor: {factor}{risk}.").format(
+                done=len(done), areas=areas,
+                wait=format_duration(wait) if wait else ctx._("no claims yet"),
+                factor=factor, risk=risk))

@@ -71,3 +71,24 @@ def test_a_language_with_no_catalog_is_a_clear_config_error(tmp_path: Path) -> N
         BotConfig(channel_languages={"nowhere": "de"})
     config = BotConfig(language="de", channel_languages={"irc:#nova": "en"})
     assert config.language_of("irc:#nova") == "en" and config.language_of(None) == "de"
+
+
+def test_the_community_hat_in_german(tmp_path: Path) -> None:
+    from hatbot.testing import SkillTester
+
+    bot = SkillTester(data_dir=tmp_path / "data", config={"bot": {"language": "de"}})
+    try:
+        assert bot.say("<alice> !hat add Review the contributor guide area=docs") == [
+            "Aufgabe #1 angelegt: Review the contributor guide (docs). Wer setzt den Hut "
+            "auf? !hat claim 1"]
+        assert bot.say("<alice> !hat remind") == [
+            "Community Hat: hier fehlt noch jemand.\n"
+            "- #1 Review the contributor guide (docs), seit 0m ohne Hutträger\n"
+            "Übernimm eine mit !hat claim ID."]
+        assert bot.say("<bob> !hat claim 1") == [
+            "bob trägt den Community Hat für #1 Review the contributor guide. Danke!"]
+        assert bot.say("<carol> !hat claim 1") == ["#1 trägt schon bob."]
+        assert bot.say("<bob> !hat list mine")[0].startswith(
+            "#1 Review the contributor guide (docs): bob seit")
+    finally:
+        bot.close()
