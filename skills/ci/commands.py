@@ -14,10 +14,10 @@ from hatbot.skill import (
     UsageError,
     command,
     community,
-    escape_markup,
     every,
     format_duration,
     recognition,
+    tr,
 )
 from hatbot.skills.ci import state
 from hatbot.skills.ci.base import CiBase
@@ -41,10 +41,12 @@ class Commands(CiBase):
             row.reminded_at = now
             build = Build(row.repo, row.branch, row.pipeline, FAILURE, row.sha, row.url, ())
             for channel in self.channels_for(build):
-                await ctx.say(channel, escape_markup(
-                    f"{row.repo} {row.branch} {row.pipeline} has been red for "
-                    f"{format_duration(now - row.since)} and nobody said they are on it. "
-                    f"{ctx.prefix}ci ack {row.repo}") + (f" {row.url}" if row.url else ""),
+                await ctx.say(channel, tr(
+                    "{repo} {branch} {pipeline} has been red for {duration} and nobody said "
+                    "they are on it. {command}{url}", repo=row.repo, branch=row.branch,
+                    pipeline=row.pipeline, duration=format_duration(now - row.since),
+                    command=f"{ctx.prefix}ci ack {row.repo}",
+                    url=f" {row.url}" if row.url else ""),
                     choices=[self.ack_choice(ctx, row.repo)])
 
     @command("ci status", args="[REPO]", help="What is red, since when, and who is on it",
@@ -56,17 +58,21 @@ class Commands(CiBase):
         rows = list(await ctx.db.scalars(query.order_by(CiPipeline.since)))
         if not rows:
             if not self.config.watch:
-                await ctx.reply("No repository is watched: add [[skills.ci.watch]] tables "
-                                "(repo, branches, channels) to the configuration.")
+                await ctx.reply(tr("No repository is watched: add [[skills.ci.watch]] "
+                                   "tables (repo, branches, channels) to the configuration."))
             elif repo and repo not in {w.repo for w in self.config.watch}:
-                await ctx.reply(f"{repo} is not watched here.")
+                await ctx.reply(tr("{repo} is not watched here.", repo=repo))
             else:
-                await ctx.reply(f"All green{' for ' + repo if repo else ''}.")
+                await ctx.reply(tr("All green for {repo}.", repo=repo) if repo
+                                else tr("All green."))
             return
         now = ctx.now()
         await ctx.reply("\n".join(
-            f"{r.repo} {r.branch} {r.pipeline}: red for {format_duration(now - r.since)}"
-            + (f", {r.acked_by} is on it" if r.acked_by else ", nobody on it yet") for r in rows))
+            (ctx._("{repo} {branch} {pipeline}: red for {duration}, {name} is on it")
+             if r.acked_by else
+             ctx._("{repo} {branch} {pipeline}: red for {duration}, nobody on it yet")).format(
+                repo=r.repo, branch=r.branch, pipeline=r.pipeline,
+                duration=format_duration(now - r.since), name=r.acked_by) for r in rows))
 
     @command("ci ack", args="REPO", help="Say you are fixing a red repository",
              examples=["ci ack openstack/nova"])
@@ -74,24 +80,26 @@ class Commands(CiBase):
         rows = list(await ctx.db.scalars(select(CiPipeline).where(
             CiPipeline.repo == repo, CiPipeline.red.is_(True))))
         if not rows:
-            await ctx.reply(f"{repo} is not red.")
+            await ctx.reply(tr("{repo} is not red.", repo=repo))
             return
         for row in rows:
             row.acked_by = ctx.sender.name
-        await ctx.reply(escape_markup(f"{ctx.sender.name} is on it: {repo}. No more reminders."))
+        await ctx.reply(tr("{name} is on it: {repo}. No more reminders.", name=ctx.sender.name,
+                           repo=repo))
 
     @command("ci mute", args="REPO DURATION", help="No CI posts for a repository for a while",
              examples=["ci mute openstack/nova 2h"])
     async def mute(self, ctx: Context, repo: str, duration: timedelta) -> None:
         watch = next((w for w in self.config.watch if w.repo == repo), None)
         if watch is None:
-            watched = ", ".join(w.repo for w in self.config.watch) or "none"
-            await ctx.reply(escape_markup(f"{repo} is not watched here (watched: {watched})."))
+            watched = ", ".join(w.repo for w in self.config.watch) or ctx._("none")
+            await ctx.reply(tr("{repo} is not watched here (watched: {watched}).", repo=repo,
+                               watched=watched))
             return
         if not ctx.is_admin() and str(ctx.channel) not in watch.channels:
             # Watchers are the people of the channels that get the repository's posts.
-            await ctx.reply(escape_markup(f"Only an admin, or someone in a channel that gets "
-                                          f"{repo}'s posts, can mute it."))
+            await ctx.reply(tr("Only an admin, or someone in a channel that gets {repo}'s "
+                               "posts, can mute it.", repo=repo))
             return
         if duration > LONGEST_MUTE:
             raise UsageError(f"DURATION: at most {format_duration(LONGEST_MUTE)}")
@@ -99,7 +107,8 @@ class Commands(CiBase):
         row.until = ctx.now() + duration
         ctx.db.add(row)
         self._mutes[repo] = row.until
-        await ctx.reply(escape_markup(f"{repo} is muted for {format_duration(duration)}."))
+        await ctx.reply(tr("{repo} is muted for {duration}.", repo=repo,
+                           duration=format_duration(duration)))
 
     @community
     async def figures(self, ctx: Context, since: datetime) -> list[Figure]:
@@ -138,12 +147,13 @@ class Commands(CiBase):
             (state.Change(r.repo, r.branch, r.pipeline, r.red, r.at) for r in rows),
             ctx.now(), STATS_WINDOW)
         if not found:
-            await ctx.reply("No red builds in the last 30 days.")
+            await ctx.reply(tr("No red builds in the last 30 days."))
             return
         lines = []
         for repo, figures in sorted(found.items()):
             mttr = figures.mean_time_to_recovery
-            lines.append(f"{repo}: red for {format_duration(figures.red_time)} in 30 days, "
-                         "mean time to recovery "
-                         + (format_duration(mttr) if mttr is not None else "n/a"))
+            lines.append(ctx._("{repo}: red for {duration} in 30 days, mean time to recovery "
+                               "{mttr}").format(
+                repo=repo, duration=format_duration(figures.red_time),
+                mttr=format_duration(mttr) if mttr is not None else "n/a"))
         await ctx.reply("\n".join(lines))

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from hatbot.skill import (
+    N_,
     Address,
     BatchWriter,
     Choice,
@@ -107,26 +108,30 @@ class Ci(Webhooks, Commands):
             ctx.db.add(CiChange(repo=build.repo, branch=build.branch, pipeline=build.pipeline,
                                 red=turn.red, at=ctx.now(), fixed_by=turn.fixed_by))
             if not self.muted(ctx, build.repo):
-                text = self._announce(ctx, build, turn)
                 choices = [self.ack_choice(ctx, build.repo)] if turn.red else []
-                recorded[-1].posts += [(channel, text, choices)
-                                       for channel in self.channels_for(build)]
+                recorded[-1].posts += [
+                    (channel, self._announce(ctx, build, turn, ctx.language_of(channel)),
+                     choices) for channel in self.channels_for(build)]
         await ctx.commit()  # recorded before anyone is told, or answered 2xx
         return recorded
 
-    def _announce(self, ctx: Context, build: Build, turn: state.Turn) -> str:
+    def _announce(self, ctx: Context, build: Build, turn: state.Turn, language: str) -> str:
+        def _(message: str) -> Markup:
+            return Markup(ctx.translate(message, language))
+
         where = Markup(f"**{escape_markup(build.repo)}** {escape_markup(build.branch)}")
         if turn.red:
             who = self._who(build.who)
-            return (Markup(f"CI is red on {where}: {escape_markup(build.pipeline)} failed at "
-                           f"`{build.sha[:7]}`")
-                    + (Markup(f", by {who}") if who else "")
-                    + (f" {build.url}" if build.url else "")
-                    + f". Say {ctx.prefix}ci ack {build.repo} if you are on it.")
+            return _(N_("CI is red on {where}: {pipeline} failed at {sha}{by}{url}. Say "
+                        "{command} if you are on it.")).format(
+                where=where, pipeline=build.pipeline, sha=Markup(f"`{build.sha[:7]}`"),
+                by=_(N_(", by {who}")).format(who=who) if who else Markup(""),
+                url=f" {build.url}" if build.url else "",
+                command=f"{ctx.prefix}ci ack {build.repo}")
         thanks = self._who(build.who[:1])
-        return (Markup(f"{where} {escape_markup(build.pipeline)} recovered after ")
-                + format_duration(turn.red_for)
-                + (Markup(f", thanks to {thanks}") if thanks else "") + ".")
+        return _(N_("{where} {pipeline} recovered after {duration}{thanks}.")).format(
+            where=where, pipeline=build.pipeline, duration=format_duration(turn.red_for),
+            thanks=_(N_(", thanks to {who}")).format(who=thanks) if thanks else Markup(""))
 
     def _who(self, logins: tuple[str, ...]) -> Markup:
         """People as chat mentions where ``[skills.ci.people]`` knows them."""

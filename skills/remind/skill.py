@@ -28,6 +28,7 @@ from hatbot.skill import (
     format_duration,
     read_or_usage,
     times,
+    tr,
 )
 from hatbot.storage.kv import timezone_of
 
@@ -48,10 +49,12 @@ class Remind(Skill[SkillConfig]):
                        "remind 2d Check the docs PR"])
     async def remind(self, ctx: Context, delay: timedelta, text: str) -> None:
         if delay > LONGEST:
-            await ctx.reply(f"That is too far ahead; {ctx.prefix}remind goes up to a year.")
+            await ctx.reply(tr("That is too far ahead; {command} goes up to a year.",
+                               command=f"{ctx.prefix}remind"))
             return
         await self._keep(ctx, ctx.now() + delay, text)
-        await ctx.reply(f"OK, in {format_duration(delay)} I will say: {text}")
+        await ctx.reply(tr("OK, in {delay} I will say: {text}", delay=format_duration(delay),
+                           text=text))
 
     @command("remind at", args="DATE HH:MM [ZONE] TEXT",
              help="Post TEXT here at that time (in ZONE, else your !tz, else UTC)",
@@ -62,14 +65,17 @@ class Remind(Skill[SkillConfig]):
         moment = times.local(on, at, zone)
         now = ctx.now()
         if moment <= now:
-            await ctx.reply(f"{moment:%Y-%m-%d %H:%M} {zone} has passed.")
+            await ctx.reply(tr("{moment} {zone} has passed.", moment=f"{moment:%Y-%m-%d %H:%M}",
+                               zone=zone))
             return
         if moment - now > LONGEST:
-            await ctx.reply(f"That is too far ahead; {ctx.prefix}remind goes up to a year.")
+            await ctx.reply(tr("That is too far ahead; {command} goes up to a year.",
+                               command=f"{ctx.prefix}remind"))
             return
         number = await self._keep(ctx, moment.astimezone(ZoneInfo("UTC")), message, zone=zone)
-        await ctx.reply(f"OK, on {moment:%a %d %b %Y at %H:%M} {zone} I will say: {message} "
-                        f"(#{number}; {ctx.prefix}remind cancel {number})")
+        await ctx.reply(tr("OK, on {day} at {time} {zone} I will say: {text} (#{id}; {cancel})",
+                           day=f"{moment:%a %d %b %Y}", time=f"{moment:%H:%M}", zone=zone,
+                           text=message, id=number, cancel=f"{ctx.prefix}remind cancel {number}"))
 
     @command("remind every", args="DAY HH:MM [ZONE] TEXT",
              help="Post TEXT here every week on DAY at HH:MM (in ZONE, else your !tz, "
@@ -81,23 +87,27 @@ class Remind(Skill[SkillConfig]):
         first = next_weekly(ctx.now(), weekday, at, zone)
         number = await self._keep(ctx, first, message, weekday=weekday, at=f"{at:%H:%M}",
                                   zone=zone)
-        await ctx.reply(f"OK, every {times.WEEKDAYS[weekday]} at {at:%H:%M} {zone} I will "
-                        f"say: {message} (#{number}; {ctx.prefix}remind cancel {number})")
+        await ctx.reply(tr("OK, every {day} at {time} {zone} I will say: {text} (#{id}; "
+                           "{cancel})", day=times.WEEKDAYS[weekday], time=f"{at:%H:%M}",
+                           zone=zone, text=message, id=number,
+                           cancel=f"{ctx.prefix}remind cancel {number}"))
 
     @command("remind list", help="Reminders waiting to be said here (or to you, in private)")
     async def remind_list(self, ctx: Context) -> None:
         rows = list(await ctx.db.scalars(select(Reminder).where(self._here(ctx))
                                          .order_by(Reminder.next_at).limit(20)))
         if not rows:
-            await ctx.reply(f"No reminders here. {ctx.prefix}remind at 2026-12-24 09:00 TEXT "
-                            f"adds one.")
+            await ctx.reply(tr("No reminders here. {example} adds one.",
+                               example=f"{ctx.prefix}remind at 2026-12-24 09:00 TEXT"))
             return
         lines = []
         for row in rows:
             local = row.next_at.astimezone(ZoneInfo(row.zone))
-            when = (f"every {times.WEEKDAYS[row.weekday]} {row.at} {row.zone}"
+            when = (ctx._("every {day} {time} {zone}").format(
+                day=times.WEEKDAYS[row.weekday], time=row.at, zone=row.zone)
                     if row.weekday is not None else f"{local:%a %d %b %H:%M} {row.zone}")
-            lines.append(f"#{row.id} {when}: {row.text} (by {row.by_name})")
+            lines.append(ctx._("#{id} {when}: {text} (by {name})").format(
+                id=row.id, when=when, text=row.text, name=row.by_name))
         await ctx.reply("\n".join(lines))
 
     @command("remind cancel", args="ID", help="Cancel a reminder (yours, or any as admin)",
@@ -106,14 +116,16 @@ class Remind(Skill[SkillConfig]):
         row = await ctx.db.get(Reminder, number)
         if row is None or not await ctx.db.scalar(
                 select(Reminder.id).where(Reminder.id == number, self._here(ctx))):
-            await ctx.reply(f"No reminder #{number} here. {ctx.prefix}remind list shows them.")
+            await ctx.reply(tr("No reminder #{id} here. {command} shows them.", id=number,
+                               command=f"{ctx.prefix}remind list"))
             return
         if row.by != ctx.sender.identity and not ctx.is_admin():
-            await ctx.reply(f"Only {row.by_name}, who set it, or an admin can cancel #{number}.")
+            await ctx.reply(tr("Only {name}, who set it, or an admin can cancel #{id}.",
+                               name=row.by_name, id=number))
             return
         await ctx.db.delete(row)
         await ctx.cancel(row.job)
-        await ctx.reply(f"Cancelled #{number}: {row.text}")
+        await ctx.reply(tr("Cancelled #{id}: {text}", id=number, text=row.text))
 
     def _here(self, ctx: Context) -> ColumnElement[bool]:
         if ctx.is_direct:
@@ -158,7 +170,7 @@ class Remind(Skill[SkillConfig]):
         row = await ctx.db.get(Reminder, number)
         if row is None:  # cancelled
             return
-        message = f"Reminder from {row.by_name}: {row.text}"
+        message = tr("Reminder from {name}: {text}", name=row.by_name, text=row.text)
         target, direct = Address.parse(row.target), row.direct
         if row.weekday is not None and row.at is not None:
             row.next_at = next_weekly(ctx.now(), row.weekday, times.clock(row.at), row.zone)
@@ -173,7 +185,7 @@ class Remind(Skill[SkillConfig]):
     async def deliver(self, ctx: Context, target: str, direct: bool, author: str,
                       text: str) -> None:
         """A reminder stored by an earlier version (before reminders had numbers)."""
-        message = f"Reminder from {author}: {text}"
+        message = tr("Reminder from {name}: {text}", name=author, text=text)
         if direct:
             await ctx.dm(Address.parse(target), message)
         else:

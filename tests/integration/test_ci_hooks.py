@@ -241,3 +241,19 @@ async def test_who_may_mute_and_for_how_long(start_bot: StartBot) -> None:
         "octo-org/octo-repo is muted for 2h.")
     assert (await mute("!ci mute some/other 2h", "admin", "#random")).startswith(
         "some/other is not watched here (watched: octo-org/octo-repo")
+
+
+async def test_a_channel_in_german_gets_its_posts_in_german(start_bot: StartBot) -> None:
+    """A webhook has no channel of its own: each channel it posts to gets the post in
+    that channel's language (``channel_languages``)."""
+    clock = FakeClock()
+    app = await start_bot(raw={**CONFIG, "bot": {"channel_languages": {"memory:#ci": "de"}}},
+                          clock=clock)
+    await github(app, run("failure"), "de-1")
+    (broken,) = posts(app)
+    assert broken.startswith("CI ist rot auf octo-org/octo-repo main: Build schlug fehl bei "
+                             "acb5820, von octo https://github.com/octo-org/octo-repo/")
+    assert broken.endswith(". Sag !ci ack octo-org/octo-repo, wenn du dich darum kümmerst.")
+    clock.advance(timedelta(hours=1, minutes=5))
+    await github(app, run("success", sha="ddddddd", actor="fixer"), "de-2")
+    assert posts(app)[1] == "octo-org/octo-repo main Build ist nach 1h 5m wieder grün, dank fixer."
