@@ -79,7 +79,9 @@ def one_line(text: str) -> str:
 
 class Ambiguous(Exception):
     def __init__(self, nick: str, candidates: list[str]) -> None:
-        super().__init__(f"'{nick}' could be {', '.join(candidates)}: say the exact nick.")
+        self.text = tr("'{nick}' could be {candidates}: say the exact nick.", nick=nick,
+                       candidates=", ".join(candidates))
+        super().__init__(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,10 +242,11 @@ class Meeting:
         )
         meeting.log(line)
         if incident:
-            return meeting, Outcome(replies=[
-                f"Incident started at {hms(line.ts)} UTC: {meeting.title or 'untitled'}. "
-                f"{line.nick} leads it. Say #status, #cause, #fix and #action as it goes; "
-                f"#endincident ends it and drafts the post-incident review."])
+            return meeting, Outcome(replies=[tr(
+                "Incident started at {time} UTC: {title}. {lead} leads it. Say #status, "
+                "#cause, #fix and #action as it goes; #endincident ends it and drafts the "
+                "post-incident review.", time=hms(line.ts), title=meeting.title or "untitled",
+                lead=line.nick)])
         return meeting, Outcome(replies=[tr(
             "Meeting started at {time} UTC. The chair is {chair}. The meeting name is "
             "'{name}'. Say #commands for the list of commands.",
@@ -281,14 +284,15 @@ class Meeting:
             line = dataclasses.replace(line, nick=one_line(line.nick))
         number = len(self.lines)
         if command in STARTS:
-            return Outcome(replies=[f"A meeting is already running here: '{self.name}', "
-                                    f"started by {self.starter_nick} at "
-                                    f"{hms(self.started_at)} UTC."])
+            return Outcome(replies=[tr("A meeting is already running here: '{name}', started "
+                                       "by {nick} at {time} UTC.", name=self.name,
+                                       nick=self.starter_nick, time=hms(self.started_at))])
         if command in ("endmeeting", "endincident"):
             return self._end(line)
         if command in CHAIR_ONLY and not self.is_chair(line.key):
-            return Outcome(replies=[f"{line.nick}: only a chair can use #{command} "
-                                    f"(chairs: {', '.join(sorted(self.chairs.values()))})."])
+            return Outcome(replies=[tr("{nick}: only a chair can use #{command} (chairs: "
+                                       "{chairs}).", nick=line.nick, command=command,
+                                       chairs=", ".join(sorted(self.chairs.values())))])
         if command in ITEM_KINDS:
             if arg:
                 self.items.append(Item(ITEM_KINDS[command], arg, line.nick, line.ts, number))
@@ -314,12 +318,14 @@ class Meeting:
     def _end(self, line: Line) -> Outcome:
         late = line.ts - self.started_at >= LATE_END
         if not (self.is_chair(line.key) or late):
-            return Outcome(replies=[f"{line.nick}: only a chair can end the meeting before it "
-                                    f"has run {int(LATE_END.total_seconds() // 60)} minutes."])
+            return Outcome(replies=[tr("{nick}: only a chair can end the meeting before it has "
+                                       "run {minutes} minutes.", nick=line.nick,
+                                       minutes=int(LATE_END.total_seconds() // 60))])
         self.ended_at = line.ts
         if self.incident:
-            return Outcome(replies=[f"Incident ended at {hms(line.ts)} UTC, after "
-                                    f"{_span(line.ts - self.started_at)}."],
+            return Outcome(replies=[tr("Incident ended at {time} UTC, after {span}.",
+                                       time=hms(line.ts),
+                                       span=_span(line.ts - self.started_at))],
                            write_minutes=True, ended=True)
         return Outcome(replies=[tr("Meeting ended at {time} UTC.", time=hms(line.ts))],
                        write_minutes=True, ended=True)
@@ -337,8 +343,9 @@ class Meeting:
         length = timedelta(hours=int(box.group(1))) if unit.startswith("h") \
             else timedelta(minutes=int(box.group(1)))
         if not timedelta() < length <= LONGEST_TIMEBOX:
-            return Outcome(replies=[f"A time box is 1m to {_hours(LONGEST_TIMEBOX)}h; "
-                                    f"'{arg}' is recorded without one."], channel_topic=topic)
+            return Outcome(replies=[tr("A time box is 1m to {hours}h; '{topic}' is recorded "
+                                       "without one.", hours=_hours(LONGEST_TIMEBOX),
+                                       topic=arg)], channel_topic=topic)
         return Outcome(replies=[tr("Topic '{topic}' is time-boxed: I will say when "
                                    "{length} are up.", topic=arg,
                                    length=f"{box.group(1)}{unit[0]}")], timebox=(item, length),
@@ -360,35 +367,38 @@ class Meeting:
     def _people(self, arg: str) -> tuple[list[tuple[str, str]], list[str]]:
         """The identities and nicks a ``#chair``-style line names, and a reply for each
         nick that is ambiguous."""
-        found, unclear = [], []
+        found: list[tuple[str, str]] = []
+        unclear: list[str] = []
         for nick in arg.replace(",", " ").split()[:MAX_NAMED]:
             try:
                 found.append((self._resolve(nick), nick))
             except Ambiguous as problem:
-                unclear.append(str(problem))
+                unclear.append(problem.text)
         return found, unclear
 
     def _chair_list(self) -> str:
-        return f"Current chairs: {', '.join(sorted(self.chairs.values()))}"
+        return tr("Current chairs: {chairs}", chairs=", ".join(sorted(self.chairs.values())))
 
     def _undo(self, line: Line, arg: str, number: int) -> Outcome:
         if not self.items:
-            return Outcome(replies=["Nothing to undo."])
+            return Outcome(replies=[tr("Nothing to undo.")])
         item = self.items.pop()
-        return Outcome(replies=[f"Removing item from minutes: {item.kind}: {item.text}"])
+        return Outcome(replies=[tr("Removing item from minutes: {kind}: {text}", kind=item.kind,
+                                   text=item.text)])
 
     def _meetingname(self, line: Line, arg: str, number: int) -> Outcome:
         if not meeting_name(arg, self.keep_dashes):
-            return Outcome(replies=["Usage: #meetingname NAME (e.g. #meetingname nova)"])
+            return Outcome(replies=[tr("Usage: #meetingname NAME (e.g. #meetingname nova)")])
         self.name = meeting_name(arg, self.keep_dashes)
-        return Outcome(replies=[f"The meeting name has been set to '{self.name}'"])
+        return Outcome(replies=[tr("The meeting name has been set to '{name}'", name=self.name)])
 
     def _meetingtopic(self, line: Line, arg: str, number: int) -> Outcome:
         if not arg:
-            return Outcome(replies=["Usage: #meetingtopic TEXT (e.g. #meetingtopic Nova "
-                                    "weekly)"])
+            return Outcome(replies=[tr("Usage: #meetingtopic TEXT (e.g. #meetingtopic Nova "
+                                       "weekly)")])
         self.title = " ".join(arg.split())
-        return Outcome(replies=[f"The meeting topic has been set to '{self.title}'"])
+        return Outcome(replies=[tr("The meeting topic has been set to '{title}'",
+                                   title=self.title)])
 
     def _nick(self, line: Line, arg: str, number: int) -> Outcome:
         """Name people as present, whether or not they speak (and so assignable)."""
@@ -410,52 +420,56 @@ class Meeting:
 
     def _restrictlogs(self, line: Line, arg: str, number: int) -> Outcome:
         self.restricted_logs = True
-        return Outcome(replies=["The logs of this meeting will not be published; the "
-                                "minutes will."])
+        return Outcome(replies=[tr("The logs of this meeting will not be published; the "
+                                   "minutes will.")])
 
     def _startvote(self, line: Line, arg: str, number: int) -> Outcome:
         if self.vote is not None:
-            return Outcome(replies=[f"A vote is already running: {self.vote.question} "
-                                    "Say #endvote first."])
+            return Outcome(replies=[tr("A vote is already running: {question} Say #endvote "
+                                       "first.", question=self.vote.question)])
         question, mark, rest = arg.partition("?")
         if not mark or not question.strip():
-            return Outcome(replies=["Usage: #startvote QUESTION? [OPTION, OPTION…] "
-                                    "(e.g. #startvote Release on Friday? Yes, No, Abstain)"])
+            return Outcome(replies=[tr("Usage: #startvote QUESTION? [OPTION, OPTION…] (e.g. "
+                                       "#startvote Release on Friday? Yes, No, Abstain)")])
         rest = re.sub(r"^\s*options\s*:", "", rest, flags=re.IGNORECASE)
         options = [o.strip() for o in rest.split(",") if o.strip()] or ["Yes", "No"]
         self.vote = Vote(question.strip() + "?", options)
-        return Outcome(replies=[f"Begin voting on: {self.vote.question} Valid vote options are "
-                                f"{', '.join(options)}. Vote with #vote OPTION; "
-                                "only your last vote counts."])
+        return Outcome(replies=[tr("Begin voting on: {question} Valid vote options are "
+                                   "{options}. Vote with #vote OPTION; only your last vote "
+                                   "counts.", question=self.vote.question,
+                                   options=", ".join(options))])
 
     def _vote(self, line: Line, arg: str, number: int) -> Outcome:
         if self.vote is None:
-            return Outcome(replies=["There is no vote running."])
+            return Outcome(replies=[tr("There is no vote running.")])
         choice = next((o for o in self.vote.options if o.lower() == arg.strip().lower()), None)
         if choice is None:
-            return Outcome(replies=[f"{line.nick}: '{arg}' is not a valid option; choose from "
-                                    f"{', '.join(self.vote.options)}."])
+            return Outcome(replies=[tr("{nick}: '{option}' is not a valid option; choose from "
+                                       "{options}.", nick=line.nick, option=arg,
+                                       options=", ".join(self.vote.options))])
         self.vote.ballots[line.key] = (line.nick, choice)
         return Outcome()
 
     def _showvote(self, line: Line, arg: str, number: int) -> Outcome:
         if self.vote is None:
-            return Outcome(replies=["There is no vote running."])
+            return Outcome(replies=[tr("There is no vote running.")])
         return Outcome(replies=[f"{self.vote.question} {self.vote.describe()}"])
 
     def _endvote(self, line: Line, arg: str, number: int) -> Outcome:
         vote, self.vote = self.vote, None
         if vote is None:
-            return Outcome(replies=["There is no vote running."])
+            return Outcome(replies=[tr("There is no vote running.")])
         counts = ", ".join(f"{option}: {len(voters)}" for option, voters in vote.tally())
         self.items.append(Item("VOTE", f"{vote.question} ({counts})", line.nick, line.ts, number))
-        return Outcome(replies=[f"Voted on \"{vote.question}\" Results are: {vote.describe()}"])
+        return Outcome(replies=[tr("Voted on \"{question}\" Results are: {results}",
+                                   question=vote.question, results=vote.describe())])
 
     def _save(self, line: Line, arg: str, number: int) -> Outcome:
         return Outcome(write_minutes=True)
 
     def _commands(self, line: Line, arg: str, number: int) -> Outcome:
-        return Outcome(replies=["Meeting commands: " + ", ".join(f"#{c}" for c in COMMANDS)])
+        return Outcome(replies=[tr("Meeting commands: {commands}",
+                                   commands=", ".join(f"#{c}" for c in COMMANDS))])
 
     # --- people -----------------------------------------------------------------------
 

@@ -189,8 +189,9 @@ class Meetings(Skill[MeetingsConfig]):
                     await self._start(ctx, channel, line, command[1], event.channel_name,
                                       incident=STARTS[command[0]])
                 elif command is not None and command[0] in NEED_A_MEETING:
-                    await ctx.reply(f"No meeting is running here, so #{command[0]} does "
-                                    "nothing. #startmeeting NAME starts one.")
+                    await ctx.reply(tr("No meeting is running here, so #{command} does "
+                                       "nothing. #startmeeting NAME starts one.",
+                                       command=command[0]))
                 continue
             live.meeting.channel_name = event.channel_name
             outcome = live.meeting.hear(line, command)
@@ -288,16 +289,17 @@ class Meetings(Skill[MeetingsConfig]):
                           meeting.name)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror \
                 else type(exc).__name__
-            await ctx.say(Address.parse(meeting.channel), escape_markup(
-                f"I could not write the minutes ({reason}). Every line is kept; I will try "
-                f"again in {format_duration(RETRY_MINUTES)}."))
+            await ctx.say(Address.parse(meeting.channel), tr(
+                "I could not write the minutes ({reason}). Every line is kept; I will try "
+                "again in {delay}.", reason=reason, delay=format_duration(RETRY_MINUTES)))
             if meeting.ended_at is not None:
                 await self._retry_later(ctx)
             return False
         links = announcement(meeting, ctx.public_url, self.config.formats)
         if meeting.ended_at is None:
-            await self._say(ctx, live, "Minutes so far: " + (links[0].split(" ", 1)[-1]
-                                                             if links else "saved"))
+            await self._say(ctx, live, tr("Minutes so far: {url}",
+                                          url=links[0].split(" ", 1)[-1]) if links
+                            else tr("Minutes so far: saved"))
             return True
         # End the read snapshot first, then write with an UPDATE alone: a WAL transaction
         # that read before another connection wrote cannot write at all ("database is
@@ -405,7 +407,7 @@ class Meetings(Skill[MeetingsConfig]):
              examples=["meeting start nova", "meeting start"])
     async def meeting_start(self, ctx: Context, name: str = "") -> None:
         if ctx.is_direct:
-            await ctx.reply("Meetings run in a channel: say #startmeeting NAME there.")
+            await ctx.reply(tr("Meetings run in a channel: say #startmeeting NAME there."))
             return
         live = self._live.get(str(ctx.channel))
         line = self._command_line(ctx)
@@ -427,8 +429,8 @@ class Meetings(Skill[MeetingsConfig]):
     async def _alias(self, ctx: Context, command_name: str, arg: str) -> None:
         live = self._live.get(str(ctx.channel))
         if live is None:
-            await ctx.reply(f"No meeting is running here. Start one with "
-                            f"{ctx.prefix}meeting start NAME or #startmeeting NAME.")
+            await ctx.reply(tr("No meeting is running here. Start one with {command} or "
+                               "#startmeeting NAME.", command=f"{ctx.prefix}meeting start NAME"))
             return
         # The line itself was logged by the listener, which sees every message first.
         await self._act(ctx, live, live.meeting.apply(self._command_line(ctx), command_name,
@@ -469,8 +471,9 @@ class Meetings(Skill[MeetingsConfig]):
         lines = [_describe(item) for item in items]
         shown = (page - 1) * size + len(items)
         if total > shown:
-            lines.append(f"…and {total - shown} more: {ctx.prefix}actions "
-                         f"{nick + ' ' if nick else ''}page={page + 1}")
+            lines.append(ctx._("…and {count} more: {command}").format(
+                count=total - shown,
+                command=f"{ctx.prefix}actions {nick + ' ' if nick else ''}page={page + 1}"))
         one = len(items) == 1
         await ctx.reply("\n".join(lines), personal=mine, choices=[
             Choice(f"Done #{item.id}", f"{ctx.prefix}action done {item.id}",
@@ -491,10 +494,11 @@ class Meetings(Skill[MeetingsConfig]):
     async def action_done(self, ctx: Context, item_id: int) -> None:
         item = await ctx.db.get(ActionItem, item_id)
         if item is None:
-            await ctx.reply(f"There is no action item #{item_id}. {ctx.prefix}actions lists them.")
+            await ctx.reply(tr("There is no action item #{id}. {command} lists them.",
+                               id=item_id, command=f"{ctx.prefix}actions"))
             return
         if item.done_at is not None:
-            await ctx.reply(f"Action item #{item_id} was already done.")
+            await ctx.reply(tr("Action item #{id} was already done.", id=item_id))
             return
         item.done_at = ctx.now()
         item.done_by = ctx.sender.identity
