@@ -26,6 +26,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from hatbot.events import Address, Person
+from hatbot.i18n import tr
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,14 @@ class CommandMeta:
 
 
 class UsageError(Exception):
-    """The words after a command do not fit it; the message says why and how."""
+    """The words after a command do not fit it; the message says why and how (a ``tr()``
+    text is said in the channel's language)."""
+
+    @property
+    def reason(self) -> str:
+        """What was wrong, as given (a ``Text`` stays one, to be translated)."""
+        given = self.args[0] if self.args else ""
+        return given if isinstance(given, str) else str(given)
 
 
 T = typing.TypeVar("T")
@@ -96,7 +104,8 @@ class Command:
     def usage(self, prefix: str) -> str:
         line = f"{prefix}{self.name} {self.args}".rstrip()
         if self.examples:
-            line += f" (e.g. {prefix}{self.examples[0]})"
+            return tr("{usage} (e.g. {example})", usage=line,
+                      example=prefix + self.examples[0])
         return line
 
 
@@ -263,7 +272,8 @@ def _label(params: tuple[Param, ...], args: str) -> tuple[Param, ...]:
 def parse_arguments(command: Command, text: str) -> tuple[list[Any], dict[str, Any]]:
     """Turn the words after a command into call arguments, or raise UsageError."""
     if len(text) > LONGEST_COMMAND:
-        raise UsageError(f"too long ({len(text)} characters; at most {LONGEST_COMMAND})")
+        raise UsageError(tr("too long ({count} characters; at most {limit})", count=len(text),
+                            limit=LONGEST_COMMAND))
     options = {p.name: p for p in command.params if p.kind == "option"}
     kwargs: dict[str, Any] = {}
     kept: list[str] = []
@@ -283,14 +293,14 @@ def parse_arguments(command: Command, text: str) -> tuple[list[Any], dict[str, A
             if rest:
                 args.append(rest)
             elif param.required:
-                raise UsageError(f"missing {param.shown}")
+                raise UsageError(tr("missing {argument}", argument=param.shown))
             else:
                 args.append(param.default)
             rest = ""
         elif param.kind == "list":
             words = rest.split()
             if not words and param.required:
-                raise UsageError(f"missing {param.shown}")
+                raise UsageError(tr("missing {argument}", argument=param.shown))
             args.append([_convert(param, w) for w in words] if words else param.default)
             rest = ""
         else:
@@ -298,11 +308,11 @@ def parse_arguments(command: Command, text: str) -> tuple[list[Any], dict[str, A
             if word:
                 args.append(_convert(param, word))
             elif param.required:
-                raise UsageError(f"missing {param.shown}")
+                raise UsageError(tr("missing {argument}", argument=param.shown))
             else:
                 args.append(param.default)
     if rest:
-        raise UsageError(f'unexpected "{rest}"')
+        raise UsageError(tr('unexpected "{words}"', words=rest))
     return args, kwargs
 
 

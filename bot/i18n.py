@@ -67,9 +67,13 @@ class Text(str):
         return made
 
     def translated(self, language: str) -> str:
+        """In ``language``, with the fields that are texts too (a reason inside a usage
+        answer)."""
         if language == SOURCE:
             return str(self)
-        return translations(language).gettext(self.msgid).format(**self.fields)
+        fields = {name: value.translated(language) if isinstance(value, Text) else value
+                  for name, value in self.fields.items()}
+        return translations(language).gettext(self.msgid).format(**fields)
 
 
 def tr(msgid: str, /, **fields: Any) -> Text:

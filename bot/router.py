@@ -128,9 +128,10 @@ class Router:
         if isinstance(event, Message | Invoke) and \
                 self.health.first_notice(str(event.channel)):
             try:
-                await ctx.reply(f"I cannot save anything right now ({reason}), so what is "
-                                "said here is not being recorded. I will say nothing more "
-                                "about it here; the admins can see it on /healthz.")
+                await ctx.reply(tr("I cannot save anything right now ({reason}), so what is "
+                                   "said here is not being recorded. I will say nothing more "
+                                   "about it here; the admins can see it on /healthz.",
+                                   reason=reason))
             except Exception:
                 log.exception("could not send the storage notice")
 
@@ -138,7 +139,8 @@ class Router:
         try:
             await ctx.close(failed=True)
             if isinstance(ctx.event, Message | Invoke):
-                await ctx.reply(f"Sorry, something went wrong in the {skill} skill; it is logged.")
+                await ctx.reply(tr("Sorry, something went wrong in the {skill} skill; it is "
+                                   "logged.", skill=skill))
         except Exception:
             log.exception("could not apologise for skill %s", skill)
 
@@ -182,7 +184,8 @@ class Router:
             await command.handler(ctx, *args, **kwargs)
         except UsageError as exc:
             await ctx.close(failed=True)
-            await ctx.reply(f"{exc}. Usage: {command.usage(prefix)}")
+            await ctx.reply(tr("{reason}. Usage: {usage}", reason=exc.reason,
+                               usage=command.usage(prefix)))
 
     def _unknown(self, body: str) -> str:
         prefix = self.runtime.bot.prefix

@@ -8,7 +8,7 @@ from collections import defaultdict
 from importlib.metadata import version
 
 from hatbot.context import Context
-from hatbot.skill import Markup, Skill, SkillConfig, command, escape_markup
+from hatbot.skill import N_, Markup, Skill, SkillConfig, command, escape_markup, tr
 
 LONG_REPLY_LINES = 4  # a help text this long goes by direct message from a channel
 
@@ -16,17 +16,18 @@ LONG_REPLY_LINES = 4  # a help text this long goes by direct message from a chan
 class Core(Skill[SkillConfig]):
     name = "core"
 
-    @command("ping", help="Check that the bot is alive", examples=[("ping", "pong")])
+    @command("ping", help=N_("Check that the bot is alive"), examples=[("ping", "pong")])
     async def ping(self, ctx: Context) -> None:
         await ctx.reply("pong")
 
-    @command("version", help="Show the bot's version", examples=[
+    @command("version", help=N_("Show the bot's version"), examples=[
         ("version", re.compile(r"\S+ runs Hatbot \S+ on Python \d+\.\d+\.\d+\S*"))])
     async def version(self, ctx: Context) -> None:
-        await ctx.reply(f"{ctx.bot_name} runs Hatbot {version('hatbot')} "
-                        f"on Python {platform.python_version()}")
+        await ctx.reply(tr("{name} runs Hatbot {version} on Python {python}",
+                           name=ctx.bot_name, version=version("hatbot"),
+                           python=platform.python_version()))
 
-    @command("help", args="[COMMAND]", help="List commands, or explain one",
+    @command("help", args="[COMMAND]", help=N_("List commands, or explain one"),
              examples=["help", "help remind", "help hat"])
     async def help(self, ctx: Context, topic: str = "") -> None:
         # Asked while the other skills load (the core answers before them): the list is
@@ -42,7 +43,8 @@ class Core(Skill[SkillConfig]):
                 # A long list in a channel holds up everyone on a paced network (IRC):
                 # it goes to the asker alone.
                 await ctx.dm(ctx.sender, text)
-                await ctx.reply(f"Sent you {prefix}help {topic} by direct message.")
+                await ctx.reply(tr("Sent you {command} by direct message.",
+                                   command=f"{prefix}help {topic}"))
                 return
             await ctx.reply(text, personal=True)
             return
@@ -71,13 +73,15 @@ class Core(Skill[SkillConfig]):
         prefix = ctx.prefix
         cmd = ctx.commands.get(topic)
         if cmd is not None:
-            line = f"{prefix}{cmd.name} {cmd.args}".rstrip() + f": {cmd.help}"
+            line = f"{prefix}{cmd.name} {cmd.args}".rstrip() + f": {ctx._(cmd.help)}"
             if cmd.admin:
-                line += " (admins only)"
+                line += ctx._(" (admins only)")
             examples = cmd.examples or (cmd.name,)
-            return line + "\nExample: " + "; ".join(f"{prefix}{e}" for e in examples)
+            return line + "\n" + ctx._("Example: {examples}").format(
+                examples="; ".join(f"{prefix}{e}" for e in examples))
         group = ctx.commands.group(topic)
         if group:
-            return "\n".join(f"{prefix}{c.name} {c.args}".rstrip() + f": {c.help}"
+            return "\n".join(f"{prefix}{c.name} {c.args}".rstrip() + f": {ctx._(c.help)}"
                              for c in group)
-        return f"No command {prefix}{topic}. Say {prefix}help for the list."
+        return ctx._("No command {command}. Say {prefix}help for the list.").format(
+            command=prefix + topic, prefix=prefix)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from hatbot.skill import (
+    N_,
     Context,
     Credit,
     Figure,
@@ -49,7 +50,7 @@ class Commands(CiBase):
                     url=f" {row.url}" if row.url else ""),
                     choices=[self.ack_choice(ctx, row.repo)])
 
-    @command("ci status", args="[REPO]", help="What is red, since when, and who is on it",
+    @command("ci status", args="[REPO]", help=N_("What is red, since when, and who is on it"),
              examples=["ci status", "ci status openstack/nova"])
     async def status(self, ctx: Context, repo: str = "") -> None:
         query = select(CiPipeline).where(CiPipeline.red.is_(True))
@@ -74,7 +75,7 @@ class Commands(CiBase):
                 repo=r.repo, branch=r.branch, pipeline=r.pipeline,
                 duration=format_duration(now - r.since), name=r.acked_by) for r in rows))
 
-    @command("ci ack", args="REPO", help="Say you are fixing a red repository",
+    @command("ci ack", args="REPO", help=N_("Say you are fixing a red repository"),
              examples=["ci ack openstack/nova"])
     async def ack(self, ctx: Context, repo: str) -> None:
         rows = list(await ctx.db.scalars(select(CiPipeline).where(
@@ -87,7 +88,7 @@ class Commands(CiBase):
         await ctx.reply(tr("{name} is on it: {repo}. No more reminders.", name=ctx.sender.name,
                            repo=repo))
 
-    @command("ci mute", args="REPO DURATION", help="No CI posts for a repository for a while",
+    @command("ci mute", args="REPO DURATION", help=N_("No CI posts for a repository for a while"),
              examples=["ci mute openstack/nova 2h"])
     async def mute(self, ctx: Context, repo: str, duration: timedelta) -> None:
         watch = next((w for w in self.config.watch if w.repo == repo), None)
@@ -140,7 +141,7 @@ class Commands(CiBase):
         return [Credit(name, "ci_recoveries", "CI breaks fixed", n)
                 for name, n in rows if name]
 
-    @command("ci stats", help="Time red per repository and mean time to recovery, 30 days")
+    @command("ci stats", help=N_("Time red per repository and mean time to recovery, 30 days"))
     async def stats(self, ctx: Context) -> None:
         rows = await ctx.db.scalars(select(CiChange).order_by(CiChange.at))
         found = state.figures(

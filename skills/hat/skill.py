@@ -45,7 +45,7 @@ class Hat(Skill[HatConfig]):
     # --- tasks ------------------------------------------------------------------------
 
     @command("hat add", args="TITLE [every=14d] [area=docs]",
-             help="Add a maintenance task (recurring with every=)",
+             help=N_("Add a maintenance task (recurring with every=)"),
              examples=["hat add Review the contributor guide area=docs",
                        "hat add Write release notes every=14d area=release"])
     async def add(self, ctx: Context, title: str, *, every: timedelta | None = None,
@@ -97,7 +97,7 @@ class Hat(Skill[HatConfig]):
             await ctx.say(where, tr("Task #{id} added: {title} ({area}). {claim}", id=task.id,
                                     title=title, area=task.area, claim=claim))
 
-    @command("hat list", args="[unowned|mine|all]", help="Open tasks (default: all)",
+    @command("hat list", args="[unowned|mine|all]", help=N_("Open tasks (default: all)"),
              examples=["hat list", "hat list unowned", "hat list mine"])
     async def list_(self, ctx: Context, which: str = "all") -> None:
         which = which.lower()
@@ -140,7 +140,7 @@ class Hat(Skill[HatConfig]):
         return tr("#{id} {title} ({area}): unowned for {age}", age=reports.age(now - since),
                   **fields)
 
-    @command("hat claim", args="ID", help="Wear the Community Hat for a task",
+    @command("hat claim", args="ID", help=N_("Wear the Community Hat for a task"),
              examples=["hat claim 3"])
     async def claim(self, ctx: Context, task_id: int) -> None:
         task = await self._task(ctx, task_id)
@@ -174,7 +174,7 @@ class Hat(Skill[HatConfig]):
         task.claimed_at = task.last_activity_at = task.nudged_at = None
         task.unowned_since = now
 
-    @command("hat release", args="ID", help="Take the hat off: the task is unowned again",
+    @command("hat release", args="ID", help=N_("Take the hat off: the task is unowned again"),
              examples=["hat release 3"])
     async def release(self, ctx: Context, task_id: int) -> None:
         task = await self._task(ctx, task_id)
@@ -186,7 +186,7 @@ class Hat(Skill[HatConfig]):
         self._disown(task, ctx.now())
         await ctx.reply(tr("#{id} {title} is unowned again.", id=task.id, title=task.title))
 
-    @command("hat done", args="ID [NOTE]", help="Mark a task done (recurring ones come back)",
+    @command("hat done", args="ID [NOTE]", help=N_("Mark a task done (recurring ones come back)"),
              examples=["hat done 3", "hat done 3 published on the blog"])
     async def done(self, ctx: Context, task_id: int, note: str = "") -> None:
         task = await self._task(ctx, task_id)
@@ -215,7 +215,7 @@ class Hat(Skill[HatConfig]):
         await ctx.reply(tr("Done: #{id} {title}, by {name}. Thank you!", id=task.id,
                            title=task.title, name=ctx.sender.name))
 
-    @command("hat assign", args="ID PERSON", admin=True, help="Give a task to someone",
+    @command("hat assign", args="ID PERSON", admin=True, help=N_("Give a task to someone"),
              examples=["hat assign 3 irc:alice", "hat assign 3 alice"])
     async def assign(self, ctx: Context, task_id: int, person: str) -> None:
         address = ctx.address(person)
@@ -226,7 +226,7 @@ class Hat(Skill[HatConfig]):
         await ctx.reply(tr("#{id} {title} is now worn by {owner}.", id=task.id,
                            title=task.title, owner=address.id))
 
-    @command("hat drop", args="ID", admin=True, help="Remove a task", examples=["hat drop 3"])
+    @command("hat drop", args="ID", admin=True, help=N_("Remove a task"), examples=["hat drop 3"])
     async def drop(self, ctx: Context, task_id: int) -> None:
         task = await self._task(ctx, task_id)
         if task is not None:
@@ -248,7 +248,7 @@ class Hat(Skill[HatConfig]):
     # --- volunteers -------------------------------------------------------------------
 
     @command("hat volunteer", args="[AREA…]",
-             help="Be suggested when tasks (in these areas) need someone",
+             help=N_("Be suggested when tasks (in these areas) need someone"),
              examples=["hat volunteer", "hat volunteer docs ci"])
     async def volunteer(self, ctx: Context, areas: list[str] | None = None) -> None:
         wanted = sorted({a.lower() for a in areas or []})
@@ -266,7 +266,7 @@ class Hat(Skill[HatConfig]):
                            areas=", ".join(wanted)) if wanted else
                         tr("Thank you! You will be suggested for every area."))
 
-    @command("hat unvolunteer", help="Stop being suggested")
+    @command("hat unvolunteer", help=N_("Stop being suggested"))
     async def unvolunteer(self, ctx: Context) -> None:
         row = await ctx.db.get(HatVolunteer, ctx.sender.identity)
         if row is not None:
@@ -275,7 +275,7 @@ class Hat(Skill[HatConfig]):
 
     # --- reminders --------------------------------------------------------------------
 
-    @command("hat remind", help="Post the reminder digest here, now")
+    @command("hat remind", help=N_("Post the reminder digest here, now"))
     async def remind_now(self, ctx: Context) -> None:
         text, choices = await self._digest(ctx, (), ctx.language)
         if text:
@@ -397,7 +397,7 @@ class Hat(Skill[HatConfig]):
         return [Credit(name, f"hat_done_{area}", f"Community Hat tasks done ({area})", n)
                 for name, area, n in rows]
 
-    @command("hat stats", help="Work done per area, time unowned, and who carries it")
+    @command("hat stats", help=N_("Work done per area, time unowned, and who carries it"))
     async def stats(self, ctx: Context) -> None:
         since = ctx.now() - timedelta(days=90)
         done = list(await ctx.db.scalars(select(HatDone).where(HatDone.at >= since)))

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from hatbot.context import Context
 from hatbot.events import Address, Message, Person, Reaction
 from hatbot.skill import (
+    N_,
     Choice,
     Credit,
     Skill,
@@ -135,7 +136,7 @@ class Kb(Skill[KbConfig]):
 
     # --- commands ---------------------------------------------------------------------
 
-    @command("kb", args="QUERY", help="Find approved knowledge-base entries",
+    @command("kb", args="QUERY", help=N_("Find approved knowledge-base entries"),
              examples=["kb how do I run the unit tests", "kb release notes"])
     async def find(self, ctx: Context, query: str) -> None:
         hits = await search(ctx.db, query, limit=SHOWN)
@@ -148,7 +149,7 @@ class Kb(Skill[KbConfig]):
                                   for h in hits))
 
     @command("kb add", args="QUESTION | ANSWER [| TAGS]",
-             help="Add a question and its answer, as a draft for review",
+             help=N_("Add a question and its answer, as a draft for review"),
              examples=[("kb add How do I run the unit tests? | tox -e py3 | testing",
                         re.compile(r"Draft #\d+ added: How do I run the unit tests\? "
                                    r"\(a reviewer approves it with !kb approve \d+\)")),
@@ -164,7 +165,7 @@ class Kb(Skill[KbConfig]):
                         choices=self.review_choices(ctx, entry.id))
 
     @command("kb capture", args="[N]",
-             help="Capture the last N lines here (default 10) as a draft entry",
+             help=N_("Capture the last N lines here (default 10) as a draft entry"),
              examples=["kb capture", "kb capture 5"])
     async def capture(self, ctx: Context, count: int = 10) -> None:
         if ctx.is_direct or ctx.channel is None:
@@ -196,7 +197,7 @@ class Kb(Skill[KbConfig]):
                                  origin=origin, channel=channel, source_text=conversation,
                                  source_id=source_id)
 
-    @command("kb review", help="Drafts waiting for review, oldest first")
+    @command("kb review", help=N_("Drafts waiting for review, oldest first"))
     async def review(self, ctx: Context) -> None:
         drafts = list(await ctx.db.scalars(select(KbEntry).where(KbEntry.status == DRAFT)
                                            .order_by(KbEntry.created_at, KbEntry.id)
@@ -215,7 +216,7 @@ class Kb(Skill[KbConfig]):
         await ctx.reply("\n".join(lines) + more + f"\n{ctx.prefix}kb show ID, "
                         f"{ctx.prefix}kb approve ID, {ctx.prefix}kb reject ID REASON")
 
-    @command("kb show", args="ID", help="One entry in full", examples=["kb show 3"])
+    @command("kb show", args="ID", help=N_("One entry in full"), examples=["kb show 3"])
     async def show(self, ctx: Context, entry_id: int) -> None:
         entry = await self.entry(ctx, entry_id)
         if entry.status != APPROVED and not (self.may_review(ctx, entry)
@@ -237,7 +238,7 @@ class Kb(Skill[KbConfig]):
                 Choice("Reject", f"{ctx.prefix}kb reject {entry_id} {BUTTON_REASON}",
                        danger=True)]
 
-    @command("kb approve", args="ID", help="Approve a draft: it is searched and suggested",
+    @command("kb approve", args="ID", help=N_("Approve a draft: it is searched and suggested"),
              examples=["kb approve 3"])
     async def approve(self, ctx: Context, entry_id: int) -> None:
         entry = await self.entry(ctx, entry_id)
@@ -253,7 +254,7 @@ class Kb(Skill[KbConfig]):
         await ctx.reply(f"Approved #{entry.id}: {shorten(entry.question, 100)} "
                         f"{self.link(ctx, entry.id)}")
 
-    @command("kb edit", args="ID | NEW ANSWER", help="Give an entry a new answer",
+    @command("kb edit", args="ID | NEW ANSWER", help=N_("Give an entry a new answer"),
              examples=["kb edit 3 | Run tox -e py3 from the top of the repository"])
     async def edit(self, ctx: Context, entry_id: int, text: str) -> None:
         answer = text.strip().removeprefix("|").strip()
@@ -273,7 +274,7 @@ class Kb(Skill[KbConfig]):
         self.revise(ctx, entry, "edited")
         await ctx.reply(f"#{entry.id} has a new answer.{again}")
 
-    @command("kb reject", args="ID REASON", help="Reject a draft, saying why",
+    @command("kb reject", args="ID REASON", help=N_("Reject a draft, saying why"),
              examples=["kb reject 3 Duplicate of #2"])
     async def reject(self, ctx: Context, entry_id: int, reason: str) -> None:
         entry = await self.entry(ctx, entry_id)
@@ -285,7 +286,7 @@ class Kb(Skill[KbConfig]):
         self.revise(ctx, entry, "rejected", note=reason)
         await ctx.reply(f"Rejected #{entry.id}: {shorten(reason, 100)}")
 
-    @command("kb wrong", args="ID", help="Say a suggested entry did not answer the question",
+    @command("kb wrong", args="ID", help=N_("Say a suggested entry did not answer the question"),
              examples=["kb wrong 3"])
     async def wrong(self, ctx: Context, entry_id: int) -> None:
         entry = await self.entry(ctx, entry_id)
@@ -300,7 +301,7 @@ class Kb(Skill[KbConfig]):
                            by=ctx.sender.identity, at=ctx.now()))
         await ctx.reply(f"Thanks: I will not suggest #{entry.id} for that question again.")
 
-    @command("kb decisions", args="[SERIES]", help="The latest decisions of meetings",
+    @command("kb decisions", args="[SERIES]", help=N_("The latest decisions of meetings"),
              examples=["kb decisions", "kb decisions nova"])
     async def decisions(self, ctx: Context, series: str = "") -> None:
         query = select(KbDecision).order_by(KbDecision.at.desc(), KbDecision.id.desc())

@@ -21,6 +21,7 @@ from sqlalchemy import Row, func, insert, select, update
 from hatbot.context import Context
 from hatbot.events import Address, Message
 from hatbot.skill import (
+    N_,
     BatchWriter,
     Choice,
     Credit,
@@ -403,7 +404,7 @@ class Meetings(Skill[MeetingsConfig]):
 
     # --- commands ---------------------------------------------------------------------
 
-    @command("meeting start", args="[NAME]", help="Start a meeting here (like #startmeeting)",
+    @command("meeting start", args="[NAME]", help=N_("Start a meeting here (like #startmeeting)"),
              examples=["meeting start nova", "meeting start"])
     async def meeting_start(self, ctx: Context, name: str = "") -> None:
         if ctx.is_direct:
@@ -417,11 +418,11 @@ class Meetings(Skill[MeetingsConfig]):
         else:
             await self._act(ctx, live, live.meeting.apply(line, "startmeeting", name))
 
-    @command("meeting end", help="End the meeting and publish the minutes (like #endmeeting)")
+    @command("meeting end", help=N_("End the meeting and publish the minutes (like #endmeeting)"))
     async def meeting_end(self, ctx: Context) -> None:
         await self._alias(ctx, "endmeeting", "")
 
-    @command("meeting topic", args="TOPIC", help="Set the meeting's topic (like #topic)",
+    @command("meeting topic", args="TOPIC", help=N_("Set the meeting's topic (like #topic)"),
              examples=["meeting topic Bugs (10m)"])
     async def meeting_topic(self, ctx: Context, topic: str) -> None:
         await self._alias(ctx, "topic", topic)
@@ -442,7 +443,7 @@ class Meetings(Skill[MeetingsConfig]):
         return Meetings._line(ctx.event, ctx.event.text.split("\n", 1)[0])
 
     @command("actions", args="[NICK|mine] [page=N]",
-             help="List open action items from all meetings, oldest first, a page at a time",
+             help=N_("List open action items from all meetings, oldest first, a page at a time"),
              examples=["actions", "actions alice", "actions mine", "actions page=2"])
     async def actions(self, ctx: Context, nick: Word = "", *, page: int = 1) -> None:
         mine = nick.lower() == "mine"  # the asker's own: shown to them alone where possible
@@ -489,7 +490,7 @@ class Meetings(Skill[MeetingsConfig]):
             .order_by(ActionItem.id).limit(OPEN_ACTIONS_SHOWN))
         return [Pane("Your action items", [_describe(item) for item in items])]
 
-    @command("action done", args="ID", help="Mark an action item done",
+    @command("action done", args="ID", help=N_("Mark an action item done"),
              examples=["action done 3"])
     async def action_done(self, ctx: Context, item_id: int) -> None:
         item = await ctx.db.get(ActionItem, item_id)

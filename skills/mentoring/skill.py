@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from hatbot.context import Context
 from hatbot.events import Address
 from hatbot.skill import (
+    N_,
     Choice,
     Credit,
     Figure,
@@ -18,9 +19,9 @@ from hatbot.skill import (
     UsageError,
     command,
     community,
-    escape_markup,
     recognition,
     times,
+    tr,
 )
 from hatbot.skills.mentoring import matching
 from hatbot.skills.mentoring.models import MenteeRequest, MentorRecord, Mentorship
@@ -56,17 +57,19 @@ class Mentoring(Skill[MentoringConfig]):
     migrations = Path(__file__).with_name("migrations")
 
     @command("mentor add", args="TAG… [tz=+02:00] [capacity=N]",
-             help="Offer to mentor in these areas (capacity: how many mentees at once; "
-                  "tz: a zone like Europe/Berlin, else your !tz)",
+             help=N_("Offer to mentor in these areas (capacity: how many mentees at once; "
+                  "tz: a zone like Europe/Berlin, else your !tz)"),
              examples=["mentor add python docs tz=+02:00 capacity=2", "mentor add ci"])
     async def mentor_add(self, ctx: Context, tags: list[str], *, tz: str = "",
                          capacity: int = 2) -> None:
         if not 1 <= capacity <= MAX_CAPACITY:
-            raise UsageError(f"capacity: from 1 to {MAX_CAPACITY} mentees at once")
+            raise UsageError(tr("capacity: from 1 to {most} mentees at once",
+                                most=MAX_CAPACITY))
         try:
             offset, zone = await _where(ctx, tz)
         except ValueError as exc:
-            await ctx.reply(f"tz: {exc}. Example: {ctx.prefix}mentor add docs tz=+02:00")
+            await ctx.reply(tr("tz: {reason}. Example: {example}", reason=str(exc),
+                               example=f"{ctx.prefix}mentor add docs tz=+02:00"))
             return
         mentor = await ctx.db.get(MentorRecord, ctx.sender.identity) or MentorRecord(
             person=ctx.sender.identity)
@@ -74,44 +77,49 @@ class Mentoring(Skill[MentoringConfig]):
         mentor.tags, mentor.tz, mentor.zone, mentor.capacity, mentor.active = \
             _tags(tags), offset, zone, capacity, True
         ctx.db.add(mentor)
-        await ctx.reply(f"Thank you! You mentor in {mentor.tags.replace(' ', ', ')} "
-                        f"({matching.format_tz(offset, zone)}), up to {capacity} at a time.")
+        await ctx.reply(tr("Thank you! You mentor in {tags} ({zone}), up to {capacity} at a "
+                           "time.", tags=mentor.tags.replace(" ", ", "),
+                           zone=matching.format_tz(offset, zone), capacity=capacity))
         await self.match(ctx)
 
-    @command("mentor remove", help="Stop taking new mentees (current ones go on)")
+    @command("mentor remove", help=N_("Stop taking new mentees (current ones go on)"))
     async def mentor_remove(self, ctx: Context) -> None:
         mentor = await ctx.db.get(MentorRecord, ctx.sender.identity)
         if mentor is None or not mentor.active:
-            await ctx.reply("You are not on the mentor list.")
+            await ctx.reply(tr("You are not on the mentor list."))
             return
         mentor.active = False
-        await ctx.reply("You are off the mentor list; your current mentees keep you. Thanks!")
+        await ctx.reply(tr("You are off the mentor list; your current mentees keep you. "
+                           "Thanks!"))
 
-    @command("mentor list", help="Who mentors in what, and how busy they are")
+    @command("mentor list", help=N_("Who mentors in what, and how busy they are"))
     async def mentor_list(self, ctx: Context) -> None:
         loads = await self._loads(ctx)
         mentors = list(await ctx.db.scalars(select(MentorRecord).where(
             MentorRecord.active.is_(True)).order_by(MentorRecord.name)))
         if not mentors:
-            await ctx.reply(f"No mentors yet. Volunteer with {ctx.prefix}mentor add TAG…")
+            await ctx.reply(tr("No mentors yet. Volunteer with {command}",
+                               command=f"{ctx.prefix}mentor add TAG…"))
             return
         await ctx.reply("\n".join(
             f"{m.name}: {m.tags.replace(' ', ', ')} ({matching.format_tz(m.tz, m.zone)}), "
             f"{loads.get(m.person, 0)}/{m.capacity}" for m in mentors))
 
     @command("mentee", args="TAG… [tz=+02:00]",
-             help="Ask for a mentor in these areas (tz: a zone like Europe/Berlin, else "
-                  "your !tz)",
+             help=N_("Ask for a mentor in these areas (tz: a zone like Europe/Berlin, else "
+                  "your !tz)"),
              examples=["mentee python docs tz=+01:00", "mentee ci"])
     async def mentee(self, ctx: Context, tags: list[str], *, tz: str = "") -> None:
         try:
             offset, zone = await _where(ctx, tz)
         except ValueError as exc:
-            await ctx.reply(f"tz: {exc}. Example: {ctx.prefix}mentee docs tz=+01:00")
+            await ctx.reply(tr("tz: {reason}. Example: {example}", reason=str(exc),
+                               example=f"{ctx.prefix}mentee docs tz=+01:00"))
             return
         me = ctx.sender.identity
         if await self._active(ctx, mentee=me):
-            await ctx.reply(f"You have a mentor already; {ctx.prefix}mentee done ends it.")
+            await ctx.reply(tr("You have a mentor already; {command} ends it.",
+                               command=f"{ctx.prefix}mentee done"))
             return
         request = await ctx.db.scalar(select(MenteeRequest).where(
             MenteeRequest.person == me, MenteeRequest.status == "waiting"))
@@ -122,58 +130,63 @@ class Mentoring(Skill[MentoringConfig]):
         await ctx.commit()
         matched = await self.match(ctx)
         if me not in matched:
-            await ctx.reply(f"No mentor fits {request.tags.replace(' ', ', ')} yet: you are on "
-                            "the waiting list, and I will introduce you as soon as one does.")
+            await ctx.reply(tr("No mentor fits {tags} yet: you are on the waiting list, and I "
+                               "will introduce you as soon as one does.",
+                               tags=request.tags.replace(" ", ", ")))
             if self.config.mentors_channel:
                 where = matching.format_tz(_offset(request, ctx.now()), request.zone)
-                await ctx.say(Address.parse(self.config.mentors_channel), escape_markup(
-                    f"Waiting for a mentor: #{request.id} {request.name}, in "
-                    f"{request.tags.replace(' ', ', ')} ({where}). A mentor who will take "
-                    f"them on: {ctx.prefix}mentor take {request.id}"),
+                await ctx.say(Address.parse(self.config.mentors_channel), tr(
+                    "Waiting for a mentor: #{id} {name}, in {tags} ({zone}). A mentor who will "
+                    "take them on: {command}", id=request.id, name=request.name,
+                    tags=request.tags.replace(" ", ", "), zone=where,
+                    command=f"{ctx.prefix}mentor take {request.id}"),
                     choices=[Choice("I'll mentor", f"{ctx.prefix}mentor take {request.id}")])
 
     @command("mentor take", args="ID",
-             help="Take on a newcomer waiting for a mentor (the number the bot gave)",
+             help=N_("Take on a newcomer waiting for a mentor (the number the bot gave)"),
              examples=["mentor take 3"])
     async def mentor_take(self, ctx: Context, request_id: int) -> None:
         mentor = await ctx.db.get(MentorRecord, ctx.sender.identity)
         if mentor is None or not mentor.active:
-            await ctx.reply(f"Only mentors take mentees; {ctx.prefix}mentor add TAG… first.")
+            await ctx.reply(tr("Only mentors take mentees; {command} first.",
+                               command=f"{ctx.prefix}mentor add TAG…"))
             return
         request = await ctx.db.get(MenteeRequest, request_id)
         if request is None or request.status != "waiting":
-            await ctx.reply(f"#{request_id} is not waiting for a mentor.")
+            await ctx.reply(tr("#{id} is not waiting for a mentor.", id=request_id))
             return
         if request.person == mentor.person:
-            await ctx.reply("You cannot mentor yourself.")
+            await ctx.reply(tr("You cannot mentor yourself."))
             return
         shared = set(request.tags.split()) & set(mentor.tags.split()) or \
             set(request.tags.split())
         await self._pair(ctx, mentor, request, shared)
-        await ctx.reply(escape_markup(f"Thank you, {mentor.name}: you mentor "
-                                      f"{request.name} now."))
+        await ctx.reply(tr("Thank you, {mentor}: you mentor {mentee} now.", mentor=mentor.name,
+                           mentee=request.name))
 
-    @command("mentor done", args="[PERSON]", help="End your mentorship (with PERSON, if several)",
+    @command("mentor done", args="[PERSON]",
+             help=N_("End your mentorship (with PERSON, if several)"),
              examples=["mentor done", "mentor done alice"])
     async def mentor_done(self, ctx: Context, person: str = "") -> None:
         mine = await self._active(ctx, mentor=ctx.sender.identity)
         names = ", ".join(p.mentee_name for p in mine)
         if not mine:
-            await ctx.reply("You are mentoring nobody right now.")
+            await ctx.reply(tr("You are mentoring nobody right now."))
             return
         pairs = [p for p in mine if person.lower() in (p.mentee_name.lower(), p.mentee.lower(),
                                                        p.mentee.split(":", 1)[-1].lower())] \
             if person else mine
         if not pairs:
-            await ctx.reply(f"{person} is not one of your mentees (yours: {names}).")
+            await ctx.reply(tr("{person} is not one of your mentees (yours: {names}).",
+                               person=person, names=names))
             return
         if len(pairs) > 1:
-            await ctx.reply(f"Which one? Your mentees: {names}. "
-                            f"Say {ctx.prefix}mentor done NAME.")
+            await ctx.reply(tr("Which one? Your mentees: {names}. Say {command}.", names=names,
+                               command=f"{ctx.prefix}mentor done NAME"))
             return
         await self._finish(ctx, pairs[0])
 
-    @command("mentee done", help="End your mentorship")
+    @command("mentee done", help=N_("End your mentorship"))
     async def mentee_done(self, ctx: Context) -> None:
         pairs = await self._active(ctx, mentee=ctx.sender.identity)
         if not pairs:
@@ -181,9 +194,9 @@ class Mentoring(Skill[MentoringConfig]):
                 MenteeRequest.person == ctx.sender.identity, MenteeRequest.status == "waiting"))
             if waiting is not None:
                 waiting.status = "withdrawn"
-                await ctx.reply("You are off the waiting list.")
+                await ctx.reply(tr("You are off the waiting list."))
             else:
-                await ctx.reply("You have no mentorship running.")
+                await ctx.reply(tr("You have no mentorship running."))
             return
         await self._finish(ctx, pairs[0])
 
@@ -208,7 +221,7 @@ class Mentoring(Skill[MentoringConfig]):
                                     .group_by(Mentorship.mentor_name))
         return [Credit(name, "mentees_mentored", "mentees mentored", n) for name, n in rows]
 
-    @command("mentor stats", help="Mentorships running, mentees waiting, mentors at capacity")
+    @command("mentor stats", help=N_("Mentorships running, mentees waiting, mentors at capacity"))
     async def mentor_stats(self, ctx: Context) -> None:
         loads = await self._loads(ctx)
         mentors = list(await ctx.db.scalars(select(MentorRecord).where(
@@ -218,9 +231,10 @@ class Mentoring(Skill[MentoringConfig]):
             MenteeRequest.status == "waiting"))
         finished = await ctx.db.scalar(select(func.count()).select_from(Mentorship).where(
             Mentorship.ended_at.is_not(None)))
-        await ctx.reply(f"{sum(loads.values())} mentorships running, {waiting} mentees waiting, "
-                        f"{full} of {len(mentors)} mentors at capacity, "
-                        f"{finished} mentorships finished.")
+        await ctx.reply(tr("{running} mentorships running, {waiting} mentees waiting, {full} of "
+                           "{mentors} mentors at capacity, {finished} mentorships finished.",
+                           running=sum(loads.values()), waiting=waiting, full=full,
+                           mentors=len(mentors), finished=finished))
 
     # --- matching ---------------------------------------------------------------------
 
@@ -255,12 +269,12 @@ class Mentoring(Skill[MentoringConfig]):
         await ctx.commit()
         # Names as labels, not in a sentence: a name may be any word ("you" on the
         # console) and must still read true.
-        await ctx.dm(Address.parse(request.address), escape_markup(
-            f"Good news, you have a mentor in {shared}: {mentor.name} ({mentor.address}). "
-            "Say hello to them!"))
-        await ctx.dm(Address.parse(mentor.address), escape_markup(
-            f"You have a new mentee, interested in {shared}: {request.name} "
-            f"({request.address}). Please say hello!"))
+        await ctx.dm(Address.parse(request.address), tr(
+            "Good news, you have a mentor in {tags}: {mentor} ({address}). Say hello to them!",
+            tags=shared, mentor=mentor.name, address=mentor.address))
+        await ctx.dm(Address.parse(mentor.address), tr(
+            "You have a new mentee, interested in {tags}: {mentee} ({address}). Please say "
+            "hello!", tags=shared, mentee=request.name, address=request.address))
 
     async def _loads(self, ctx: Context) -> dict[str, int]:
         rows = await ctx.db.execute(select(Mentorship.mentor, func.count()).where(
@@ -276,7 +290,6 @@ class Mentoring(Skill[MentoringConfig]):
 
     async def _finish(self, ctx: Context, pair: Mentorship) -> None:
         pair.ended_at = ctx.now()
-        await ctx.reply(escape_markup(
-            f"The mentorship of {pair.mentee_name} by {pair.mentor_name} is finished. "
-            "Thank you both!"))
+        await ctx.reply(tr("The mentorship of {mentee} by {mentor} is finished. Thank you "
+                           "both!", mentee=pair.mentee_name, mentor=pair.mentor_name))
         await self.match(ctx)  # a freed slot may fit someone waiting

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, select
 from hatbot.context import Context
 from hatbot.events import Address
 from hatbot.skill import (
+    N_,
     Skill,
     SkillConfig,
     UsageError,
@@ -43,7 +44,7 @@ class Remind(Skill[SkillConfig]):
     name = "remind"
     migrations = Path(__file__).with_name("migrations")
 
-    @command("remind", args="DURATION TEXT", help="Post TEXT here after DURATION",
+    @command("remind", args="DURATION TEXT", help=N_("Post TEXT here after DURATION"),
              examples=[("remind 30m Release notes freeze",
                         "OK, in 30m I will say: Release notes freeze"),
                        "remind 2d Check the docs PR"])
@@ -57,7 +58,7 @@ class Remind(Skill[SkillConfig]):
                            text=text))
 
     @command("remind at", args="DATE HH:MM [ZONE] TEXT",
-             help="Post TEXT here at that time (in ZONE, else your !tz, else UTC)",
+             help=N_("Post TEXT here at that time (in ZONE, else your !tz, else UTC)"),
              examples=["remind at 2026-12-01 15:00 Europe/Berlin Release party",
                        "remind at 2026-12-24 09:00 Wrap the gifts"])
     async def remind_at(self, ctx: Context, text: str) -> None:
@@ -78,8 +79,8 @@ class Remind(Skill[SkillConfig]):
                            text=message, id=number, cancel=f"{ctx.prefix}remind cancel {number}"))
 
     @command("remind every", args="DAY HH:MM [ZONE] TEXT",
-             help="Post TEXT here every week on DAY at HH:MM (in ZONE, else your !tz, "
-                  "else UTC)",
+             help=N_("Post TEXT here every week on DAY at HH:MM (in ZONE, else your !tz, "
+                  "else UTC)"),
              examples=["remind every monday 09:00 Stand-up notes, please",
                        "remind every fri 16:00 Europe/Berlin Weekly wrap-up"])
     async def remind_every(self, ctx: Context, text: str) -> None:
@@ -92,7 +93,7 @@ class Remind(Skill[SkillConfig]):
                            zone=zone, text=message, id=number,
                            cancel=f"{ctx.prefix}remind cancel {number}"))
 
-    @command("remind list", help="Reminders waiting to be said here (or to you, in private)")
+    @command("remind list", help=N_("Reminders waiting to be said here (or to you, in private)"))
     async def remind_list(self, ctx: Context) -> None:
         rows = list(await ctx.db.scalars(select(Reminder).where(self._here(ctx))
                                          .order_by(Reminder.next_at).limit(20)))
@@ -110,7 +111,7 @@ class Remind(Skill[SkillConfig]):
                 id=row.id, when=when, text=row.text, name=row.by_name))
         await ctx.reply("\n".join(lines))
 
-    @command("remind cancel", args="ID", help="Cancel a reminder (yours, or any as admin)",
+    @command("remind cancel", args="ID", help=N_("Cancel a reminder (yours, or any as admin)"),
              examples=["remind cancel 3"])
     async def remind_cancel(self, ctx: Context, number: int) -> None:
         row = await ctx.db.get(Reminder, number)

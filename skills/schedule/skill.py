@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from hatbot.context import Context
 from hatbot.events import Address, Message
 from hatbot.skill import (
+    N_,
     Credit,
     Figure,
     Pane,
@@ -331,8 +332,8 @@ class Schedule(Skill[ScheduleConfig]):
     async def _zone(self, ctx: Context) -> str:
         return await timezone_of(ctx.db, ctx.sender.identity) or "UTC"
 
-    @command("tz", args="[ZONE]", help="Set your time zone (a name like Europe/Berlin), "
-             "in which the bot shows you times", examples=[
+    @command("tz", args="[ZONE]", help=N_("Set your time zone (a name like Europe/Berlin), "
+             "in which the bot shows you times"), examples=[
                  ("tz Europe/Berlin", re.compile(r"Your time zone is now Europe/Berlin "
                                                  r"\(it is \d\d:\d\d CES?T there\)\.")),
                  "tz"])
@@ -348,7 +349,7 @@ class Schedule(Skill[ScheduleConfig]):
         local = ctx.now().astimezone(ZoneInfo(zone))
         await ctx.reply(f"Your time zone is now {zone} (it is {local:%H:%M %Z} there).")
 
-    @command("meetings", args="[today|week]", help="Upcoming meetings, in your time zone",
+    @command("meetings", args="[today|week]", help=N_("Upcoming meetings, in your time zone"),
              examples=["meetings", "meetings today", "meetings week"])
     async def upcoming(self, ctx: Context, span: Word = "") -> None:
         zone = ZoneInfo(await self._zone(ctx))
@@ -390,7 +391,7 @@ class Schedule(Skill[ScheduleConfig]):
         place = self.chat_channel(occurrence)
         return place.id if place is not None else f"#{occurrence.channel}"
 
-    @command("next", args="[NAME]", help="When a meeting is next (this channel's without NAME)",
+    @command("next", args="[NAME]", help=N_("When a meeting is next (this channel's without NAME)"),
              examples=["next", "next nova"])
     async def next(self, ctx: Context, name: Word = "") -> None:
         zone = ZoneInfo(await self._zone(ctx))
@@ -415,7 +416,7 @@ class Schedule(Skill[ScheduleConfig]):
             + (f", chair: {chair}" if chair else "")
             + (f", agenda: {first.meeting.agenda_url}" if first.meeting.agenda_url else ""))
 
-    @command("schedule", help="Where the schedule comes from, and what is wrong with it")
+    @command("schedule", help=N_("Where the schedule comes from, and what is wrong with it"))
     async def status(self, ctx: Context) -> None:
         assert self.sources is not None
         counts: dict[str, int] = {}
@@ -430,8 +431,8 @@ class Schedule(Skill[ScheduleConfig]):
                                                          else ""))
 
     @command("schedule add", args="NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]",
-             help="Declare a recurring meeting (frequency: weekly, biweekly-odd, "
-                  "biweekly-even, quadweekly…, first-monday…)",
+             help=N_("Declare a recurring meeting (frequency: weekly, biweekly-odd, "
+                  "biweekly-even, quadweekly…, first-monday…)"),
              examples=[("schedule add docs every tuesday 16:00 UTC in #docs",
                         re.compile(r"Added docs: .*")),
                        "schedule add qa every thu 09:30 Europe/Berlin in #qa biweekly-odd"])
@@ -460,8 +461,8 @@ class Schedule(Skill[ScheduleConfig]):
                         f"{slot.at:%H:%M} {slot.zone} in {Address.parse(slot.channel).id}."
                         f"{first}")
 
-    @command("schedule remove", args="NAME", help="Remove a meeting declared in chat "
-             "(whoever declared it, or an admin)", examples=["schedule remove docs"])
+    @command("schedule remove", args="NAME", help=N_("Remove a meeting declared in chat "
+             "(whoever declared it, or an admin)"), examples=["schedule remove docs"])
     async def remove(self, ctx: Context, name: Word) -> None:
         row = await ctx.db.get(DeclaredMeeting, name.lower())
         if row is None:
@@ -477,7 +478,7 @@ class Schedule(Skill[ScheduleConfig]):
         await self.reload(ctx)
         await ctx.reply(f"Removed {row.name}.")
 
-    @command("schedule skip", args="NAME DATE [REASON]", help="Call off one meeting",
+    @command("schedule skip", args="NAME DATE [REASON]", help=N_("Call off one meeting"),
              examples=["schedule skip nova 2026-12-24 holidays"])
     async def skip(self, ctx: Context, name: Word, day: Word, reason: str = "") -> None:
         meeting = self.meeting(name)
@@ -519,7 +520,7 @@ class Schedule(Skill[ScheduleConfig]):
             allowed |= {a for a in (person_address(p, ctx.channel) for p in turn[1]) if a}
         return ctx.sender.address in allowed or ctx.sender.account in allowed
 
-    @command("schedule check", help="Meetings that overlap in one channel")
+    @command("schedule check", help=N_("Meetings that overlap in one channel"))
     async def check(self, ctx: Context) -> None:
         found = await asyncio.to_thread(conflicts, self.meetings, ctx.now())
         if not found:
@@ -530,8 +531,8 @@ class Schedule(Skill[ScheduleConfig]):
         more = f" … and {len(found) - 5} more" if len(found) > 5 else ""
         await ctx.reply(f"{len(found)} conflicts: {shown}{more}")
 
-    @command("chair swap", args="PERSON [NAME]", help="Trade your turn to chair with PERSON "
-             "(this channel's meeting without NAME)", examples=["chair swap bob",
+    @command("chair swap", args="PERSON [NAME]", help=N_("Trade your turn to chair with PERSON "
+             "(this channel's meeting without NAME)"), examples=["chair swap bob",
                                                                  "chair swap bob nova"])
     async def swap(self, ctx: Context, person: Word, name: Word = "") -> None:
         meeting = self.meeting(name) if name else await self._channel_meeting(ctx)
@@ -563,8 +564,8 @@ class Schedule(Skill[ScheduleConfig]):
         await ctx.reply(f"{meeting.name}: {people[current]} chairs next time, then "
                         f"{people[(current + 1) % len(people)]}.")
 
-    @command("chair rotation", args="NAME [PERSON…]", help="Set who chairs a meeting in turn "
-             "(admins; without PERSON, show the rotation)",
+    @command("chair rotation", args="NAME [PERSON…]", help=N_("Set who chairs a meeting in turn "
+             "(admins; without PERSON, show the rotation)"),
              examples=["chair rotation nova alice bob carol", "chair rotation nova"])
     async def set_rotation(self, ctx: Context, name: Word, people: list[str] | None = None
                            ) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from hatbot.context import Context
 from hatbot.events import Address, Join, Message, Person
 from hatbot.skill import (
+    N_,
     Credit,
     Figure,
     Markup,
@@ -32,6 +33,7 @@ from hatbot.skill import (
     format_duration,
     on,
     recognition,
+    tr,
     week_of,
 )
 from hatbot.skills.welcome.models import Newcomer, Welcomed
@@ -146,9 +148,10 @@ class Welcome(Skill[WelcomeConfig]):
         # The template is the admins' markup; the person's name is anybody's text.
         text = Markup(fill(template, escape_markup(person.name), escape_markup(channel.id)))
         if ctx.commands.get("mentee") is not None:
-            text += Markup(f"\n\nLooking for a mentor? Tell me what you would like to work "
-                           f"on, e.g. `{ctx.prefix}mentee python docs "
-                           "tz=+01:00`")
+            text += Markup("\n\n") + Markup(ctx.translate(N_(
+                "Looking for a mentor? Tell me what you would like to work on, e.g. "
+                "{example}"), ctx.language_of(channel))).format(
+                    example=Markup(f"`{ctx.prefix}mentee python docs tz=+01:00`"))
         return text
 
     # --- arrivals ---------------------------------------------------------------------
@@ -221,8 +224,8 @@ class Welcome(Skill[WelcomeConfig]):
 
     # --- commands ---------------------------------------------------------------------
 
-    @command("welcome stats", help="Newcomers this week and month, and how soon they got "
-                                   "a first answer")
+    @command("welcome stats", help=N_("Newcomers this week and month, and how soon they got "
+                                   "a first answer"))
     async def stats(self, ctx: Context) -> None:
         now = ctx.now()
         rows = list(await ctx.db.scalars(select(Newcomer).where(
@@ -232,10 +235,11 @@ class Welcome(Skill[WelcomeConfig]):
                  if r.first_response_at is not None and r.first_message_at is not None]
         unanswered = sum(1 for r in rows if r.first_message_at and not r.first_response_at)
         median = (format_duration(timedelta(seconds=statistics.median(waits))) if waits
-                  else "no answers yet")
-        await ctx.reply(f"Newcomers: {week} this week, {len(rows)} in the last 30 days. "
-                        f"Median time to first response: {median}; "
-                        f"{unanswered} still waiting for one.")
+                  else ctx._("no answers yet"))
+        await ctx.reply(ctx._("Newcomers: {week} this week, {month} in the last 30 days. "
+                              "Median time to first response: {median}; {waiting} still "
+                              "waiting for one.").format(week=week, month=len(rows),
+                                                         median=median, waiting=unanswered))
 
     @community
     async def figures(self, ctx: Context, since: datetime) -> list[Figure]:
@@ -276,18 +280,18 @@ class Welcome(Skill[WelcomeConfig]):
                 for who, n in rows if who]
 
     @command("welcome preview", args="[CHANNEL]", admin=True,
-             help="Send yourself the welcome as a newcomer would get it",
+             help=N_("Send yourself the welcome as a newcomer would get it"),
              examples=["welcome preview", "welcome preview irc:#openstack-dev"])
     async def preview(self, ctx: Context, channel: str = "") -> None:
         where = ctx.address(channel) if channel else ctx.channel or ctx.sender.address
         text = self.compose(ctx, self.template_for(str(where)), ctx.sender, where)
         await ctx.dm(ctx.sender, text)
         if not ctx.is_direct:
-            await ctx.reply("Sent you the welcome by direct message.")
+            await ctx.reply(tr("Sent you the welcome by direct message."))
 
     @command("welcome reset", args="PERSON", admin=True,
-             help="Forget a person: they will be welcomed again (and their newcomer record "
-                  "is deleted)", examples=["welcome reset irc:alice", "welcome reset alice"])
+             help=N_("Forget a person: they will be welcomed again (and their newcomer record "
+                  "is deleted)"), examples=["welcome reset irc:alice", "welcome reset alice"])
     async def reset(self, ctx: Context, person: str) -> None:
         key = str(ctx.address(person))
         sent = await ctx.db.execute(delete(Welcomed).where(Welcomed.person == key))
@@ -298,5 +302,6 @@ class Welcome(Skill[WelcomeConfig]):
         for waiting in self._waiting.values():
             waiting.pop(key, None)
         count = getattr(sent, "rowcount", 0)
-        await ctx.reply(f"Forgot {key} ({count} welcome(s) on record).")
+        await ctx.reply(tr("Forgot {person} ({count} welcome(s) on record).", person=key,
+                           count=count))
 

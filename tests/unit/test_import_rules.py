@@ -24,7 +24,7 @@ ALLOWED = {
     "bot.health": (),
     "bot.backoff": (),
     "bot.newskill": (),
-    "bot.commands": ("bot.events",),
+    "bot.commands": ("bot.events", "bot.i18n"),
     "bot.config": ("bot.events", "bot.i18n"),
     "bot.i18n": (),
     "bot.adapter": ("bot.events",),

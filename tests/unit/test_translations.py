@@ -92,3 +92,24 @@ def test_the_community_hat_in_german(tmp_path: Path) -> None:
             "#1 Review the contributor guide (docs): bob seit")
     finally:
         bot.close()
+
+
+def test_usage_help_and_mentoring_in_german(tmp_path: Path) -> None:
+    from hatbot.testing import SkillTester
+
+    bot = SkillTester(data_dir=tmp_path / "data", config={"bot": {"language": "de"}})
+    try:
+        assert bot.say("<alice> !hat claim") == [
+            "ID fehlt. Aufruf: !hat claim ID (z. B. !hat claim 3)"]
+        assert bot.say("<alice> !ping extra") == [
+            'unerwartet: "extra". Aufruf: !ping (z. B. !ping)']
+        assert bot.say("<alice> !help hat claim") == [
+            "!hat claim ID: Den Community Hat für eine Aufgabe aufsetzen\n"
+            "Beispiel: !hat claim 3"]
+        assert bot.say("<ana> !mentee docs") == [
+            "Noch passt niemand zu docs: du stehst auf der Warteliste, und ich stelle euch "
+            "vor, sobald jemand passt."]
+        assert bot.say("<bob> !privacy nope") == [
+            "!privacy nimmt optout oder optin, z. B. !privacy optout"]
+    finally:
+        bot.close()
