@@ -33,7 +33,7 @@ from hatbot.events import (
     Reply,
     SetTopic,
 )
-from hatbot.i18n import Text, translations
+from hatbot.i18n import Text, tr, translations
 from hatbot.markup import as_markup
 
 if TYPE_CHECKING:  # SQLAlchemy loads after the chat adapters start (App.start)
@@ -183,8 +183,8 @@ class Context:
             pass
         here = self.event.channel.platform if self.event is not None else ""
         if not here or not word or not word.strip(":") or any(c.isspace() for c in word):
-            raise UsageError(f'expected a channel or person like #nova, bob or irc:bob, '
-                             f'got "{shorten(word)}"')
+            raise UsageError(tr('expected a channel or person like #nova, bob or irc:bob, got '
+                                '"{word}"', word=shorten(word)))
         return Address(here, word)
 
     def now(self) -> datetime:

@@ -103,7 +103,7 @@ class Commands(CiBase):
                                "posts, can mute it.", repo=repo))
             return
         if duration > LONGEST_MUTE:
-            raise UsageError(f"DURATION: at most {format_duration(LONGEST_MUTE)}")
+            raise UsageError(tr("DURATION: at most {most}", most=format_duration(LONGEST_MUTE)))
         row = await ctx.db.get(CiMute, repo) or CiMute(repo=repo)
         row.until = ctx.now() + duration
         ctx.db.add(row)

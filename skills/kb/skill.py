@@ -33,6 +33,7 @@ from hatbot.skill import (
     route,
     shorten,
     takes,
+    tr,
 )
 
 from .models import APPROVED, DRAFT, REJECTED, KbDecision, KbEntry, KbRevision, KbSuggested, KbWrong
@@ -62,7 +63,7 @@ def split_entry(text: str) -> tuple[str, str, str]:
     """``QUESTION | ANSWER [| TAGS]`` → its three parts, tags lower case."""
     parts = [p.strip() for p in text.split("|")]
     if len(parts) < 2 or not parts[0] or not parts[1] or len(parts) > 3:
-        raise UsageError("expected QUESTION | ANSWER, with tags after a second | if any")
+        raise UsageError(tr("expected QUESTION | ANSWER, with tags after a second | if any"))
     tags = " ".join(dict.fromkeys(t.lower().lstrip("#") for t in
                                   (parts[2].replace(",", " ").split() if len(parts) == 3
                                    else [])))
@@ -130,8 +131,9 @@ class Kb(Skill[KbConfig]):
     async def entry(self, ctx: Context, entry_id: int) -> KbEntry:
         entry = await ctx.db.get(KbEntry, entry_id)
         if entry is None:
-            raise UsageError(f"No entry #{entry_id}. {ctx.prefix}kb review lists drafts, "
-                             f"{ctx.prefix}kb QUERY finds approved ones.")
+            raise UsageError(tr("No entry #{id}. {review} lists drafts, {search} finds approved "
+                                "ones.", id=entry_id, review=f"{ctx.prefix}kb review",
+                                search=f"{ctx.prefix}kb QUERY"))
         return entry
 
     # --- commands ---------------------------------------------------------------------
@@ -141,8 +143,9 @@ class Kb(Skill[KbConfig]):
     async def find(self, ctx: Context, query: str) -> None:
         hits = await search(ctx.db, query, limit=SHOWN)
         if not hits:
-            await ctx.reply(f'Nothing approved matches "{shorten(query, 60)}". '
-                            f"{ctx.prefix}kb add QUESTION | ANSWER adds it for review.")
+            await ctx.reply(tr('Nothing approved matches "{query}". {command} adds it for '
+                               "review.", query=shorten(query, 60),
+                               command=f"{ctx.prefix}kb add QUESTION | ANSWER"))
             return
         await ctx.reply("\n".join(f"#{h.id} {first_line(h.question, 100)} — "
                                   f"{first_line(h.answer)} {self.link(ctx, h.id)}"
@@ -160,8 +163,9 @@ class Kb(Skill[KbConfig]):
         entry = await self.create(ctx, question=question, answer=answer, tags=tags,
                                   author=ctx.sender.identity, author_name=ctx.sender.name,
                                   origin="chat", channel=channel)
-        await ctx.reply(f"Draft #{entry.id} added: {shorten(question, 100)} (a reviewer "
-                        f"approves it with {ctx.prefix}kb approve {entry.id})",
+        await ctx.reply(tr("Draft #{id} added: {question} (a reviewer approves it with "
+                           "{command})", id=entry.id, question=shorten(question, 100),
+                           command=f"{ctx.prefix}kb approve {entry.id}"),
                         choices=self.review_choices(ctx, entry.id))
 
     @command("kb capture", args="[N]",
@@ -169,18 +173,21 @@ class Kb(Skill[KbConfig]):
              examples=["kb capture", "kb capture 5"])
     async def capture(self, ctx: Context, count: int = 10) -> None:
         if ctx.is_direct or ctx.channel is None:
-            raise UsageError("capture works in a channel: it takes what was said there")
+            raise UsageError(tr("capture works in a channel: it takes what was said there"))
         if not 1 <= count <= self.config.capture_limit:
-            raise UsageError(f"N is from 1 to {self.config.capture_limit}")
+            raise UsageError(tr("N is from 1 to {most}", most=self.config.capture_limit))
         lines = list(self.heard.get(ctx.channel, ()))[-count:]
         if not lines:
-            await ctx.reply("I have heard nothing here to capture since I started.")
+            await ctx.reply(tr("I have heard nothing here to capture since I started."))
             return
         entry = await self.capture_lines(ctx, lines, ctx.sender, str(ctx.channel))
-        fewer = f" (all I heard: {len(lines)})" if len(lines) < count else ""
-        await ctx.reply(f'Captured {len(lines)} lines{fewer} as draft #{entry.id} '
-                        f'("{shorten(entry.question, 100)}"); {ctx.prefix}kb edit {entry.id} '
-                        f'| ANSWER gives it a clean answer.',
+        fields = {"count": len(lines), "id": entry.id, "question": shorten(entry.question, 100),
+                  "command": f"{ctx.prefix}kb edit {entry.id} | ANSWER"}
+        await ctx.reply(tr('Captured {count} lines (all I heard: {count}) as draft #{id} '
+                           '("{question}"); {command} gives it a clean answer.', **fields)
+                        if len(lines) < count else
+                        tr('Captured {count} lines as draft #{id} ("{question}"); {command} '
+                           "gives it a clean answer.", **fields),
                         choices=self.review_choices(ctx, entry.id))
 
     async def capture_lines(self, ctx: Context, lines: list[Heard], author: Person,
@@ -203,26 +210,29 @@ class Kb(Skill[KbConfig]):
                                            .order_by(KbEntry.created_at, KbEntry.id)
                                            .limit(10)))
         if not drafts:
-            await ctx.reply("No drafts wait for review.")
+            await ctx.reply(tr("No drafts wait for review."))
             return
         total = await ctx.db.scalar(select(func.count()).select_from(KbEntry)
                                     .where(KbEntry.status == DRAFT)) or 0
         now = ctx.now()
-        lines = [f"#{d.id} {first_line(d.question, 100)} (by {d.author_name}, "
-                 f"{(now - d.created_at).days}d old{', ' + d.tags if d.tags else ''})"
+        lines = [ctx._("#{id} {question} (by {name}, {days}d old{tags})").format(
+            id=d.id, question=first_line(d.question, 100), name=d.author_name,
+            days=(now - d.created_at).days, tags=", " + d.tags if d.tags else "")
                  for d in drafts]
-        more = f"\n…and {total - len(drafts)} more on {ctx.public_url.rstrip('/')}/kb/" \
-            if total > len(drafts) else ""
-        await ctx.reply("\n".join(lines) + more + f"\n{ctx.prefix}kb show ID, "
-                        f"{ctx.prefix}kb approve ID, {ctx.prefix}kb reject ID REASON")
+        if total > len(drafts):
+            lines.append(ctx._("…and {count} more on {url}").format(
+                count=total - len(drafts), url=f"{ctx.public_url.rstrip('/')}/kb/"))
+        lines.append(f"{ctx.prefix}kb show ID, {ctx.prefix}kb approve ID, "
+                     f"{ctx.prefix}kb reject ID REASON")
+        await ctx.reply("\n".join(lines))
 
     @command("kb show", args="ID", help=N_("One entry in full"), examples=["kb show 3"])
     async def show(self, ctx: Context, entry_id: int) -> None:
         entry = await self.entry(ctx, entry_id)
         if entry.status != APPROVED and not (self.may_review(ctx, entry)
                                              or entry.author == ctx.sender.identity):
-            await ctx.reply(f"#{entry.id} is a {entry.status} entry; reviewers and its "
-                            f"author can see it.")
+            await ctx.reply(tr("#{id} is a {status} entry; reviewers and its author can see "
+                               "it.", id=entry.id, status=entry.status))
             return
         tags = f" [{entry.tags}]" if entry.tags else ""
         await ctx.reply(f"#{entry.id} ({entry.status}{tags}) {entry.question}\n"
@@ -246,33 +256,35 @@ class Kb(Skill[KbConfig]):
             await ctx.reply(self.not_reviewer(ctx, entry))
             return
         if entry.status == APPROVED:
-            await ctx.reply(f"#{entry.id} is approved already.")
+            await ctx.reply(tr("#{id} is approved already.", id=entry.id))
             return
         entry.status, entry.reason = APPROVED, ""
         self.reviewed(ctx, entry)
         self.revise(ctx, entry, "approved")
-        await ctx.reply(f"Approved #{entry.id}: {shorten(entry.question, 100)} "
-                        f"{self.link(ctx, entry.id)}")
+        await ctx.reply(tr("Approved #{id}: {question} {link}", id=entry.id,
+                           question=shorten(entry.question, 100),
+                           link=self.link(ctx, entry.id)))
 
     @command("kb edit", args="ID | NEW ANSWER", help=N_("Give an entry a new answer"),
              examples=["kb edit 3 | Run tox -e py3 from the top of the repository"])
     async def edit(self, ctx: Context, entry_id: int, text: str) -> None:
         answer = text.strip().removeprefix("|").strip()
         if not answer:
-            raise UsageError("the new answer is missing")
+            raise UsageError(tr("the new answer is missing"))
         entry = await self.entry(ctx, entry_id)
         reviewer = self.may_review(ctx, entry)
         if not reviewer and entry.author != ctx.sender.identity:
-            await ctx.reply(f"Only its author ({entry.author_name}) or a reviewer can edit "
-                            f"#{entry.id}.")
+            await ctx.reply(tr("Only its author ({name}) or a reviewer can edit #{id}.",
+                               name=entry.author_name, id=entry.id))
             return
         entry.answer, entry.updated_at = answer, ctx.now()
-        again = ""
-        if entry.status != DRAFT and not reviewer:
+        again = entry.status != DRAFT and not reviewer
+        if again:
             entry.status = DRAFT  # an author's change is reviewed like the first version
-            again = " It is a draft again until a reviewer approves it."
         self.revise(ctx, entry, "edited")
-        await ctx.reply(f"#{entry.id} has a new answer.{again}")
+        await ctx.reply(tr("#{id} has a new answer. It is a draft again until a reviewer "
+                           "approves it.", id=entry.id) if again
+                        else tr("#{id} has a new answer.", id=entry.id))
 
     @command("kb reject", args="ID REASON", help=N_("Reject a draft, saying why"),
              examples=["kb reject 3 Duplicate of #2"])
@@ -284,7 +296,7 @@ class Kb(Skill[KbConfig]):
         entry.status, entry.reason = REJECTED, reason
         self.reviewed(ctx, entry)
         self.revise(ctx, entry, "rejected", note=reason)
-        await ctx.reply(f"Rejected #{entry.id}: {shorten(reason, 100)}")
+        await ctx.reply(tr("Rejected #{id}: {reason}", id=entry.id, reason=shorten(reason, 100)))
 
     @command("kb wrong", args="ID", help=N_("Say a suggested entry did not answer the question"),
              examples=["kb wrong 3"])
@@ -295,11 +307,12 @@ class Kb(Skill[KbConfig]):
             KbSuggested.entry_id == entry.id, KbSuggested.channel == where)
             .order_by(KbSuggested.at.desc()).limit(1))
         if told is None:
-            await ctx.reply(f"I have not suggested #{entry.id} here.")
+            await ctx.reply(tr("I have not suggested #{id} here.", id=entry.id))
             return
         ctx.db.add(KbWrong(entry_id=entry.id, question=told.question,
                            by=ctx.sender.identity, at=ctx.now()))
-        await ctx.reply(f"Thanks: I will not suggest #{entry.id} for that question again.")
+        await ctx.reply(tr("Thanks: I will not suggest #{id} for that question again.",
+                           id=entry.id))
 
     @command("kb decisions", args="[SERIES]", help=N_("The latest decisions of meetings"),
              examples=["kb decisions", "kb decisions nova"])
@@ -309,15 +322,17 @@ class Kb(Skill[KbConfig]):
             query = query.where(KbDecision.series == series.lower())
         found = list(await ctx.db.scalars(query.limit(5)))
         if not found:
-            await ctx.reply("No decisions recorded" + (f" for {series}." if series else "."))
+            await ctx.reply(tr("No decisions recorded for {series}.", series=series) if series
+                            else tr("No decisions recorded."))
             return
         await ctx.reply("\n".join(f"{d.at:%Y-%m-%d} {d.series}: {shorten(d.text, 120)} "
                                   f"{d.url}".rstrip() for d in found))
 
     def not_reviewer(self, ctx: Context, entry: KbEntry) -> str:
         if entry.author == ctx.sender.identity and not ctx.is_admin():
-            return f"#{entry.id} is yours: another reviewer approves it."
-        return f"Only a reviewer{' of ' + entry.tags if entry.tags else ''} can do that."
+            return tr("#{id} is yours: another reviewer approves it.", id=entry.id)
+        return tr("Only a reviewer of {tags} can do that.", tags=entry.tags) if entry.tags \
+            else tr("Only a reviewer can do that.")
 
     def reviewed(self, ctx: Context, entry: KbEntry) -> None:
         entry.reviewer, entry.reviewer_name = ctx.sender.identity, ctx.sender.name
@@ -367,9 +382,13 @@ class Kb(Skill[KbConfig]):
             return
         entry = await self.capture_lines(ctx, lines, event.person, str(event.channel),
                                          origin="reaction", source_id=root)
-        await ctx.say(event.channel, f'{event.person.name} captured {len(lines)} '
-                      f'line{"s" if len(lines) != 1 else ""} as draft #{entry.id} '
-                      f'("{shorten(entry.question, 100)}") for review.',
+        fields = {"name": event.person.name, "count": len(lines), "id": entry.id,
+                  "question": shorten(entry.question, 100)}
+        await ctx.say(event.channel,
+                      tr('{name} captured {count} line as draft #{id} ("{question}") for '
+                         "review.", **fields) if len(lines) == 1 else
+                      tr('{name} captured {count} lines as draft #{id} ("{question}") for '
+                         "review.", **fields),
                       thread=target.thread or target.id or None)
 
     async def suggest(self, ctx: Context, event: Message) -> None:
@@ -391,9 +410,11 @@ class Kb(Skill[KbConfig]):
                                channel=str(event.channel), question=event.text,
                                at=ctx.now()))
         await ctx.say(event.channel,
-                      f"{event.sender.name}: this may answer it — #{hit.id} "
-                      f"{first_line(hit.question, 100)} — {first_line(hit.answer)} "
-                      f"{self.link(ctx, hit.id)} (not it? {ctx.prefix}kb wrong {hit.id})",
+                      tr("{name}: this may answer it — #{id} {question} — {answer} {link} "
+                         "(not it? {command})", name=event.sender.name, id=hit.id,
+                         question=first_line(hit.question, 100),
+                         answer=first_line(hit.answer), link=self.link(ctx, hit.id),
+                         command=f"{ctx.prefix}kb wrong {hit.id}"),
                       thread=event.thread or event.id or None)
 
     async def wrong_for(self, ctx: Context, entry_ids: list[int]) -> dict[int, list[str]]:

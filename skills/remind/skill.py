@@ -140,7 +140,7 @@ class Remind(Skill[SkillConfig]):
         the time, the zone (else the sender's ``!tz``, else UTC) and the text."""
         found = _WHEN.match(text.strip())
         if not found or not found["rest"]:
-            raise UsageError("expected a day, a time and the text")
+            raise UsageError(tr("expected a day, a time and the text"))
         at = read_or_usage(times.clock, found["at"])
         rest = found["rest"].strip()
         first, _, after = rest.partition(" ")

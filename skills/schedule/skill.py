@@ -10,6 +10,7 @@ people say it: the schedule never reads another skill's tables.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -42,6 +43,7 @@ from hatbot.skill import (
     recognition,
     route,
     times,
+    tr,
     week_of,
 )
 from hatbot.storage.kv import TIMEZONE, KeyValue, timezone_of
@@ -261,29 +263,42 @@ class Schedule(Skill[ScheduleConfig]):
         chair, addresses = await self.chair(ctx, occurrence)
         place = self.chat_channel(occurrence)
         if due.kind == "remind" and place is not None:
-            parts = [f"{meeting.title} ({meeting.name}) starts in "
-                     f"{format_duration(occurrence.start - now)}, at "
-                     f"{occurrence.start:%H:%M} UTC."]
+            _ = functools.partial(ctx.translate, language=ctx.language_of(place))
+            parts = [_(N_("{title} ({name}) starts in {delay}, at {time} UTC.")).format(
+                title=meeting.title, name=meeting.name,
+                delay=format_duration(occurrence.start - now),
+                time=f"{occurrence.start:%H:%M}")]
             if chair:
-                parts.append(f"Chair: {chair}.")
+                parts.append(_(N_("Chair: {chair}.")).format(chair=chair))
             if meeting.agenda_url:
-                parts.append(f"Agenda: {meeting.agenda_url}")
-            parts.append(f"Start it with #startmeeting {meeting.name}")
+                parts.append(_(N_("Agenda: {url}")).format(url=meeting.agenda_url))
+            parts.append(_(N_("Start it with {command}")).format(
+                command=f"#startmeeting {meeting.name}"))
             await ctx.say(place, " ".join(parts))
         elif due.kind == "chair":
-            where = f" in {place.id}" if place is not None else f" in #{occurrence.channel}"
+            where = place.id if place is not None else f"#{occurrence.channel}"
+            fields = {"title": meeting.title, "name": meeting.name, "where": where,
+                      "day": f"{occurrence.start:%A %d %B}",
+                      "time": f"{occurrence.start:%H:%M}", "url": meeting.agenda_url}
             for address in addresses:
-                await ctx.dm(address, f"You chair {meeting.title} ({meeting.name}){where} "
-                                      f"on {occurrence.start:%A %d %B at %H:%M} UTC."
-                             + (f" Agenda: {meeting.agenda_url}" if meeting.agenda_url else ""))
+                await ctx.dm(address, tr(
+                    "You chair {title} ({name}) in {where} on {day} at {time} UTC. Agenda: "
+                    "{url}", **fields) if meeting.agenda_url else tr(
+                    "You chair {title} ({name}) in {where} on {day} at {time} UTC.", **fields))
         elif due.kind == "late" and place is not None:
-            text = (f"{meeting.title} ({meeting.name}) was due at {occurrence.start:%H:%M} "
-                    f"UTC in {place.id} and has not started (no #startmeeting).")
+            late = {"title": meeting.title, "name": meeting.name, "where": place.id,
+                    "time": f"{occurrence.start:%H:%M}"}
             if addresses:
                 for address in addresses:
-                    await ctx.dm(address, text)
+                    await ctx.dm(address, tr(
+                        "{title} ({name}) was due at {time} UTC in {where} and has not started "
+                        "(no #startmeeting).", **late))
             else:
-                await ctx.say(place, f"{chair + ': ' if chair else ''}{text}")
+                await ctx.say(place, tr(
+                    "{chair}: {title} ({name}) was due at {time} UTC in {where} and has not "
+                    "started (no #startmeeting).", chair=chair, **late) if chair else tr(
+                    "{title} ({name}) was due at {time} UTC in {where} and has not started "
+                    "(no #startmeeting).", **late))
 
     # --- what people say in the meeting channels -------------------------------------------
 
@@ -340,14 +355,15 @@ class Schedule(Skill[ScheduleConfig]):
     async def tz(self, ctx: Context, name: Word = "") -> None:
         if not name:
             mine = await timezone_of(ctx.db, ctx.sender.identity)
-            await ctx.reply(f"Your time zone is {mine}." if mine else
-                            f"You have no time zone set, so times are in UTC; "
-                            f"{ctx.prefix}tz Europe/Berlin sets one.")
+            await ctx.reply(tr("Your time zone is {zone}.", zone=mine) if mine else
+                            tr("You have no time zone set, so times are in UTC; {command} sets "
+                               "one.", command=f"{ctx.prefix}tz Europe/Berlin"))
             return
         zone = read_or_usage(times.zone, name)
         await ctx.db.merge(KeyValue(namespace=TIMEZONE, key=ctx.sender.identity, value=zone))
         local = ctx.now().astimezone(ZoneInfo(zone))
-        await ctx.reply(f"Your time zone is now {zone} (it is {local:%H:%M %Z} there).")
+        await ctx.reply(tr("Your time zone is now {zone} (it is {time} there).", zone=zone,
+                           time=f"{local:%H:%M %Z}"))
 
     @command("meetings", args="[today|week]", help=N_("Upcoming meetings, in your time zone"),
              examples=["meetings", "meetings today", "meetings week"])
@@ -360,21 +376,24 @@ class Schedule(Skill[ScheduleConfig]):
         elif span.lower() == "week":
             end = now + timedelta(days=7)
         elif span:
-            raise UsageError(f'expected today or week, got "{span}"')
+            raise UsageError(tr('expected today or week, got "{word}"', word=span))
         else:
             end = now + timedelta(days=14)
         found = await self.occurrences(now, end)
         if not span:
             found = found[:10]
         if not found:
-            await ctx.reply("No meetings scheduled " + ("today." if span == "today" else
-                            "this week." if span else "in the next two weeks."))
+            await ctx.reply(tr("No meetings scheduled today.") if span == "today" else
+                            tr("No meetings scheduled this week.") if span else
+                            tr("No meetings scheduled in the next two weeks."))
             return
-        lines = [f"{_local(o.start, zone)} {o.meeting.name} in {self.where(o)}"
+        lines = [ctx._("{time} {name} in {where}").format(
+            time=_local(o.start, zone), name=o.meeting.name, where=self.where(o))
                  for o in found[:MOST_LISTED]]
         more = len(found) - MOST_LISTED
         tail = f" … and {more} more: {ctx.public_url}/schedule/" if more > 0 else ""
-        await ctx.reply(f"Meetings (times in {zone.key}): " + "; ".join(lines) + tail)
+        await ctx.reply(ctx._("Meetings (times in {zone}): {list}").format(
+            zone=zone.key, list="; ".join(lines)) + tail)
 
     @home
     async def next_for(self, ctx: Context, person: Person) -> list[Pane]:
@@ -398,23 +417,27 @@ class Schedule(Skill[ScheduleConfig]):
         now = ctx.now()
         meeting = self.meeting(name) if name else None
         if name and meeting is None:
-            await ctx.reply(f'No meeting is called "{name}". {ctx.prefix}meetings lists '
-                            f"what is coming.")
+            await ctx.reply(tr('No meeting is called "{name}". {command} lists what is '
+                               "coming.", name=name, command=f"{ctx.prefix}meetings"))
             return
         found = await self.occurrences(now, now + timedelta(days=62),
                                        [meeting] if meeting else None)
         if meeting is None and ctx.channel is not None and not ctx.is_direct:
             found = [o for o in found if self.chat_channel(o) == ctx.channel] or found
         if not found:
-            await ctx.reply(f"{name or 'Nothing'} has no meeting in the next two months.")
+            await ctx.reply(tr("{name} has no meeting in the next two months.", name=name)
+                            if name else tr("No meeting in the next two months."))
             return
         first = found[0]
         chair, _ = await self.chair(ctx, first)
         await ctx.reply(
-            f"{first.meeting.title} ({first.meeting.name}): {_local(first.start, zone)} "
-            f"{zone.key} (in {format_duration(first.start - now)}) in {self.where(first)}"
-            + (f", chair: {chair}" if chair else "")
-            + (f", agenda: {first.meeting.agenda_url}" if first.meeting.agenda_url else ""))
+            ctx._("{title} ({name}): {time} {zone} (in {delay}) in {where}").format(
+                title=first.meeting.title, name=first.meeting.name,
+                time=_local(first.start, zone), zone=zone.key,
+                delay=format_duration(first.start - now), where=self.where(first))
+            + (ctx._(", chair: {chair}").format(chair=chair) if chair else "")
+            + (ctx._(", agenda: {url}").format(url=first.meeting.agenda_url)
+               if first.meeting.agenda_url else ""))
 
     @command("schedule", help=N_("Where the schedule comes from, and what is wrong with it"))
     async def status(self, ctx: Context) -> None:
@@ -424,11 +447,12 @@ class Schedule(Skill[ScheduleConfig]):
             kind = "chat" if meeting.source == "chat" else \
                 "iCal" if meeting.events and not meeting.slots else "irc-meetings"
             counts[kind] = counts.get(kind, 0) + 1
-        known = ", ".join(f"{n} from {kind}" for kind, n in sorted(counts.items())) or "none"
+        known = ", ".join(ctx._("{count} from {source}").format(count=n, source=kind)
+                          for kind, n in sorted(counts.items())) or ctx._("none")
         trouble = "; ".join(f"{s}: {p}" for s, p in self.sources.failing.items())
-        await ctx.reply(f"{len(self.meetings)} meetings ({known}). Calendar: "
-                        f"{ctx.public_url}/schedule/" + (f" Problems: {trouble}" if trouble
-                                                         else ""))
+        await ctx.reply(ctx._("{count} meetings ({known}). Calendar: {url}").format(
+            count=len(self.meetings), known=known, url=f"{ctx.public_url}/schedule/")
+            + (ctx._(" Problems: {problems}").format(problems=trouble) if trouble else ""))
 
     @command("schedule add", args="NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]",
              help=N_("Declare a recurring meeting (frequency: weekly, biweekly-odd, "
@@ -439,10 +463,11 @@ class Schedule(Skill[ScheduleConfig]):
     async def add(self, ctx: Context, text: str) -> None:
         slot, name = parse_declaration(text, ctx)
         if not name:
-            raise UsageError("missing NAME")
+            raise UsageError(tr("missing {argument}", argument="NAME"))
         existing = self.meeting(name)
         if existing is not None:
-            await ctx.reply(f"{existing.name} is already scheduled (from {existing.source}).")
+            await ctx.reply(tr("{name} is already scheduled (from {source}).",
+                               name=existing.name, source=existing.source))
             return
         sender = ctx.sender
         ctx.db.add(DeclaredMeeting(
@@ -455,56 +480,63 @@ class Schedule(Skill[ScheduleConfig]):
         added = self.meeting(name)
         found = await self.occurrences(ctx.now(), ctx.now() + timedelta(days=62),
                                        [added] if added else [], skips=False)
-        first = f" First: {found[0].start.astimezone(ZoneInfo(slot.zone)):%a %d %b %H:%M} " \
-                f"{slot.zone}." if found else ""
-        await ctx.reply(f"Added {name}: {slot.frequency} on {WEEKDAYS[slot.weekday]} at "
-                        f"{slot.at:%H:%M} {slot.zone} in {Address.parse(slot.channel).id}."
-                        f"{first}")
+        first = ctx._(" First: {time} {zone}.").format(
+            time=f"{found[0].start.astimezone(ZoneInfo(slot.zone)):%a %d %b %H:%M}",
+            zone=slot.zone) if found else ""
+        await ctx.reply(ctx._("Added {name}: {frequency} on {day} at {time} {zone} in "
+                              "{channel}.").format(
+            name=name, frequency=slot.frequency, day=WEEKDAYS[slot.weekday],
+            time=f"{slot.at:%H:%M}", zone=slot.zone,
+            channel=Address.parse(slot.channel).id) + first)
 
     @command("schedule remove", args="NAME", help=N_("Remove a meeting declared in chat "
              "(whoever declared it, or an admin)"), examples=["schedule remove docs"])
     async def remove(self, ctx: Context, name: Word) -> None:
         row = await ctx.db.get(DeclaredMeeting, name.lower())
         if row is None:
-            await ctx.reply(f'No meeting "{name}" was declared in chat; meetings from '
-                            f"files and feeds change there.")
+            await ctx.reply(tr('No meeting "{name}" was declared in chat; meetings from files '
+                               "and feeds change there.", name=name))
             return
         if row.by != ctx.sender.identity and not ctx.is_admin():
-            await ctx.reply(f"Only {row.by_name}, who declared it, or an admin can remove "
-                            f"{row.name}.")
+            await ctx.reply(tr("Only {person}, who declared it, or an admin can remove "
+                               "{name}.", person=row.by_name, name=row.name))
             return
         await ctx.db.delete(row)
         await ctx.commit()
         await self.reload(ctx)
-        await ctx.reply(f"Removed {row.name}.")
+        await ctx.reply(tr("Removed {name}.", name=row.name))
 
     @command("schedule skip", args="NAME DATE [REASON]", help=N_("Call off one meeting"),
              examples=["schedule skip nova 2026-12-24 holidays"])
     async def skip(self, ctx: Context, name: Word, day: Word, reason: str = "") -> None:
         meeting = self.meeting(name)
         if meeting is None:
-            await ctx.reply(f'No meeting is called "{name}". {ctx.prefix}meetings lists '
-                            f"what is coming.")
+            await ctx.reply(tr('No meeting is called "{name}". {command} lists what is '
+                               "coming.", name=name, command=f"{ctx.prefix}meetings"))
             return
         on_day = read_or_usage(times.day, day)
         if not await self._may_change(ctx, meeting):
-            await ctx.reply(f"Only {meeting.name}'s chair, the people of its rotation, or an "
-                            f"admin can call it off.")
+            await ctx.reply(tr("Only {name}'s chair, the people of its rotation, or an admin "
+                               "can call it off.", name=meeting.name))
             return
         start = datetime.combine(on_day, time(0), tzinfo=UTC) - timedelta(days=1)
         that_day = [o for o in await self.occurrences(start, start + timedelta(days=3),
                                                       [meeting], skips=False)
                     if _own_date(o) == on_day]
         if not that_day:
-            await ctx.reply(f"{meeting.name} does not meet on {on_day:%A %Y-%m-%d}.")
+            await ctx.reply(tr("{name} does not meet on {day}.", name=meeting.name,
+                               day=f"{on_day:%A %Y-%m-%d}"))
             return
         await ctx.db.merge(Skip(name=meeting.name, day=on_day, reason=reason,
                                 by=ctx.sender.identity, at=ctx.now()))
         await ctx.commit()
         self.skipped = self.skipped | {(meeting.name, on_day)}
         self._window = None
-        await ctx.reply(f"{meeting.name} on {on_day:%A %Y-%m-%d} is called off"
-                        + (f" ({reason})." if reason else ".") + " No reminder will go out.")
+        day = f"{on_day:%A %Y-%m-%d}"
+        await ctx.reply(tr("{name} on {day} is called off ({reason}). No reminder will go out.",
+                           name=meeting.name, day=day, reason=reason) if reason else
+                        tr("{name} on {day} is called off. No reminder will go out.",
+                           name=meeting.name, day=day))
 
     async def _may_change(self, ctx: Context, meeting: Meeting) -> bool:
         if ctx.is_admin():
@@ -524,12 +556,14 @@ class Schedule(Skill[ScheduleConfig]):
     async def check(self, ctx: Context) -> None:
         found = await asyncio.to_thread(conflicts, self.meetings, ctx.now())
         if not found:
-            await ctx.reply(f"No two of the {len(self.meetings)} meetings overlap in a "
-                            f"channel over the next year.")
+            await ctx.reply(tr("No two of the {count} meetings overlap in a channel over the "
+                               "next year.", count=len(self.meetings)))
             return
         shown = "; ".join(str(c) for c in found[:5])
-        more = f" … and {len(found) - 5} more" if len(found) > 5 else ""
-        await ctx.reply(f"{len(found)} conflicts: {shown}{more}")
+        more = ctx._(" … and {count} more").format(count=len(found) - 5) \
+            if len(found) > 5 else ""
+        await ctx.reply(ctx._("{count} conflicts: {list}").format(count=len(found),
+                                                                  list=shown) + more)
 
     @command("chair swap", args="PERSON [NAME]", help=N_("Trade your turn to chair with PERSON "
              "(this channel's meeting without NAME)"), examples=["chair swap bob",
@@ -537,12 +571,14 @@ class Schedule(Skill[ScheduleConfig]):
     async def swap(self, ctx: Context, person: Word, name: Word = "") -> None:
         meeting = self.meeting(name) if name else await self._channel_meeting(ctx)
         if meeting is None:
-            await ctx.reply(f"Which meeting? {ctx.prefix}chair swap {person} NAME")
+            await ctx.reply(tr("Which meeting? {command}",
+                               command=f"{ctx.prefix}chair swap {person} NAME"))
             return
         turn = await self.rotation(ctx, meeting)
         if turn is None:
-            await ctx.reply(f"{meeting.name} has no chair rotation; set one with "
-                            f"{ctx.prefix}chair rotation {meeting.name} PERSON…")
+            await ctx.reply(tr("{name} has no chair rotation; set one with {command}",
+                               name=meeting.name,
+                               command=f"{ctx.prefix}chair rotation {meeting.name} PERSON…"))
             return
         row, people = turn
         current = row.turn % len(people)
@@ -551,8 +587,8 @@ class Schedule(Skill[ScheduleConfig]):
         me = {ctx.sender.address, ctx.sender.account}
         if person_address(people[current], here) not in me and other not in me \
                 and not ctx.is_admin():
-            await ctx.reply(f"Only {people[current]}, whose turn it is, {person}, or an "
-                            f"admin can swap this turn.")
+            await ctx.reply(tr("Only {current}, whose turn it is, {person}, or an admin can "
+                               "swap this turn.", current=people[current], person=person))
             return
         entries = [person_address(p, here) for p in people]
         if other in entries:
@@ -561,8 +597,9 @@ class Schedule(Skill[ScheduleConfig]):
         else:
             people.insert(current, person)
         row.people = "\n".join(people)
-        await ctx.reply(f"{meeting.name}: {people[current]} chairs next time, then "
-                        f"{people[(current + 1) % len(people)]}.")
+        await ctx.reply(tr("{name}: {current} chairs next time, then {after}.",
+                           name=meeting.name, current=people[current],
+                           after=people[(current + 1) % len(people)]))
 
     @command("chair rotation", args="NAME [PERSON…]", help=N_("Set who chairs a meeting in turn "
              "(admins; without PERSON, show the rotation)"),
@@ -571,24 +608,24 @@ class Schedule(Skill[ScheduleConfig]):
                            ) -> None:
         meeting = self.meeting(name)
         if meeting is None:
-            await ctx.reply(f'No meeting is called "{name}".')
+            await ctx.reply(tr('No meeting is called "{name}".', name=name))
             return
         if not people:
             turn = await self.rotation(ctx, meeting)
             if turn is None:
-                await ctx.reply(f"{meeting.name} has no chair rotation.")
+                await ctx.reply(tr("{name} has no chair rotation.", name=meeting.name))
             else:
                 order = turn[1][turn[0].turn % len(turn[1]):] + turn[1][:turn[0].turn
                                                                         % len(turn[1])]
-                await ctx.reply(f"{meeting.name} is chaired in turn by: {', '.join(order)} "
-                                f"(next first).")
+                await ctx.reply(tr("{name} is chaired in turn by: {people} (next first).",
+                                   name=meeting.name, people=", ".join(order)))
             return
         if not await self._may_change(ctx, meeting):
-            await ctx.reply("Only an admin, the chair or the rotation's people can set it.")
+            await ctx.reply(tr("Only an admin, the chair or the rotation's people can set it."))
             return
         await ctx.db.merge(Rotation(name=meeting.name, people="\n".join(people), turn=0))
-        await ctx.reply(f"{meeting.name} is chaired in turn by {', '.join(people)}; "
-                        f"{people[0]} next.")
+        await ctx.reply(tr("{name} is chaired in turn by {people}; {first} next.",
+                           name=meeting.name, people=", ".join(people), first=people[0]))
 
     async def _channel_meeting(self, ctx: Context) -> Meeting | None:
         if ctx.channel is None:
@@ -691,15 +728,15 @@ def parse_declaration(text: str, ctx: Context) -> tuple[Slot, str]:
     """``NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]`` → the slot and the name."""
     found = _DECLARATION.match(text.strip())
     if not found:
-        raise UsageError("expected NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]")
+        raise UsageError(tr("expected NAME every DAY HH:MM [ZONE] in CHANNEL [FREQUENCY]"))
     weekday = read_or_usage(times.weekday, found["day"])
     at = read_or_usage(times.clock, found["at"])
     zone = read_or_usage(times.zone, found["zone"] or "UTC")
     frequency = (found["frequency"] or "weekly").lower()
     if frequency not in FREQUENCIES or frequency == "adhoc":
-        raise UsageError(f'frequency: expected one of '
-                         f'{", ".join(f for f in FREQUENCIES if f != "adhoc")}, '
-                         f'got "{found["frequency"]}"')
+        raise UsageError(tr('frequency: expected one of {choices}, got "{word}"',
+                            choices=", ".join(f for f in FREQUENCIES if f != "adhoc"),
+                            word=found["frequency"]))
     channel = ctx.address(found["channel"])
     return Slot(weekday, at, str(channel), frequency, zone), found["name"].lower()
 

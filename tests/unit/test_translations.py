@@ -113,3 +113,21 @@ def test_usage_help_and_mentoring_in_german(tmp_path: Path) -> None:
             "!privacy nimmt optout oder optin, z. B. !privacy optout"]
     finally:
         bot.close()
+
+
+def test_the_knowledge_base_and_the_schedule_in_german(tmp_path: Path) -> None:
+    from hatbot.testing import SkillTester
+
+    bot = SkillTester(data_dir=tmp_path / "data", config={
+        "bot": {"language": "de"}, "skills": {"kb": {"reviewers": ["memory:rita"]}}})
+    try:
+        assert bot.say("<alice> !kb add How do I run the unit tests? | Run tox -e py3") == [
+            "Entwurf #1 angelegt: How do I run the unit tests? (die Durchsicht gibt ihn frei "
+            "mit !kb approve 1)"]
+        assert bot.say("<bob> !kb approve 1") == ["Das kann nur jemand aus der Durchsicht."]
+        assert bot.say("<alice> !meetings week") == ["Diese Woche keine Meetings."]
+        assert bot.say("<alice> !tz") == [
+            "Du hast keine Zeitzone gesetzt, also sind Zeiten in UTC; !tz Europe/Berlin "
+            "setzt eine."]
+    finally:
+        bot.close()
