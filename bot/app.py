@@ -34,6 +34,7 @@ from hatbot.events import Address, Event, Outbound, Person, Reply, SetTopic, cle
 from hatbot.figures import COMMUNITY_ATTR, HOME_ATTR, RECOGNITION_ATTR, Credit, Figure, Pane
 from hatbot.handoffs import Handoffs
 from hatbot.health import Health
+from hatbot.i18n import Text
 from hatbot.lock import DataDirLock
 from hatbot.metrics import Metrics
 from hatbot.plugins import Plugins
@@ -151,7 +152,13 @@ class _AdapterHost:
         return self._app.role == "leader"
 
     async def home(self, person: Person) -> list[tuple[str, list[str]]]:
-        return [(pane.title, list(pane.lines)) for pane in await self._app.home(person)]
+        language = self._app.config.bot.language  # a person's home is no channel's
+
+        def said(text: str) -> str:
+            return text.translated(language) if isinstance(text, Text) else text
+
+        return [(said(pane.title), [said(line) for line in pane.lines])
+                for pane in await self._app.home(person)]
 
     async def relay(self, payload: str) -> None:
         assert self._app.replicas is not None, "only a standby replica relays"

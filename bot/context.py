@@ -8,6 +8,7 @@ Its session opens on first use and closes when the handler returns; ``reply``,
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -266,7 +267,8 @@ class Context:
         if personal and self.answers_privately:
             reply = Reply(target=event.channel,
                           markup_text=as_markup(self.localized(event.channel, text)), thread=thread,
-                          choices=tuple(choices), visible_to=self.sender.address)
+                          choices=self._labelled(event.channel, choices),
+                          visible_to=self.sender.address)
             await self.send(reply)
             return reply.key
         return await self.say(event.channel, text, thread=thread, choices=choices)
@@ -274,7 +276,7 @@ class Context:
     async def say(self, channel: Address, text: str, *, thread: str | None = None,
                   choices: Sequence[Choice] = ()) -> str:
         reply = Reply(target=channel, markup_text=as_markup(self.localized(channel, text)),
-                      thread=thread, choices=tuple(choices))
+                      thread=thread, choices=self._labelled(channel, choices))
         await self.send(reply)
         return reply.key
 
@@ -282,7 +284,7 @@ class Context:
                  choices: Sequence[Choice] = ()) -> str:
         target = person.address if isinstance(person, Person) else person
         reply = Reply(target=target, markup_text=as_markup(self.localized(None, text)),
-                      direct=True, choices=tuple(choices))
+                      direct=True, choices=self._labelled(None, choices))
         await self.send(reply)
         return reply.key
 
@@ -306,6 +308,12 @@ class Context:
     def translate(message: str, language: str) -> str:
         """``message`` (English, marked ``N_``) in ``language``."""
         return translations(language).gettext(message)
+
+    def _labelled(self, where: Address | None, choices: Sequence[Choice]
+                  ) -> tuple[Choice, ...]:
+        """The choices with their labels (``tr()`` texts) in the language of ``where``."""
+        return tuple(dataclasses.replace(choice, label=self.localized(where, choice.label))
+                     for choice in choices)
 
     def localized(self, where: Address | None, text: str) -> str:
         """A ``tr()`` text in the language of ``where`` (None: the bot's own, as for a

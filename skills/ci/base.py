@@ -6,7 +6,7 @@ from __future__ import annotations
 import abc
 from datetime import datetime
 
-from hatbot.skill import Address, Choice, Context, Skill
+from hatbot.skill import Address, Choice, Context, Skill, tr
 from hatbot.skills.ci.builds import Build
 from hatbot.skills.ci.settings import CiConfig
 
@@ -28,7 +28,7 @@ class CiBase(Skill[CiConfig]):
 
     def ack_choice(self, ctx: Context, repo: str) -> Choice:
         """Ack under a red post: a button, or the configured reaction."""
-        return Choice("Ack", f"{ctx.prefix}ci ack {repo}", emoji=self.config.ack_emoji)
+        return Choice(tr("Ack"), f"{ctx.prefix}ci ack {repo}", emoji=self.config.ack_emoji)
 
     def muted(self, ctx: Context, repo: str) -> bool:
         until = self._mutes.get(repo)

@@ -122,7 +122,7 @@ class Hat(Skill[HatConfig]):
     @home
     async def worn_by(self, ctx: Context, person: Person) -> list[Pane]:
         now = ctx.now()
-        return [Pane("Your Community Hat tasks",
+        return [Pane(tr("Your Community Hat tasks"),
                      [self._describe(task, now) for task in await self._open(ctx)
                       if task.owner == person.identity])]
 
@@ -330,7 +330,7 @@ class Hat(Skill[HatConfig]):
         lines += [Markup(""), _(N_("Take one with {command}.")).format(
             command=f"{ctx.prefix}hat claim ID")]
         claimable = found.unowned + found.due
-        choices = [Choice(f"Claim #{task.id}", f"{ctx.prefix}hat claim {task.id}",
+        choices = [Choice(tr("Claim #{id}", id=task.id), f"{ctx.prefix}hat claim {task.id}",
                           emoji=self.config.claim_emoji if len(claimable) == 1 else "")
                    for task in claimable]
         return Markup("\n").join(lines), choices

@@ -244,8 +244,8 @@ class Kb(Skill[KbConfig]):
     def review_choices(ctx: Context, entry_id: int) -> list[Choice]:
         """Approve and Reject under a draft; only a reviewer's press does anything (the
         commands check, as when typed). A button gives no reason, so it says so."""
-        return [Choice("Approve", f"{ctx.prefix}kb approve {entry_id}"),
-                Choice("Reject", f"{ctx.prefix}kb reject {entry_id} {BUTTON_REASON}",
+        return [Choice(tr("Approve"), f"{ctx.prefix}kb approve {entry_id}"),
+                Choice(tr("Reject"), f"{ctx.prefix}kb reject {entry_id} {BUTTON_REASON}",
                        danger=True)]
 
     @command("kb approve", args="ID", help=N_("Approve a draft: it is searched and suggested"),

@@ -477,7 +477,7 @@ class Meetings(Skill[MeetingsConfig]):
                 command=f"{ctx.prefix}actions {nick + ' ' if nick else ''}page={page + 1}"))
         one = len(items) == 1
         await ctx.reply("\n".join(lines), personal=mine, choices=[
-            Choice(f"Done #{item.id}", f"{ctx.prefix}action done {item.id}",
+            Choice(tr("Done #{id}", id=item.id), f"{ctx.prefix}action done {item.id}",
                    emoji=self.config.done_emoji if one else "") for item in items])
 
     @home
@@ -488,7 +488,7 @@ class Meetings(Skill[MeetingsConfig]):
                 select(ActionAssignee.action_id).where(ActionAssignee.nick ==
                                                        person.name.lower())))
             .order_by(ActionItem.id).limit(OPEN_ACTIONS_SHOWN))
-        return [Pane("Your action items", [_describe(item) for item in items])]
+        return [Pane(tr("Your action items"), [_describe(item) for item in items])]
 
     @command("action done", args="ID", help=N_("Mark an action item done"),
              examples=["action done 3"])

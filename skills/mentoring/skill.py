@@ -140,7 +140,8 @@ class Mentoring(Skill[MentoringConfig]):
                     "take them on: {command}", id=request.id, name=request.name,
                     tags=request.tags.replace(" ", ", "), zone=where,
                     command=f"{ctx.prefix}mentor take {request.id}"),
-                    choices=[Choice("I'll mentor", f"{ctx.prefix}mentor take {request.id}")])
+                    choices=[Choice(tr("I'll mentor"),
+                                    f"{ctx.prefix}mentor take {request.id}")])
 
     @command("mentor take", args="ID",
              help=N_("Take on a newcomer waiting for a mentor (the number the bot gave)"),

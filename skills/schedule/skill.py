@@ -401,7 +401,7 @@ class Schedule(Skill[ScheduleConfig]):
         zone = ZoneInfo(await timezone_of(ctx.db, person.identity) or "UTC")
         now = ctx.now()
         found = await self.occurrences(now, now + timedelta(days=14))
-        return [Pane(f"Next meetings (times in {zone.key})",
+        return [Pane(tr("Next meetings (times in {zone})", zone=zone.key),
                      [f"{_local(o.start, zone)} {o.meeting.name} in {self.where(o)}"
                       for o in found[:HOME_LISTED]])]
 

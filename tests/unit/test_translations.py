@@ -85,7 +85,8 @@ def test_the_community_hat_in_german(tmp_path: Path) -> None:
             "Community Hat: hier fehlt noch jemand.\n"
             "- #1 Review the contributor guide (docs), seit 0m ohne Hutträger\n"
             "Übernimm eine mit !hat claim ID."]
-        assert bot.say("<bob> !hat claim 1") == [
+        assert [c.label for c in bot.sent[-1].choices] == ["#1 übernehmen"]  # the button
+        assert bot.press("bob", "#1 übernehmen") == [
             "bob trägt den Community Hat für #1 Review the contributor guide. Danke!"]
         assert bot.say("<carol> !hat claim 1") == ["#1 trägt schon bob."]
         assert bot.say("<bob> !hat list mine")[0].startswith(
