@@ -179,26 +179,21 @@ class FakeSlack:
 
     async def push(self, event: dict[str, Any]) -> str:
         """Send an events_api envelope down the newest socket; returns its envelope id."""
-        envelope_id = f"env-{next(self._ids)}"
-        await self.sockets[-1].send_json({
-            "envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
-            "payload": event_callback(event)})
-        return envelope_id
+        return await self._envelope("events_api", event_callback(event), accepts=False)
 
     async def push_interactive(self, payload: dict[str, Any]) -> str:
         """Send an interactive envelope (a press of a button) down the newest socket."""
-        envelope_id = f"env-{next(self._ids)}"
-        await self.sockets[-1].send_json({
-            "envelope_id": envelope_id, "type": "interactive",
-            "accepts_response_payload": True, "payload": payload})
-        return envelope_id
+        return await self._envelope("interactive", payload)
 
     async def push_slash(self, payload: dict[str, str]) -> str:
         """Send a slash command's envelope down the newest socket."""
+        return await self._envelope("slash_commands", payload)
+
+    async def _envelope(self, kind: str, payload: dict[str, Any], accepts: bool = True) -> str:
         envelope_id = f"env-{next(self._ids)}"
         await self.sockets[-1].send_json({
-            "envelope_id": envelope_id, "type": "slash_commands",
-            "accepts_response_payload": True, "payload": payload})
+            "envelope_id": envelope_id, "type": kind, "accepts_response_payload": accepts,
+            "payload": payload})
         return envelope_id
 
     async def wait_ephemeral(self, count: int, within: float = 15.0) -> list[dict[str, Any]]:
