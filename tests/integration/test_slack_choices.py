@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -75,6 +76,14 @@ async def test_ack_on_a_red_build_pressed_once(start_bot: StartBot, slack: FakeS
     assert ack["action_id"].endswith(":eyes")  # 👀 means the same
 
     payload = slack.press(red, "Ack")
+    forged = urlencode({"payload": json.dumps(payload)}).encode()
+    async with httpx.AsyncClient() as client:  # signed with another secret, then too old
+        for headers in (signed(forged, secret="not-the-secret"),
+                        signed(forged, timestamp=int(time.time()) - 600)):
+            answer = await client.post(
+                f"http://127.0.0.1:{app.web.port}/slack/events", content=forged,
+                headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
+            assert answer.status_code == 401
     assert (await press(app, payload)).status_code == 200
     assert await said(slack, "ana is on it") == [
         "ana is on it: octo-org/octo-repo. No more reminders."]
