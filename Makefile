@@ -45,7 +45,8 @@ test: $(VENV)/.test-installed lint test-servers
 ## and merge them into each language's catalog; translate what is new, then make test
 translations: $(VENV)/.test-installed
 	$(BIN)/pybabel extract -F bot/locale/babel.cfg -k tr --no-location --sort-output \
-		--project Hatbot --copyright-holder "The Hatbot authors" -o bot/locale/hatbot.pot bot skills
+		--project Hatbot --copyright-holder "The Hatbot authors" -o bot/locale/hatbot.pot \
+		bot adapters skills
 	$(BIN)/pybabel update -D hatbot -i bot/locale/hatbot.pot -d bot/locale \
 		--no-fuzzy-matching --ignore-obsolete -w 88
 

@@ -83,6 +83,11 @@ class Host(Protocol):
         returns, so the platform may be told it arrived."""
         ...
 
+    def translate(self, message: str, where: Address | None = None) -> str:
+        """``message`` (English, marked ``N_``) in the language of ``where`` (None: the
+        bot's own), for the few words an adapter adds itself."""
+        ...
+
     async def home(self, person: Person) -> list[tuple[str, list[str]]]:
         """What ``person`` has open with every skill, as (title, lines of markup) panes:
         their action items, hat tasks, next meetings (Slack's App Home tab)."""

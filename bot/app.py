@@ -34,7 +34,7 @@ from hatbot.events import Address, Event, Outbound, Person, Reply, SetTopic, cle
 from hatbot.figures import COMMUNITY_ATTR, HOME_ATTR, RECOGNITION_ATTR, Credit, Figure, Pane
 from hatbot.handoffs import Handoffs
 from hatbot.health import Health
-from hatbot.i18n import Text
+from hatbot.i18n import Text, translations
 from hatbot.lock import DataDirLock
 from hatbot.metrics import Metrics
 from hatbot.plugins import Plugins
@@ -150,6 +150,9 @@ class _AdapterHost:
     @property
     def leading(self) -> bool:
         return self._app.role == "leader"
+
+    def translate(self, message: str, where: Address | None = None) -> str:
+        return translations(self._app.config.bot.language_of(where)).gettext(message)
 
     async def home(self, person: Person) -> list[tuple[str, list[str]]]:
         language = self._app.config.bot.language  # a person's home is no channel's

@@ -43,6 +43,7 @@ from hatbot.adapter import Adapter, Host, Status
 from hatbot.adapters.flow import LruCache, Outbox, Outgoing, Retry, cancel, keep_trying
 from hatbot.adapters.matrix.config import MatrixConfig
 from hatbot.adapters.matrix.content import (
+    REACT_HINT,
     annotation,
     command_for_reaction,
     notice,
@@ -405,7 +406,9 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         else:
             room = await self._rooms.direct(target) if message.direct \
                 else await self._rooms.room_id(target)
-            body = notice(message.body, message.thread, message.choices)
+            hint = self.host.translate(REACT_HINT, None if message.direct
+                                       else Address(self.instance, target))
+            body = notice(message.body, message.thread, message.choices, hint)
         try:
             response = await self.client.room_send(room, "m.room.message", body,
                                                    ignore_unverified_devices=True)

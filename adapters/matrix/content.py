@@ -7,13 +7,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from hatbot.events import Choice
+from hatbot.i18n import N_
 from hatbot.markup import escape, render_html, render_plain
 
 CHOICES_KEY = "org.hatbot.choices"  # the reactions a message takes, and their commands
 
 
-def notice(markup: str, thread: str | None = None,
-           choices: Sequence[Choice] = ()) -> dict[str, Any]:
+REACT_HINT = N_("React {emoji}: {label}")  # a choice's line, in the room's language
+
+
+def notice(markup: str, thread: str | None = None, choices: Sequence[Choice] = (),
+           hint: str = REACT_HINT) -> dict[str, Any]:
     """A reply: ``m.notice`` (bots should not trigger other bots) with an HTML body, in
     the thread it answers, falling back to a reply for clients without threads. Matrix
     has no buttons: a choice with an emoji is a reaction people may put on it, said in
@@ -21,8 +25,8 @@ def notice(markup: str, thread: str | None = None,
     message itself, even one it sent before a restart."""
     reacting = [choice for choice in choices if choice.emoji]
     if reacting:
-        markup += escape("\n" + " · ".join(f"React {choice.emoji}: {choice.label}"
-                                                   for choice in reacting))
+        markup += escape("\n" + " · ".join(hint.format(emoji=choice.emoji, label=choice.label)
+                                          for choice in reacting))
     content: dict[str, Any] = {"msgtype": "m.notice", "body": render_plain(markup),
                                "format": "org.matrix.custom.html",
                                "formatted_body": render_html(markup)}

@@ -312,8 +312,9 @@ class SlackAdapter(Adapter[SlackConfig]):
         panes = [(title, [render_slack(line) for line in lines])
                  for title, lines in await self.host.home(person)]
         try:
-            await self.client.views_publish(user_id=user,
-                                            view=blocks.home_view(panes, self.host.bot_name))
+            header = self.host.translate(blocks.HOME_HEADER).format(bot=self.host.bot_name)
+            await self.client.views_publish(user_id=user, view=blocks.home_view(
+                panes, header, self.host.translate(blocks.HOME_EMPTY)))
         except (SlackApiError, ClientError, TimeoutError) as exc:
             log.warning("slack: cannot show %s their home: %s", user, exc)
 

@@ -14,6 +14,7 @@ from typing import Any
 import emoji
 
 from hatbot.events import Choice
+from hatbot.i18n import N_
 
 ACTION_PREFIX = "hatbot:"  # action ids: "hatbot:0:white_check_mark", "hatbot:1:"
 CHOICES_BLOCK = "hatbot-choices"
@@ -69,17 +70,21 @@ def pressed(message: dict[str, Any], label: str, user: str) -> list[dict[str, An
                     "elements": elements[-PRESSED_SHOWN:]}]
 
 
-def home_view(panes: Sequence[tuple[str, Sequence[str]]], bot_name: str) -> dict[str, Any]:
+HOME_HEADER = N_("{bot}: yours")
+HOME_EMPTY = N_("Nothing open for you: no action items, no Community Hat tasks, no meetings "
+                "coming. Say `/hatbot help` to see what the bot does.")
+
+
+def home_view(panes: Sequence[tuple[str, Sequence[str]]], header: str, empty: str
+              ) -> dict[str, Any]:
     """A person's App Home tab: a section per pane (title and lines, already in Slack's
-    markup), or a word on how to get some."""
+    markup), or ``empty``, a word on how to get some."""
     shown: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"{bot_name}: yours"}}]
+        {"type": "header", "text": {"type": "plain_text", "text": header}}]
     for title, lines in panes:
         text = f"*{title}*\n" + "\n".join(f"• {line}" for line in lines)
         shown.append({"type": "section", "text": {"type": "mrkdwn",
                                                   "text": text[:SECTION_LIMIT]}})
     if not panes:
-        shown.append({"type": "section", "text": {"type": "mrkdwn", "text": (
-            "Nothing open for you: no action items, no Community Hat tasks, no meetings "
-            "coming. Say `/hatbot help` to see what the bot does.")}})
+        shown.append({"type": "section", "text": {"type": "mrkdwn", "text": empty}})
     return {"type": "home", "blocks": shown}

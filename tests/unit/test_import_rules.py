@@ -58,7 +58,8 @@ ALLOWED = {
     # Only these know every part of the core; none of them imports an adapter or a skill.
     "bot.app": ("bot", "storage"),
     "bot.cli": ("bot", "storage"),
-    "adapters": ("bot.events", "bot.markup", "bot.adapter", "bot.backoff", "adapters.flow"),
+    "adapters": ("bot.events", "bot.i18n", "bot.markup", "bot.adapter", "bot.backoff",
+                 "adapters.flow"),
     "skills": ("bot.skill", "bot.context", "bot.events", "storage"),
     "storage": ("storage",),
 }

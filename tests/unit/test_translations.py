@@ -20,7 +20,7 @@ KEYWORDS = {"_": None, "N_": None, "tr": None}
 def marked() -> set[str]:
     """The message ids the code marks, as ``make translations`` extracts them."""
     found = set()
-    for folder in ("bot", "skills"):
+    for folder in ("bot", "adapters", "skills"):
         for _, _, message, _, _ in extract_from_dir(
                 REPO / folder, [("**.py", "python")], keywords=KEYWORDS):
             found.add(message if isinstance(message, str) else message[0])

@@ -26,3 +26,19 @@ def test_an_edit_replaces_and_falls_back_to_a_star() -> None:
 def test_a_reaction_annotates_the_event() -> None:
     assert annotation("$e", "👀") == {"m.relates_to": {"rel_type": "m.annotation",
                                                       "event_id": "$e", "key": "👀"}}
+
+
+def test_choices_are_reactions_named_in_a_last_line_in_the_rooms_language() -> None:
+    from hatbot.adapters.matrix.content import CHOICES_KEY, REACT_HINT, command_for_reaction
+    from hatbot.events import Choice
+    from hatbot.i18n import translations
+
+    choices = (Choice("Claim #1", "!hat claim 1", emoji="✅"), Choice("Approve", "!kb approve 1"))
+    content = notice("Take one.", choices=choices)
+    assert content["body"] == "Take one.\nReact ✅: Claim #1"  # no emoji, no line
+    assert content[CHOICES_KEY] == [{"emoji": "✅", "command": "!hat claim 1"}]
+    assert command_for_reaction(content, "✅") == "!hat claim 1"
+    assert command_for_reaction(content, "👀") == ""
+    german = notice("Nimm eine.", choices=choices[:1],
+                    hint=translations("de").gettext(REACT_HINT))
+    assert german["body"] == "Nimm eine.\nReagiere mit ✅: Claim #1"
