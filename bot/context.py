@@ -12,7 +12,7 @@ import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from hatbot.clock import Clock
@@ -34,7 +34,7 @@ from hatbot.events import (
     Reply,
     SetTopic,
 )
-from hatbot.i18n import Text, tr, translations
+from hatbot.i18n import Text, dated, tr, translations, weekday
 from hatbot.markup import as_markup
 
 if TYPE_CHECKING:  # SQLAlchemy loads after the chat adapters start (App.start)
@@ -299,6 +299,17 @@ class Context:
         """``message`` (English, marked for ``make translations``) in the language of
         replies here."""
         return self.translate(message, self.language)
+
+    def dated(self, moment: date, form: str, language: str | None = None) -> str:
+        """``moment`` written in ``form`` ("day", "day and time", "long day"…: see
+        ``hatbot.i18n.DATE_FORMATS``), in the language of replies here (or
+        ``language``: ``ctx.language_of(channel)`` for a post elsewhere)."""
+        return dated(moment, form, language or self.language)
+
+    def weekday(self, number: int, language: str | None = None) -> str:
+        """A weekday's name (0 is Monday), in the language of replies here (or
+        ``language``)."""
+        return weekday(number, language or self.language)
 
     def language_of(self, where: Address | None) -> str:
         """The language of what is said in ``where`` (None: the bot's own)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import gettext
 import string
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,40 @@ class Text(str):
 def tr(msgid: str, /, **fields: Any) -> Text:
     """Mark ``msgid`` for translation, with its fields: ``tr("Hello {name}", name=n)``."""
     return Text(msgid, fields)
+
+
+# Dates as the bot writes them in English (strftime), and as CLDR skeletons, from which
+# Babel takes each language's own order and names ("Di., 6. Jan. 2026" in German).
+DATE_FORMATS = {
+    "day": ("%a %d %b", "EEEddMMM"),
+    "day and year": ("%a %d %b %Y", "EEEddMMMyyyy"),
+    "day and time": ("%a %d %b %H:%M", "EEEddMMM"),  # and the time, HH:MM
+    "long day": ("%A %d %B", "EEEEddMMMM"),
+    "weekday and date": ("%A %Y-%m-%d", "EEEEyyyyMMdd"),
+}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def dated(moment: date, form: str, language: str) -> str:
+    """``moment`` written in ``form`` (a key of ``DATE_FORMATS``) in ``language``."""
+    english, skeleton = DATE_FORMATS[form]
+    if language == SOURCE:
+        return moment.strftime(english)
+    from babel.dates import format_skeleton
+
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day)
+    written = str(format_skeleton(skeleton, moment, tzinfo=moment.tzinfo, locale=language))
+    return f"{written} {moment:%H:%M}" if english.endswith("%H:%M") else written
+
+
+def weekday(number: int, language: str) -> str:
+    """The name of a weekday (0 is Monday) as people type it in ``language``."""
+    if language == SOURCE:
+        return WEEKDAYS[number]
+    from babel.dates import get_day_names
+
+    return str(get_day_names("wide", locale=language)[number])
 
 
 def N_(message: str) -> str:

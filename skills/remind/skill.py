@@ -75,7 +75,8 @@ class Remind(Skill[SkillConfig]):
             return
         number = await self._keep(ctx, moment.astimezone(ZoneInfo("UTC")), message, zone=zone)
         await ctx.reply(tr("OK, on {day} at {time} {zone} I will say: {text} (#{id}; {cancel})",
-                           day=f"{moment:%a %d %b %Y}", time=f"{moment:%H:%M}", zone=zone,
+                           day=ctx.dated(moment, "day and year"), time=f"{moment:%H:%M}",
+                           zone=zone,
                            text=message, id=number, cancel=f"{ctx.prefix}remind cancel {number}"))
 
     @command("remind every", args="DAY HH:MM [ZONE] TEXT",
@@ -89,7 +90,7 @@ class Remind(Skill[SkillConfig]):
         number = await self._keep(ctx, first, message, weekday=weekday, at=f"{at:%H:%M}",
                                   zone=zone)
         await ctx.reply(tr("OK, every {day} at {time} {zone} I will say: {text} (#{id}; "
-                           "{cancel})", day=times.WEEKDAYS[weekday], time=f"{at:%H:%M}",
+                           "{cancel})", day=ctx.weekday(weekday), time=f"{at:%H:%M}",
                            zone=zone, text=message, id=number,
                            cancel=f"{ctx.prefix}remind cancel {number}"))
 
@@ -105,8 +106,9 @@ class Remind(Skill[SkillConfig]):
         for row in rows:
             local = row.next_at.astimezone(ZoneInfo(row.zone))
             when = (ctx._("every {day} {time} {zone}").format(
-                day=times.WEEKDAYS[row.weekday], time=row.at, zone=row.zone)
-                    if row.weekday is not None else f"{local:%a %d %b %H:%M} {row.zone}")
+                day=ctx.weekday(row.weekday), time=row.at, zone=row.zone)
+                    if row.weekday is not None
+                    else f"{ctx.dated(local, 'day and time')} {row.zone}")
             lines.append(ctx._("#{id} {when}: {text} (by {name})").format(
                 id=row.id, when=when, text=row.text, name=row.by_name))
         await ctx.reply("\n".join(lines))

@@ -49,7 +49,7 @@ from hatbot.skill import (
 from hatbot.storage.kv import TIMEZONE, KeyValue, timezone_of
 
 from . import calendar
-from .calendar import FREQUENCIES, WEEKDAYS, Meeting, Occurrence, Slot
+from .calendar import FREQUENCIES, Meeting, Occurrence, Slot
 from .conflicts import conflicts
 from .models import DeclaredMeeting, Mark, Rotation, Skip
 from .settings import ScheduleConfig
@@ -278,7 +278,7 @@ class Schedule(Skill[ScheduleConfig]):
         elif due.kind == "chair":
             where = place.id if place is not None else f"#{occurrence.channel}"
             fields = {"title": meeting.title, "name": meeting.name, "where": where,
-                      "day": f"{occurrence.start:%A %d %B}",
+                      "day": ctx.dated(occurrence.start, "long day", ctx.language_of(None)),
                       "time": f"{occurrence.start:%H:%M}", "url": meeting.agenda_url}
             for address in addresses:
                 await ctx.dm(address, tr(
@@ -388,7 +388,8 @@ class Schedule(Skill[ScheduleConfig]):
                             tr("No meetings scheduled in the next two weeks."))
             return
         lines = [ctx._("{time} {name} in {where}").format(
-            time=_local(o.start, zone), name=o.meeting.name, where=self.where(o))
+            time=ctx.dated(o.start.astimezone(zone), "day and time"), name=o.meeting.name,
+            where=self.where(o))
                  for o in found[:MOST_LISTED]]
         more = len(found) - MOST_LISTED
         tail = f" … and {more} more: {ctx.public_url}/schedule/" if more > 0 else ""
@@ -401,8 +402,10 @@ class Schedule(Skill[ScheduleConfig]):
         zone = ZoneInfo(await timezone_of(ctx.db, person.identity) or "UTC")
         now = ctx.now()
         found = await self.occurrences(now, now + timedelta(days=14))
+        language = ctx.language_of(None)  # a person's home is in the bot's language
         return [Pane(tr("Next meetings (times in {zone})", zone=zone.key),
-                     [f"{_local(o.start, zone)} {o.meeting.name} in {self.where(o)}"
+                     [f"{ctx.dated(o.start.astimezone(zone), 'day and time', language)} "
+                      f"{o.meeting.name} in {self.where(o)}"
                       for o in found[:HOME_LISTED]])]
 
     def where(self, occurrence: Occurrence) -> str:
@@ -433,7 +436,7 @@ class Schedule(Skill[ScheduleConfig]):
         await ctx.reply(
             ctx._("{title} ({name}): {time} {zone} (in {delay}) in {where}").format(
                 title=first.meeting.title, name=first.meeting.name,
-                time=_local(first.start, zone), zone=zone.key,
+                time=ctx.dated(first.start.astimezone(zone), "day and time"), zone=zone.key,
                 delay=format_duration(first.start - now), where=self.where(first))
             + (ctx._(", chair: {chair}").format(chair=chair) if chair else "")
             + (ctx._(", agenda: {url}").format(url=first.meeting.agenda_url)
@@ -481,11 +484,11 @@ class Schedule(Skill[ScheduleConfig]):
         found = await self.occurrences(ctx.now(), ctx.now() + timedelta(days=62),
                                        [added] if added else [], skips=False)
         first = ctx._(" First: {time} {zone}.").format(
-            time=f"{found[0].start.astimezone(ZoneInfo(slot.zone)):%a %d %b %H:%M}",
+            time=ctx.dated(found[0].start.astimezone(ZoneInfo(slot.zone)), "day and time"),
             zone=slot.zone) if found else ""
         await ctx.reply(ctx._("Added {name}: {frequency} on {day} at {time} {zone} in "
                               "{channel}.").format(
-            name=name, frequency=slot.frequency, day=WEEKDAYS[slot.weekday],
+            name=name, frequency=slot.frequency, day=ctx.weekday(slot.weekday),
             time=f"{slot.at:%H:%M}", zone=slot.zone,
             channel=Address.parse(slot.channel).id) + first)
 
@@ -525,14 +528,14 @@ class Schedule(Skill[ScheduleConfig]):
                     if _own_date(o) == on_day]
         if not that_day:
             await ctx.reply(tr("{name} does not meet on {day}.", name=meeting.name,
-                               day=f"{on_day:%A %Y-%m-%d}"))
+                               day=ctx.dated(on_day, "weekday and date")))
             return
         await ctx.db.merge(Skip(name=meeting.name, day=on_day, reason=reason,
                                 by=ctx.sender.identity, at=ctx.now()))
         await ctx.commit()
         self.skipped = self.skipped | {(meeting.name, on_day)}
         self._window = None
-        day = f"{on_day:%A %Y-%m-%d}"
+        day = ctx.dated(on_day, "weekday and date")
         await ctx.reply(tr("{name} on {day} is called off ({reason}). No reminder will go out.",
                            name=meeting.name, day=day, reason=reason) if reason else
                         tr("{name} on {day} is called off. No reminder will go out.",
@@ -688,10 +691,6 @@ class Schedule(Skill[ScheduleConfig]):
         from .cli import add_cli
 
         add_cli(commands)
-
-
-def _local(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%a %d %b %H:%M}"
 
 
 def _own_date(occurrence: Occurrence) -> date:

@@ -132,3 +132,18 @@ def test_the_knowledge_base_and_the_schedule_in_german(tmp_path: Path) -> None:
             "setzt eine."]
     finally:
         bot.close()
+
+
+def test_days_and_months_are_named_in_german(tmp_path: Path) -> None:
+    """Monday 5 January 2026 is the test clock's start."""
+    from hatbot.testing import SkillTester
+
+    bot = SkillTester(data_dir=tmp_path / "data", config={"bot": {"language": "de"}})
+    try:
+        assert bot.say("<alice> !remind at 2026-01-06 15:00 Europe/Berlin Release party") == [
+            "OK, am Di., 6. Jan. 2026 um 15:00 Europe/Berlin sage ich: Release party (#1; "
+            "!remind cancel 1)"]
+        assert bot.say("<alice> !remind every monday 09:00 Europe/Berlin Notes") == [
+            "OK, jeden Montag um 09:00 Europe/Berlin sage ich: Notes (#2; !remind cancel 2)"]
+    finally:
+        bot.close()
