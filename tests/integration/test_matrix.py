@@ -81,6 +81,7 @@ async def start_matrix_bot(start_bot: StartBot, synapse: Synapse, tmp_path: Path
                            room: str, bot: tuple[str, str], *extra: type,
                            meetings: dict[str, Any] | None = None,
                            kb: dict[str, Any] | None = None,
+                           ci: dict[str, Any] | None = None,
                            **matrix_options: Any) -> App:
     """A bot in ``room``, with the test skills ``extra`` and meetings options
     ``meetings``; returns once it has joined."""
@@ -88,8 +89,9 @@ async def start_matrix_bot(start_bot: StartBot, synapse: Synapse, tmp_path: Path
         "adapters": {"matrix": {"homeserver": synapse.url, "user_id": bot[0],
                                 "password": bot[1], "rooms": [room], **matrix_options}},
         "skills": {"meetings": {"minutes_dir": str(tmp_path / "minutes"),
-                                **(meetings or {})}, "kb": kb or {}},
-        "web": {"public_url": "https://meetings.example.org"},
+                                **(meetings or {})}, "kb": kb or {}, **({"ci": ci} if ci else {})},
+        "web": {"public_url": "https://meetings.example.org",
+                **({"enabled": True, "port": 0} if ci else {})},
     })
     adapter = matrix(app)
     for _ in range(500):
@@ -596,3 +598,24 @@ async def test_a_reaction_the_reminder_offers_claims_the_task(
     await carol.room_send(room, "m.reaction", {"m.relates_to": {
         "rel_type": "m.annotation", "event_id": digest["event_id"], "key": "✅"}})
     await notices(alice, room, "#1 is worn by Bob already.")
+
+
+async def test_eyes_on_a_red_build_acknowledges_it(
+        start_bot: StartBot, synapse: Synapse, people: Any, tmp_path: Path) -> None:
+    from tests.integration.test_ci_hooks import SECRET, github, run
+
+    alice = await people("alice")
+    bob = await people("bob", "Bob")
+    room = await new_room(alice, bob)
+    await alice.sync(timeout=0)
+    app = await start_matrix_bot(
+        start_bot, synapse, tmp_path, room, await register_bot(synapse),
+        ci={"github_secret": SECRET, "watch": [{"repo": "octo-org/octo-repo",
+                                                "branches": ["main"],
+                                                "channels": [f"matrix:{room}"]}]})
+    assert (await github(app, run("failure"), "m-1")).status_code == 200
+    (red,) = await notices(alice, room, "CI is red on")
+    assert red["content"]["body"].endswith("React 👀: Ack")
+    await bob.room_send(room, "m.reaction", {"m.relates_to": {
+        "rel_type": "m.annotation", "event_id": red["event_id"], "key": "👀"}})
+    await notices(alice, room, "Bob is on it: octo-org/octo-repo. No more reminders.")
