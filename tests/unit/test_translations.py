@@ -5,6 +5,7 @@ would fail at the first reply, in production."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,18 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from hatbot.i18n import LOCALES, N_, available, placeholders, tr, translations
+from hatbot.testing import SkillTester
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def german(tmp_path: Path) -> Iterator[SkillTester]:
+    """A bot that speaks German, with rita reviewing the knowledge base."""
+    bot = SkillTester(data_dir=tmp_path / "data", config={
+        "bot": {"language": "de"}, "skills": {"kb": {"reviewers": ["memory:rita"]}}})
+    yield bot
+    bot.close()
 KEYWORDS = {"_": None, "N_": None, "tr": None}
 
 
@@ -73,77 +84,52 @@ def test_a_language_with_no_catalog_is_a_clear_config_error(tmp_path: Path) -> N
     assert config.language_of("irc:#nova") == "en" and config.language_of(None) == "de"
 
 
-def test_the_community_hat_in_german(tmp_path: Path) -> None:
-    from hatbot.testing import SkillTester
-
-    bot = SkillTester(data_dir=tmp_path / "data", config={"bot": {"language": "de"}})
-    try:
-        assert bot.say("<alice> !hat add Review the contributor guide area=docs") == [
-            "Aufgabe #1 angelegt: Review the contributor guide (docs). Wer setzt den Hut "
-            "auf? !hat claim 1"]
-        assert bot.say("<alice> !hat remind") == [
-            "Community Hat: hier fehlt noch jemand.\n"
-            "- #1 Review the contributor guide (docs), seit 0m ohne Hutträger\n"
-            "Übernimm eine mit !hat claim ID."]
-        assert [c.label for c in bot.sent[-1].choices] == ["#1 übernehmen"]  # the button
-        assert bot.press("bob", "#1 übernehmen") == [
-            "bob trägt den Community Hat für #1 Review the contributor guide. Danke!"]
-        assert bot.say("<carol> !hat claim 1") == ["#1 trägt schon bob."]
-        assert bot.say("<bob> !hat list mine")[0].startswith(
-            "#1 Review the contributor guide (docs): bob seit")
-    finally:
-        bot.close()
+def test_the_community_hat_in_german(german: SkillTester) -> None:
+    assert german.say("<alice> !hat add Review the contributor guide area=docs") == [
+        "Aufgabe #1 angelegt: Review the contributor guide (docs). Wer setzt den Hut "
+        "auf? !hat claim 1"]
+    assert german.say("<alice> !hat remind") == [
+        "Community Hat: hier fehlt noch jemand.\n"
+        "- #1 Review the contributor guide (docs), seit 0m ohne Hutträger\n"
+        "Übernimm eine mit !hat claim ID."]
+    assert [c.label for c in german.sent[-1].choices] == ["#1 übernehmen"]  # the button
+    assert german.press("bob", "#1 übernehmen") == [
+        "bob trägt den Community Hat für #1 Review the contributor guide. Danke!"]
+    assert german.say("<carol> !hat claim 1") == ["#1 trägt schon bob."]
+    assert german.say("<bob> !hat list mine")[0].startswith(
+        "#1 Review the contributor guide (docs): bob seit")
 
 
-def test_usage_help_and_mentoring_in_german(tmp_path: Path) -> None:
-    from hatbot.testing import SkillTester
-
-    bot = SkillTester(data_dir=tmp_path / "data", config={"bot": {"language": "de"}})
-    try:
-        assert bot.say("<alice> !hat claim") == [
-            "ID fehlt. Aufruf: !hat claim ID (z. B. !hat claim 3)"]
-        assert bot.say("<alice> !ping extra") == [
-            'unerwartet: "extra". Aufruf: !ping (z. B. !ping)']
-        assert bot.say("<alice> !help hat claim") == [
-            "!hat claim ID: Den Community Hat für eine Aufgabe aufsetzen\n"
-            "Beispiel: !hat claim 3"]
-        assert bot.say("<ana> !mentee docs") == [
-            "Noch passt niemand zu docs: du stehst auf der Warteliste, und ich stelle euch "
-            "vor, sobald jemand passt."]
-        assert bot.say("<bob> !privacy nope") == [
-            "!privacy nimmt optout oder optin, z. B. !privacy optout"]
-    finally:
-        bot.close()
+def test_usage_help_and_mentoring_in_german(german: SkillTester) -> None:
+    assert german.say("<alice> !hat claim") == [
+        "ID fehlt. Aufruf: !hat claim ID (z. B. !hat claim 3)"]
+    assert german.say("<alice> !ping extra") == [
+        'unerwartet: "extra". Aufruf: !ping (z. B. !ping)']
+    assert german.say("<alice> !help hat claim") == [
+        "!hat claim ID: Den Community Hat für eine Aufgabe aufsetzen\n"
+        "Beispiel: !hat claim 3"]
+    assert german.say("<ana> !mentee docs") == [
+        "Noch passt niemand zu docs: du stehst auf der Warteliste, und ich stelle euch "
+        "vor, sobald jemand passt."]
+    assert german.say("<bob> !privacy nope") == [
+        "!privacy nimmt optout oder optin, z. B. !privacy optout"]
 
 
-def test_the_knowledge_base_and_the_schedule_in_german(tmp_path: Path) -> None:
-    from hatbot.testing import SkillTester
-
-    bot = SkillTester(data_dir=tmp_path / "data", config={
-        "bot": {"language": "de"}, "skills": {"kb": {"reviewers": ["memory:rita"]}}})
-    try:
-        assert bot.say("<alice> !kb add How do I run the unit tests? | Run tox -e py3") == [
-            "Entwurf #1 angelegt: How do I run the unit tests? (die Durchsicht gibt ihn frei "
-            "mit !kb approve 1)"]
-        assert bot.say("<bob> !kb approve 1") == ["Das kann nur jemand aus der Durchsicht."]
-        assert bot.say("<alice> !meetings week") == ["Diese Woche keine Meetings."]
-        assert bot.say("<alice> !tz") == [
-            "Du hast keine Zeitzone gesetzt, also sind Zeiten in UTC; !tz Europe/Berlin "
-            "setzt eine."]
-    finally:
-        bot.close()
+def test_the_knowledge_base_and_the_schedule_in_german(german: SkillTester) -> None:
+    assert german.say("<alice> !kb add How do I run the unit tests? | Run tox -e py3") == [
+        "Entwurf #1 angelegt: How do I run the unit tests? (die Durchsicht gibt ihn frei "
+        "mit !kb approve 1)"]
+    assert german.say("<bob> !kb approve 1") == ["Das kann nur jemand aus der Durchsicht."]
+    assert german.say("<alice> !meetings week") == ["Diese Woche keine Meetings."]
+    assert german.say("<alice> !tz") == [
+        "Du hast keine Zeitzone gesetzt, also sind Zeiten in UTC; !tz Europe/Berlin "
+        "setzt eine."]
 
 
-def test_days_and_months_are_named_in_german(tmp_path: Path) -> None:
+def test_days_and_months_are_named_in_german(german: SkillTester) -> None:
     """Monday 5 January 2026 is the test clock's start."""
-    from hatbot.testing import SkillTester
-
-    bot = SkillTester(data_dir=tmp_path / "data", config={"bot": {"language": "de"}})
-    try:
-        assert bot.say("<alice> !remind at 2026-01-06 15:00 Europe/Berlin Release party") == [
-            "OK, am Di., 6. Jan. 2026 um 15:00 Europe/Berlin sage ich: Release party (#1; "
-            "!remind cancel 1)"]
-        assert bot.say("<alice> !remind every monday 09:00 Europe/Berlin Notes") == [
-            "OK, jeden Montag um 09:00 Europe/Berlin sage ich: Notes (#2; !remind cancel 2)"]
-    finally:
-        bot.close()
+    assert german.say("<alice> !remind at 2026-01-06 15:00 Europe/Berlin Release party") == [
+        "OK, am Di., 6. Jan. 2026 um 15:00 Europe/Berlin sage ich: Release party (#1; "
+        "!remind cancel 1)"]
+    assert german.say("<alice> !remind every monday 09:00 Europe/Berlin Notes") == [
+        "OK, jeden Montag um 09:00 Europe/Berlin sage ich: Notes (#2; !remind cancel 2)"]
