@@ -29,6 +29,7 @@ from hatbot.skill import (
     Pane,
     Person,
     Skill,
+    Text,
     Word,
     bar_chart,
     command,
@@ -469,7 +470,7 @@ class Meetings(Skill[MeetingsConfig]):
                 tr("Page {page} is past the end: {total} open action items.", page=page,
                    total=total), personal=mine)
             return
-        lines = [_describe(item) for item in items]
+        lines = [_describe(item).translated(ctx.language) for item in items]
         shown = (page - 1) * size + len(items)
         if total > shown:
             lines.append(ctx._("…and {count} more: {command}").format(
@@ -697,9 +698,13 @@ _LISTED = (ActionItem.id, ActionItem.text, ActionItem.assignees, ActionItem.meet
            ActionItem.said_at)
 
 
-def _describe(item: Row[int, str, str, str, datetime]) -> str:
-    who = f" ({item.assignees.replace(' ', ', ')})" if item.assignees else " (unassigned)"
-    return f"#{item.id} {item.text}{who}, {item.meeting_name} {item.said_at:%Y-%m-%d}"
+def _describe(item: Row[int, str, str, str, datetime]) -> Text:
+    fields = {"id": item.id, "text": item.text, "series": item.meeting_name,
+              "day": f"{item.said_at:%Y-%m-%d}"}
+    if item.assignees:
+        return tr("#{id} {text} ({who}), {series} {day}",
+                  who=item.assignees.replace(" ", ", "), **fields)
+    return tr("#{id} {text} (unassigned), {series} {day}", **fields)
 
 
 def _content_type(filename: str) -> str:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from hatbot.skill import tr
+
 RECENT = timedelta(days=30)
 UNKNOWN_GAP_HOURS = 6.0
 _NO_MATCH = 1e9
@@ -47,7 +49,7 @@ def format_tz(minutes: int | None, zone: str | None = None) -> str:
     if zone:
         return zone
     if minutes is None:
-        return "time zone unknown"
+        return tr("time zone unknown")
     sign = "+" if minutes >= 0 else "-"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 

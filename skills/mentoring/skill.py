@@ -102,7 +102,8 @@ class Mentoring(Skill[MentoringConfig]):
                                command=f"{ctx.prefix}mentor add TAG…"))
             return
         await ctx.reply("\n".join(
-            f"{m.name}: {m.tags.replace(' ', ', ')} ({matching.format_tz(m.tz, m.zone)}), "
+            f"{m.name}: {m.tags.replace(' ', ', ')} "
+            f"({ctx.localized(ctx.channel, matching.format_tz(m.tz, m.zone))}), "
             f"{loads.get(m.person, 0)}/{m.capacity}" for m in mentors))
 
     @command("mentee", args="TAG… [tz=+02:00]",
