@@ -34,7 +34,7 @@ from hatbot.events import Address, Event, Outbound, Person, Reply, SetTopic, cle
 from hatbot.figures import COMMUNITY_ATTR, HOME_ATTR, RECOGNITION_ATTR, Credit, Figure, Pane
 from hatbot.handoffs import Handoffs
 from hatbot.health import Health
-from hatbot.i18n import Text, translations
+from hatbot.i18n import in_language, translations
 from hatbot.lock import DataDirLock
 from hatbot.metrics import Metrics
 from hatbot.plugins import Plugins
@@ -156,11 +156,8 @@ class _AdapterHost:
 
     async def home(self, person: Person) -> list[tuple[str, list[str]]]:
         language = self._app.config.bot.language  # a person's home is no channel's
-
-        def said(text: str) -> str:
-            return text.translated(language) if isinstance(text, Text) else text
-
-        return [(said(pane.title), [said(line) for line in pane.lines])
+        return [(in_language(pane.title, language),
+                 [in_language(line, language) for line in pane.lines])
                 for pane in await self._app.home(person)]
 
     async def relay(self, payload: str) -> None:
@@ -630,8 +627,6 @@ class App:
             return
         await self.router.run(skill, None, lambda ctx: method(ctx, **declared(method, kwargs)))
 
-    # --- outbound ---------------------------------------------------------------------
-
     # --- replicas ----------------------------------------------------------------------
 
     async def _start_standby(self, skills: list[PluginSettings]) -> None:
@@ -682,6 +677,8 @@ class App:
     @property
     def role(self) -> str:
         return "leader" if self.replicas is None else self.replicas.role
+
+    # --- outbound ---------------------------------------------------------------------
 
     async def deliver(self, event: Outbound) -> bool:
         """Hand an outbound event to the adapter its target names (``libera:#nova`` → the

@@ -34,7 +34,7 @@ from hatbot.events import (
     Reply,
     SetTopic,
 )
-from hatbot.i18n import Text, dated, tr, translations, weekday
+from hatbot.i18n import dated, in_language, tr, translations, weekday
 from hatbot.markup import as_markup
 
 if TYPE_CHECKING:  # SQLAlchemy loads after the chat adapters start (App.start)
@@ -264,19 +264,17 @@ class Context:
         if self.is_direct:
             return await self.dm(self.sender, text, choices=choices)
         thread = event.thread if isinstance(event, Message | Invoke) else None
-        if personal and self.answers_privately:
-            reply = Reply(target=event.channel,
-                          markup_text=as_markup(self.localized(event.channel, text)), thread=thread,
-                          choices=self._labelled(event.channel, choices),
-                          visible_to=self.sender.address)
-            await self.send(reply)
-            return reply.key
-        return await self.say(event.channel, text, thread=thread, choices=choices)
+        alone = self.sender.address if personal and self.answers_privately else None
+        return await self.say(event.channel, text, thread=thread, choices=choices,
+                              visible_to=alone)
 
     async def say(self, channel: Address, text: str, *, thread: str | None = None,
-                  choices: Sequence[Choice] = ()) -> str:
+                  choices: Sequence[Choice] = (), visible_to: Address | None = None) -> str:
+        """Say ``text`` in ``channel`` (in its thread ``thread``); ``visible_to``: to that
+        person alone, where the platform can (a Slack ephemeral message)."""
         reply = Reply(target=channel, markup_text=as_markup(self.localized(channel, text)),
-                      thread=thread, choices=self._labelled(channel, choices))
+                      thread=thread, choices=self._labelled(channel, choices),
+                      visible_to=visible_to)
         await self.send(reply)
         return reply.key
 
@@ -329,9 +327,7 @@ class Context:
     def localized(self, where: Address | None, text: str) -> str:
         """A ``tr()`` text in the language of ``where`` (None: the bot's own, as for a
         direct message); any other text as it is. ``say`` and ``dm`` do this."""
-        if isinstance(text, Text):
-            return text.translated(self.runtime.bot.language_of(where))
-        return text
+        return in_language(text, self.runtime.bot.language_of(where))
 
     async def send(self, event: Outbound) -> bool:
         """Do one outbound thing (``Reply``, ``SetTopic``, ``React``, ``Edit``) after

@@ -77,6 +77,11 @@ class Text(str):
         return translations(language).gettext(self.msgid).format(**fields)
 
 
+def in_language(text: str, language: str) -> str:
+    """A ``tr()`` text in ``language``; any other text as it is."""
+    return text.translated(language) if isinstance(text, Text) else text
+
+
 def tr(msgid: str, /, **fields: Any) -> Text:
     """Mark ``msgid`` for translation, with its fields: ``tr("Hello {name}", name=n)``."""
     return Text(msgid, fields)

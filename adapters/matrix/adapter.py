@@ -406,8 +406,9 @@ class MatrixAdapter(Adapter[MatrixConfig]):
         else:
             room = await self._rooms.direct(target) if message.direct \
                 else await self._rooms.room_id(target)
-            hint = self.host.translate(REACT_HINT, None if message.direct
-                                       else Address(self.instance, target))
+            # Only a message with choices has a hint line to word in the room's language.
+            hint = self.host.translate(REACT_HINT, None if message.direct else Address(
+                self.instance, target)) if message.choices else REACT_HINT
             body = notice(message.body, message.thread, message.choices, hint)
         try:
             response = await self.client.room_send(room, "m.room.message", body,

@@ -1,9 +1,11 @@
 """Slack, on slack_bolt's AsyncApp: Socket Mode when ``app_token`` is set, else the Events
 API on ``POST /slack/events`` of the bot's own web server.
 
-Bolt verifies request signatures and the five-minute timestamp window (401
-otherwise) and acknowledges events before our listeners run; listeners only
-translate and hand over, so the acknowledgement is never late.
+The endpoint verifies request signatures and the five-minute timestamp window (401
+otherwise) before Bolt sees anything; Bolt acknowledges events before our listeners
+run, and listeners only translate and hand over, so the acknowledgement is never late.
+A standby replica relays what reaches it to the leader (``Host.relay``). Choices under
+the bot's messages are Block Kit buttons (``blocks``).
 """
 
 from __future__ import annotations
